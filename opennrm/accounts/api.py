@@ -1,0 +1,74 @@
+"""Accounts API: who am I, and my own tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from opennrm.accounts import selectors, services
+from opennrm.accounts.models import ApiToken, User
+
+router = Router(tags=["accounts"])
+
+
+class MeOut(Schema):
+    username: str
+    agency: str | None
+    roles: list[str]
+    actions: list[str]
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenIn(Schema):
+    name: str
+
+
+class TokenIssued(TokenOut):
+    token: str
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest) -> MeOut:
+    user = _user(request)
+    return MeOut(
+        username=user.username,
+        agency=user.agency.name if user.agency else None,
+        roles=sorted(user.roles),
+        actions=sorted(user.actions),
+    )
+
+
+@router.get("/tokens", response=list[TokenOut])
+def tokens(request: HttpRequest) -> list[ApiToken]:
+    return list(selectors.token_list(actor=_user(request)))
+
+
+@router.post("/tokens", response={201: TokenIssued})
+def token_issue(request: HttpRequest, payload: TokenIn) -> tuple[int, TokenIssued]:
+    user = _user(request)
+    token, plaintext = services.token_issue(actor=user, user=user, name=payload.name)
+    return 201, TokenIssued(token=plaintext, **TokenOut.from_orm(token).model_dump())
+
+
+@router.delete("/tokens/{token_id}", response={204: None})
+def token_revoke(request: HttpRequest, token_id: int) -> tuple[int, None]:
+    user = _user(request)
+    services.token_revoke(actor=user, token=get_object_or_404(ApiToken, pk=token_id, user=user))
+    return 204, None

@@ -1,0 +1,144 @@
+"""Writing to the audit trail: ``record`` for every audited event, ``seal_pending`` for the chain."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, connection, models, transaction
+
+from opennrm.audit import chain
+from opennrm.audit.context import current
+from opennrm.audit.models import AuditEntry, AuditSeal
+
+if TYPE_CHECKING:
+    from opennrm.accounts.models import User
+
+log = logging.getLogger(__name__)
+
+_PG_SEAL_LOCK = 7_200_7  # advisory-lock key: one sealer at a time across all processes
+_SEAL_BATCH = 2000
+# Sealing runs after commit at most this often per process; the worker and verify_audit catch up.
+SEAL_INTERVAL_SECONDS = 1.0
+_last_seal_attempt = 0.0
+
+
+def target_of(obj: models.Model | None) -> tuple[str, str, str]:
+    """(type, id, label) for an audited object; the label must never contain personal data."""
+    if obj is None:
+        return "", "", ""
+    meta = obj._meta
+    label = getattr(obj, "audit_label", None) or f"{meta.verbose_name} #{obj.pk}"
+    return f"{meta.app_label}.{meta.model_name}", str(obj.pk), str(label)[:200]
+
+
+def changes_of(obj: models.Model, before: Mapping[str, Any], fields: list[str]) -> dict[str, Any]:
+    """What changed, for the entry: old/new values in clear fields, only the name for encrypted ones."""
+    changes: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        old, new = before.get(name), getattr(obj, getattr(field, "attname", name))
+        if old == new:
+            continue
+        if getattr(field, "encrypted", False):
+            changes[name] = None
+        else:
+            changes[name] = [_plain(old), _plain(new)]
+    return changes
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return str(value)
+
+
+def record(
+    *,
+    actor: User | None,
+    verb: str,
+    target: models.Model | None = None,
+    target_type: str = "",
+    target_id: str = "",
+    target_label: str = "",
+    purpose: str = "",
+    recipient: str = "",
+    changes: Mapping[str, Any] | None = None,
+    flagged: bool = False,
+    actor_label: str = "",
+) -> AuditEntry:
+    """Append one entry in the caller's transaction; the chain is sealed shortly after commit.
+
+    ``purpose`` is required by policy for reads of personal data outside the caller's own cases;
+    ``recipient`` names the agency a disclosure went to (referrals, exports).
+    """
+    if target is not None:
+        target_type, target_id, target_label = target_of(target)
+    agency = getattr(actor, "agency", None) if actor is not None else None
+    entry = AuditEntry.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=(actor.get_username() if actor is not None and actor.pk else actor_label)[:150],
+        agency_label=(str(agency.name) if agency is not None else "")[:200],
+        verb=verb,
+        target_type=target_type,
+        target_id=target_id,
+        target_label=target_label,
+        purpose=purpose,
+        recipient=recipient,
+        changes=dict(changes or {}),
+        flagged=flagged,
+        ip=current().ip,
+    )
+    transaction.on_commit(_seal_soon)
+    return entry
+
+
+def _seal_soon() -> None:
+    global _last_seal_attempt
+    now = time.monotonic()
+    if now - _last_seal_attempt < SEAL_INTERVAL_SECONDS:
+        return
+    _last_seal_attempt = now
+    try:
+        seal_pending()
+    except Exception:  # sealing is retried by the next attempt; never fail the user's request
+        log.exception("Sealing the audit trail failed; it will be retried.")
+
+
+def seal_pending(*, limit: int | None = None) -> int:
+    """Chain every committed, unsealed entry (in id order) after the current head; returns how many.
+
+    One sealer at a time: PostgreSQL takes a transaction-level advisory lock (others skip, the
+    holder seals their entries too); SQLite serialises writers anyway. A race that still slips
+    through hits the primary key on ``seq`` and is rolled back.
+    """
+    sealed = 0
+    while limit is None or sealed < limit:
+        batch = _SEAL_BATCH if limit is None else min(_SEAL_BATCH, limit - sealed)
+        try:
+            with transaction.atomic():
+                if connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_PG_SEAL_LOCK])
+                        if not cursor.fetchone()[0]:
+                            return sealed
+                head = AuditSeal.objects.order_by("-seq").values_list("seq", "hash").first()
+                seq, prev = head if head else (0, chain.GENESIS)
+                entries = list(AuditEntry.objects.filter(seal__isnull=True).order_by("id")[:batch])
+                if not entries:
+                    return sealed
+                seals = []
+                for entry in entries:
+                    seq += 1
+                    digest = chain.link(prev, entry.hash_values())
+                    seals.append(AuditSeal(seq=seq, entry_id=entry.pk, prev_hash=prev, hash=digest))
+                    prev = digest
+                AuditSeal.objects.bulk_create(seals)
+                sealed += len(seals)
+        except IntegrityError:
+            return sealed
+    return sealed

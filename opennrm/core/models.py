@@ -1,0 +1,56 @@
+"""Base models shared by every app: timestamps and optimistic concurrency."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opennrm.core.errors import StaleRecordError
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class VersionedModel(TimeStampedModel):
+    """An editable record: every save by a service goes through ``save_versioned``."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+def save_versioned(obj: VersionedModel, *, expected_version: int, fields: list[str]) -> None:
+    """Write ``fields`` of ``obj`` only if nobody saved it since ``expected_version`` was read.
+
+    A conditional UPDATE (compare-and-set on ``version``) rather than a row lock: the second of two
+    concurrent editors is refused with a StaleRecordError, never silently merged.
+    """
+    values: dict[str, Any] = {}
+    for name in fields:
+        attname = obj._meta.get_field(name).attname  # type: ignore[union-attr]
+        values[attname] = getattr(obj, attname)
+    values["updated_at"] = timezone.now()
+    updated = (
+        type(obj)
+        ._default_manager.filter(pk=obj.pk, version=expected_version)
+        .update(version=F("version") + 1, **values)
+    )
+    if updated != 1:
+        raise StaleRecordError(
+            _(
+                "Someone else saved this record while you were editing it. "
+                "Your changes were not saved; reload to see the latest version and apply them again."
+            )
+        )
+    obj.version = expected_version + 1
+    obj.updated_at = values["updated_at"]

@@ -1,0 +1,82 @@
+"""Shared fixtures: the demo personas, logged-in clients, and the permission-matrix helper."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from opennrm.accounts.models import Agency, User
+from opennrm.audit import triggers
+from opennrm.demo.base import ensure_agencies, ensure_personas
+from opennrm.demo.personas import PERSONAS
+
+
+@pytest.fixture
+def agencies(db: None) -> dict[str, Agency]:
+    return ensure_agencies()
+
+
+@pytest.fixture
+def personas(agencies: dict[str, Agency]) -> dict[str, User]:
+    """Ana, Vesna, Milan, Jelena, Marija, Dragan, Nada, Zoran, Ivan and Čedomir (see demo.personas)."""
+    return ensure_personas(agencies)
+
+
+@pytest.fixture
+def client_for(personas: dict[str, User]) -> Callable[[str], Client]:
+    """A test client signed in as the named persona (two-factor already enrolled)."""
+    clients: dict[str, Client] = {}
+
+    def make(username: str) -> Client:
+        if username not in clients:
+            client = Client()
+            client.force_login(personas[username])
+            clients[username] = client
+        return clients[username]
+
+    return make
+
+
+ALL_PERSONAS = tuple(p.username for p in PERSONAS)
+
+
+def assert_access(
+    client_for: Callable[[str], Client],
+    url: str,
+    *,
+    allowed: Iterable[str],
+    method: str = "get",
+    data: dict[str, object] | None = None,
+    ok_statuses: tuple[int, ...] = (200,),
+) -> None:
+    """Every persona in ``allowed`` gets an OK status; every other persona is refused (403/404)."""
+    allowed = set(allowed)
+    unknown = allowed - set(ALL_PERSONAS)
+    assert not unknown, f"unknown personas {unknown}"
+    failures = []
+    for username in ALL_PERSONAS:
+        response = getattr(client_for(username), method)(url, data or {})
+        if username in allowed and response.status_code not in ok_statuses:
+            failures.append(f"{username} should be allowed {url} but got {response.status_code}")
+        if username not in allowed and response.status_code not in (403, 404):
+            failures.append(f"{username} should be refused {url} but got {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.fixture
+def audit_flushable(transactional_db: None) -> Iterator[None]:
+    """For transactional tests (live server): the flush at teardown is a DELETE, which the
+    append-only triggers refuse; drop them just before the flush and restore them after."""
+    triggers.install(connection)
+    yield
+    triggers.uninstall(connection)
+
+
+@pytest.fixture(autouse=True)
+def _restore_audit_triggers(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "audit_flushable" in request.fixturenames:
+        triggers.install(connection)
