@@ -69,14 +69,8 @@ def assert_access(
 @pytest.fixture
 def audit_flushable(transactional_db: None) -> Iterator[None]:
     """For transactional tests (live server): the flush at teardown is a DELETE, which the
-    append-only triggers refuse; drop them just before the flush and restore them after."""
+    append-only triggers refuse, so they are dropped just before it. Tests of the triggers
+    themselves call ``triggers.install`` first (it is idempotent)."""
     triggers.install(connection)
     yield
     triggers.uninstall(connection)
-
-
-@pytest.fixture(autouse=True)
-def _restore_audit_triggers(request: pytest.FixtureRequest) -> Iterator[None]:
-    yield
-    if "audit_flushable" in request.fixturenames:
-        triggers.install(connection)

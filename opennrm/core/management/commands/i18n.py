@@ -33,9 +33,13 @@ PLURAL_FORMS = (
 )
 
 
+_ONLY: set[str] = set()
+
+
 def app_dirs() -> list[Path]:
     base = Path(settings.BASE_DIR)
-    return [base / Path(*app.split(".")) for app in settings.OPENNRM_APPS]
+    dirs = [base / Path(*app.split(".")) for app in settings.OPENNRM_APPS]
+    return [d for d in dirs if not _ONLY or d.name in _ONLY]
 
 
 def _po(app_dir: Path, locale: str) -> Path:
@@ -104,9 +108,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["make", "latin", "compile", "check"])
+        parser.add_argument(
+            "--app", action="append", default=[], help="Only this app's catalogue (repeatable)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        getattr(self, f"do_{options['action']}")()
+        _ONLY.clear()
+        _ONLY.update(options["app"])
+        try:
+            getattr(self, f"do_{options['action']}")()
+        finally:
+            _ONLY.clear()
 
     def do_make(self) -> None:
         for app_dir in app_dirs():

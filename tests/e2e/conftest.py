@@ -1,0 +1,83 @@
+"""Browser tests: Playwright (Python, sync API) driving Debian's chromium against the live server.
+
+Use the ``page`` fixture (phone-sized with ``phone_page``) and ``login_as(page, "vesna")``, which
+signs in with the password and the current TOTP code, as a person would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from opennrm.accounts.models import User
+from opennrm.demo.base import totp_code
+from opennrm.demo.personas import DEMO_PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-gpu",
+    "--no-first-run",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "/e2e/" in str(item.path):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def server_url(live_server, audit_flushable: None) -> str:  # type: ignore[no-untyped-def]
+    return str(live_server.url)
+
+
+@pytest.fixture
+def page(browser: Browser, server_url: str) -> Iterator[Page]:
+    context = browser.new_context(base_url=server_url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser: Browser, server_url: str) -> Iterator[Page]:
+    """A 360 px wide touch screen, as a labour inspector's phone."""
+    context = browser.new_context(
+        base_url=server_url, viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login_as(personas: dict[str, User]) -> Callable[[Page, str], None]:
+    def login(page: Page, username: str) -> None:
+        page.goto("/accounts/login/")
+        page.fill("input[name=login]", username)
+        page.fill("input[name=password]", DEMO_PASSWORD)
+        page.locator("form button[type=submit]").first.click()
+        page.wait_for_url("**/accounts/2fa/authenticate/**")
+        page.fill("input[name=code]", totp_code(personas[username]))
+        page.locator("form button[type=submit]").first.click()
+        page.wait_for_url(lambda url: "/accounts/" not in url)
+
+    return login
