@@ -66,6 +66,8 @@ OPENNRM_APPS = [
     "opennrm.demo",
 ]
 
+# OpenNRM's apps come before the third-party ones so that their templates (e.g. the allauth
+# layouts under accounts/templates/allauth/) override the packages' own.
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -73,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    *OPENNRM_APPS,
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -80,7 +83,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "ninja",
-    *OPENNRM_APPS,
 ]
 
 MIDDLEWARE = [
