@@ -1,0 +1,531 @@
+"""The NRM core: persons, referrals, cases and the protection given to them.
+
+Models (personal data is encrypted at rest with ``EncryptedTextField``; every model's
+``audit_label`` is a pseudonymous code, never a name):
+
+``CodeSequence``
+    A named counter (``person:2026``) from which pseudonymous codes are drawn under a row lock.
+
+``Person`` — someone referred to the NRM, once, whatever the number of cases.
+    ``code`` RS-<year>-<5 digits>, generated, unique; the only identifier shown outside need-to-know.
+    Encrypted: ``given_names``, ``family_name``, ``date_of_birth`` (ISO ``YYYY-MM-DD``),
+    ``contacts`` (phone, address, free text), ``identity_document`` (type and number).
+    Blind indexes (HMAC of folded values, ``core.crypto.blind_index``): ``name_index`` (full name,
+    word order, script and diacritics ignored), ``name_dob_index`` (name + date of birth),
+    ``name_yob_index`` (name + year of birth) — for duplicate search without decrypting.
+    Clear, for statistics: ``gender`` (HTCDS), ``year_of_birth``, ``citizenship`` (list of
+    ISO 3166-1 alpha-2 codes), ``languages`` (list of ISO 639 codes).
+
+``Referral`` — a person sent by any agency to the identification centre.
+    ``from_agency``/``from_user`` (the referrer), ``to_agency`` (the identification centre),
+    ``source_screening`` (the screening it came from, if any), ``reason`` (encrypted free text), the subject's details as the referrer entered them
+    (``subject_*``; names/date of birth/contacts encrypted), ``is_child``;
+    ``consent`` given / not needed because child, ``consent_scope`` (list of ConsentScope values),
+    ``consent_recorded_by``/``consent_recorded_at``; ``status`` sent → acknowledged →
+    accepted/declined, ``decline_reason``, ``sent_at``/``acknowledged_at``/``decided_at``,
+    ``decided_by``; ``person`` (set when matched or created) and ``case`` (set on acceptance).
+
+``Case`` — one episode of trafficking for one person (re-trafficking = a new case).
+    ``code`` ``<person code>/<n>``; ``person``; ``lead_agency``; ``caseworker``; ``status``
+    (``workflow.py`` states); ``is_child``; ``presumed_victim_date``; recovery and reflection
+    period ``reflection_period_start``/``reflection_period_end`` (≥ 30 days, Art. 13);
+    HTCDS facts ``forms_of_exploitation`` (list of TypeOfExploitation), ``country_of_exploitation``
+    (ISO alpha-2), ``municipality_of_exploitation``, ``trafficking_scope`` (internal /
+    transnational), ``recruitment_method``, ``means_of_control`` (list of MethodOfControl);
+    ``risk_level``; ``closure_reason``/``closure_details``/``closed_at``; ``version``.
+
+``CaseStatusChange`` — every transition of a case: from, to, the action, who, when, a note.
+
+``IdentificationDecision`` — the formal decision (Art. 10): ``outcome`` identified /
+    not identified, ``decided_by``, ``decided_on``, ``decision_org`` (HTCDS decision-making
+    organisation type), ``reasoning`` (encrypted).
+
+``ResidencePermit`` — Art. 14 permit for a foreign victim: ``permit_type`` personal situation /
+    co-operation, ``status`` and the dates ``applied_on``/``granted_on``/``refused_on``/
+    ``renewed_on``/``expires_on``.
+
+``Guardian`` — the legal guardian of a child (Art. 10(4)): encrypted ``full_name`` and
+    ``contacts``, ``relationship``, ``appointed_by`` (e.g. the social work centre),
+    ``appointed_on``, ``ended_on``.
+
+``Consent`` — what the person agreed to, per ``scope``; ``status`` given / withdrawn,
+    ``recorded_by``/``recorded_at``, ``withdrawn_by``/``withdrawn_at``.
+
+``ServiceRequest`` — a protection service asked of a provider agency: ``service_type``,
+    ``provider_agency``, ``status`` requested → accepted → in_progress → completed / declined,
+    ``requested_by``/``requested_at``, ``responded_by``/``responded_at``, ``started_at``,
+    ``completed_at``, ``decline_reason``, ``details`` (encrypted).
+
+``ShelterStay`` — a stay in a shelter: ``shelter`` agency, ``admitted_on``, ``left_on``,
+    ``exit_reason``, optional ``service_request``.
+
+``CasePlan`` — the support plan (HTCDS ``spl_``): encrypted ``objectives`` and ``actions``,
+    ``planned_end_on``, ``actual_end_on``.
+
+``CaseNote`` — encrypted ``body`` with a ``sensitivity`` level (NoteSensitivity) and its author.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from opennrm.cases import vocab
+from opennrm.core.fields import EncryptedTextField
+from opennrm.core.models import TimeStampedModel, VersionedModel
+
+# Art. 13: the recovery and reflection period lasts at least 30 days.
+MIN_REFLECTION_DAYS = 30
+
+
+class CodeSequence(models.Model):
+    name = models.CharField(max_length=40, primary_key=True)
+    value = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
+
+class Person(VersionedModel):
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    given_names = EncryptedTextField(_("given names"), blank=True)
+    family_name = EncryptedTextField(_("family name"), blank=True)
+    date_of_birth = EncryptedTextField(_("date of birth"), blank=True)
+    contacts = EncryptedTextField(_("contacts"), blank=True)
+    identity_document = EncryptedTextField(_("identity document"), blank=True)
+    name_index = models.CharField(max_length=64, blank=True, db_index=True)
+    name_dob_index = models.CharField(max_length=64, blank=True, db_index=True)
+    name_yob_index = models.CharField(max_length=64, blank=True, db_index=True)
+    gender = models.CharField(
+        _("sex/gender"), max_length=24, choices=vocab.Gender.choices, default=vocab.Gender.UNKNOWN
+    )
+    year_of_birth = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    citizenship = models.JSONField(_("citizenship"), default=list, blank=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def audit_label(self) -> str:
+        return self.code
+
+
+class Referral(VersionedModel):
+    from_agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="referrals_sent"
+    )
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_sent"
+    )
+    to_agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="referrals_received"
+    )
+    source_screening = models.ForeignKey(
+        "screening.Screening",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+    reason = EncryptedTextField(_("reason for referral"), blank=True)
+    subject_given_names = EncryptedTextField(_("given names"), blank=True)
+    subject_family_name = EncryptedTextField(_("family name"), blank=True)
+    subject_date_of_birth = EncryptedTextField(_("date of birth"), blank=True)
+    subject_contacts = EncryptedTextField(_("contacts"), blank=True)
+    subject_year_of_birth = models.PositiveSmallIntegerField(
+        _("year of birth"), null=True, blank=True
+    )
+    subject_gender = models.CharField(
+        _("sex/gender"), max_length=24, choices=vocab.Gender.choices, default=vocab.Gender.UNKNOWN
+    )
+    subject_citizenship = models.JSONField(_("citizenship"), default=list, blank=True)
+    subject_languages = models.JSONField(_("languages"), default=list, blank=True)
+    is_child = models.BooleanField(_("the person is a child"), default=False)
+    consent = models.CharField(_("consent"), max_length=20, choices=vocab.ReferralConsent.choices)
+    consent_scope = models.JSONField(_("consent scope"), default=list, blank=True)
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    consent_recorded_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=vocab.ReferralStatus.choices,
+        default=vocab.ReferralStatus.SENT,
+        db_index=True,
+    )
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    sent_at = models.DateTimeField(default=timezone.now, db_index=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
+    )
+    case = models.OneToOneField(
+        "Case", on_delete=models.PROTECT, null=True, blank=True, related_name="referral"
+    )
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["to_agency", "status"])]
+
+    def __str__(self) -> str:
+        return self.audit_label
+
+    @property
+    def audit_label(self) -> str:
+        return f"referral R-{self.pk}"
+
+
+class Case(VersionedModel):
+    code = models.CharField(_("code"), max_length=24, unique=True)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
+    lead_agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="led_cases"
+    )
+    caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=vocab.CaseStatus.choices,
+        default=vocab.CaseStatus.REFERRED,
+        db_index=True,
+    )
+    is_child = models.BooleanField(_("child"), default=False)
+    opened_on = models.DateField(_("opened on"), default=date.today)
+    presumed_victim_date = models.DateField(_("presumed victim since"), null=True, blank=True)
+    reflection_period_start = models.DateField(
+        _("recovery and reflection period from"), null=True, blank=True
+    )
+    reflection_period_end = models.DateField(
+        _("recovery and reflection period until"), null=True, blank=True
+    )
+    forms_of_exploitation = models.JSONField(_("forms of exploitation"), default=list, blank=True)
+    country_of_exploitation = models.CharField(
+        _("country of exploitation"), max_length=2, blank=True
+    )
+    municipality_of_exploitation = models.CharField(
+        _("municipality of exploitation"), max_length=100, blank=True
+    )
+    trafficking_scope = models.CharField(
+        _("internal or transnational"),
+        max_length=16,
+        choices=vocab.TraffickingScope.choices,
+        default=vocab.TraffickingScope.UNKNOWN,
+    )
+    recruitment_method = models.CharField(
+        _("method of recruitment"),
+        max_length=40,
+        choices=vocab.MethodOfRecruitment.choices,
+        blank=True,
+    )
+    means_of_control = models.JSONField(_("means of control"), default=list, blank=True)
+    risk_level = models.CharField(
+        _("risk level"), max_length=8, choices=vocab.RiskLevel.choices, blank=True
+    )
+    closure_reason = models.CharField(
+        _("reason for closure"), max_length=24, choices=vocab.ClosureReason.choices, blank=True
+    )
+    closure_details = models.TextField(_("closure details"), blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-opened_on", "-id"]
+        indexes = [
+            models.Index(fields=["lead_agency", "status"]),
+            models.Index(fields=["opened_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reflection_period_end__isnull=True)
+                | Q(reflection_period_end__gte=models.F("reflection_period_start")),
+                name="case_reflection_period_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def audit_label(self) -> str:
+        return self.code
+
+    @property
+    def reflection_period_days(self) -> int | None:
+        if self.reflection_period_start is None or self.reflection_period_end is None:
+            return None
+        return (self.reflection_period_end - self.reflection_period_start).days
+
+    @staticmethod
+    def reflection_end_for(start: date) -> date:
+        return start + timedelta(days=MIN_REFLECTION_DAYS)
+
+
+class CaseStatusChange(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=vocab.CaseStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=vocab.CaseStatus.choices)
+    action = models.CharField(max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = EncryptedTextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return self.audit_label
+
+    @property
+    def audit_label(self) -> str:
+        return f"status change #{self.pk}"
+
+
+class IdentificationDecision(TimeStampedModel):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="decisions")
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=vocab.IdentificationOutcome.choices
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_on = models.DateField(_("date of decision"))
+    decision_org = models.CharField(
+        _("decision-making organisation"),
+        max_length=40,
+        choices=vocab.DecisionMakingOrg.choices,
+        default=vocab.DecisionMakingOrg.NON_POLICE_GOVERNMENT,
+    )
+    reasoning = EncryptedTextField(_("reasoning"))
+
+    class Meta:
+        verbose_name = _("identification decision")
+        ordering = ["-decided_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.audit_label
+
+    @property
+    def audit_label(self) -> str:
+        return f"decision #{self.pk}"
+
+
+class ResidencePermit(VersionedModel):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="residence_permits")
+    permit_type = models.CharField(_("type"), max_length=24, choices=vocab.PermitType.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=vocab.PermitStatus.choices,
+        default=vocab.PermitStatus.APPLIED,
+    )
+    applied_on = models.DateField(_("applied on"))
+    granted_on = models.DateField(_("granted on"), null=True, blank=True)
+    refused_on = models.DateField(_("refused on"), null=True, blank=True)
+    renewed_on = models.DateField(_("renewed on"), null=True, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("residence permit")
+        ordering = ["-applied_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.audit_label
+
+    @property
+    def audit_label(self) -> str:
+        return f"permit #{self.pk}"
+
+
+class Guardian(VersionedModel):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="guardians")
+    full_name = EncryptedTextField(_("full name"))
+    contacts = EncryptedTextField(_("contacts"), blank=True)
+    relationship = models.CharField(_("relationship or role"), max_length=100, blank=True)
+    appointed_by = models.CharField(_("appointed by"), max_length=200, blank=True)
+    appointed_on = models.DateField(_("appointed on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("guardian")
+        ordering = ["-appointed_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.audit_label
+
+    @property
+    def audit_label(self) -> str:
+        return f"guardian #{self.pk}"
+
+
+class Consent(VersionedModel):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="consents")
+    scope = models.CharField(_("scope"), max_length=20, choices=vocab.ConsentScope.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=vocab.ConsentStatus.choices,
+        default=vocab.ConsentStatus.GIVEN,
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.audit_label
+
+    @property
+    def audit_label(self) -> str:
+        return f"consent #{self.pk}"
+
+
+class ServiceRequest(VersionedModel):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="service_requests")
+    service_type = models.CharField(_("service"), max_length=32, choices=vocab.ServiceType.choices)
+    provider_agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="service_requests"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=vocab.ServiceStatus.choices,
+        default=vocab.ServiceStatus.REQUESTED,
+        db_index=True,
+    )
+    details = EncryptedTextField(_("details"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+
+    class Meta:
+        verbose_name = _("service request")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["provider_agency", "status"])]
+
+    def __str__(self) -> str:
+        return self.audit_label
+
+    @property
+    def audit_label(self) -> str:
+        return f"service request #{self.pk}"
+
+
+class ShelterStay(VersionedModel):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="shelter_stays")
+    shelter = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="shelter_stays"
+    )
+    service_request = models.ForeignKey(
+        ServiceRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="stays"
+    )
+    admitted_on = models.DateField(_("admitted on"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    exit_reason = models.CharField(
+        _("reason for leaving"), max_length=16, choices=vocab.ShelterExitReason.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("shelter stay")
+        ordering = ["-admitted_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("admitted_on")),
+                name="shelter_stay_dates_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.audit_label
+
+    @property
+    def audit_label(self) -> str:
+        return f"shelter stay #{self.pk}"
+
+
+class CasePlan(VersionedModel):
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="plan")
+    objectives = EncryptedTextField(_("objectives"), blank=True)
+    actions = EncryptedTextField(_("action plan"), blank=True)
+    planned_end_on = models.DateField(_("planned end"), null=True, blank=True)
+    actual_end_on = models.DateField(_("actual end"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case plan")
+
+    def __str__(self) -> str:
+        return self.audit_label
+
+    @property
+    def audit_label(self) -> str:
+        return f"plan #{self.pk}"
+
+
+class CaseNote(TimeStampedModel):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = EncryptedTextField(_("note"))
+    sensitivity = models.PositiveSmallIntegerField(
+        _("sensitivity"),
+        choices=vocab.NoteSensitivity.choices,
+        default=vocab.NoteSensitivity.CASE_TEAM,
+    )
+
+    class Meta:
+        verbose_name = _("case note")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.audit_label
+
+    @property
+    def audit_label(self) -> str:
+        return f"note #{self.pk}"
