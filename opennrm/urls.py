@@ -29,3 +29,8 @@ for _app in settings.OPENNRM_APPS:
     _module = import_module(f"{_app}.urls")
     _prefix = _PREFIXES.get(_label, f"{_label}/")
     urlpatterns.append(path(_prefix, include((_module.urlpatterns, _label), namespace=_label)))
+
+handler400 = "opennrm.core.views.bad_request"
+handler403 = "opennrm.core.views.permission_denied"
+handler404 = "opennrm.core.views.not_found"
+handler500 = "opennrm.core.views.server_error"

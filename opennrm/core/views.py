@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -36,3 +38,45 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         if panel is not None:
             panels.append(panel)
     return render(request, "core/home.html", {"panels": panels})
+
+
+def _api_error(request: HttpRequest, code: str, message: str, status: int) -> HttpResponse | None:
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": {"code": code, "message": message, "fields": {}}}, status=status
+        )
+    return None
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _api_error(request, "bad_request", _("The request is not valid."), 400) or render(
+        request, "400.html", status=400
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _api_error(
+        request, "forbidden", _("You do not have permission to do this."), 403
+    ) or render(request, "403.html", status=403)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _api_error(request, "not_found", _("Not found."), 404) or render(
+        request, "404.html", status=404
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page renders without context processors or the database (they may be what failed)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "error": {
+                    "code": "server_error",
+                    "message": "An unexpected error occurred.",
+                    "fields": {},
+                }
+            },
+            status=500,
+        )
+    return HttpResponse(loader.get_template("500.html").render(), status=500)
