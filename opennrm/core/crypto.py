@@ -29,6 +29,7 @@ from opennrm.core.translit import fold
 
 PREFIX = "enc1"
 _NONCE_BYTES = 12
+_TAG_BYTES = 16
 
 
 class CryptoError(Exception):
@@ -73,9 +74,10 @@ def parse_keys(spec: str) -> KeyRing:
             raise KeyConfigurationError(
                 f"OPENNRM_DATA_KEYS entry {index + 1} must look like 'kid:base64key'."
             )
-        if not key_id.isalnum():
+        # ASCII only: the id is written into every ciphertext and must survive any column type.
+        if not (key_id.isascii() and key_id.isalnum()):
             raise KeyConfigurationError(
-                f"Key id {key_id!r} in OPENNRM_DATA_KEYS must be alphanumeric."
+                f"Key id {key_id!r} in OPENNRM_DATA_KEYS must be ASCII letters and digits."
             )
         try:
             raw = base64.b64decode(encoded, validate=True)
@@ -138,11 +140,13 @@ def decrypt(token: str, *, context: str, ring: KeyRing | None = None) -> str:
     _prefix, key_id, body = parts
     aead = ring.aead(key_id)
     try:
-        raw = base64.urlsafe_b64decode(body.encode("ascii"))
-    except (binascii.Error, ValueError):
+        raw = base64.b64decode(body.encode("ascii"), altchars=b"-_", validate=True)
+    except (binascii.Error, ValueError):  # UnicodeEncodeError is a ValueError
         raise DecryptionError(
             f"The stored value in {context} is corrupted (bad encoding)."
         ) from None
+    if len(raw) < _NONCE_BYTES + _TAG_BYTES:
+        raise DecryptionError(f"The stored value in {context} is corrupted (truncated).")
     nonce, sealed = raw[:_NONCE_BYTES], raw[_NONCE_BYTES:]
     try:
         return aead.decrypt(nonce, sealed, _aad(context, key_id)).decode("utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -41,12 +42,14 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
         return super().get_lookup(lookup_name)
 
 
-def encrypted_fields() -> list[tuple[type[models.Model], EncryptedTextField]]:
-    """Every encrypted column in the project, for key rotation."""
+def encrypted_fields(
+    model_list: Iterable[type[models.Model]] | None = None,
+) -> list[tuple[type[models.Model], EncryptedTextField]]:
+    """Every encrypted column of ``model_list`` (default: every installed model), for key rotation."""
     from django.apps import apps
 
     found = []
-    for model in apps.get_models():
+    for model in apps.get_models() if model_list is None else model_list:
         for field in model._meta.concrete_fields:
             if isinstance(field, EncryptedTextField):
                 found.append((model, field))
