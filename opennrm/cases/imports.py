@@ -1,0 +1,990 @@
+"""Import of legacy case records from the CSV and XLSX files agencies keep today.
+
+The header uses HTCDS 2.0 field names (UNMigration/HTCDS, Field Standards 2.0), matched case- and
+space-insensitively by ``core.tabular``. One row is one person with one case:
+
+=============================  ========  ==========================================================
+Column                         Required  Meaning and accepted values
+=============================  ========  ==========================================================
+``cas_CaseId``                 no        The agency's own identifier for the record (stable source
+                                         key). Re-importing a row with the same key and referring
+                                         organisation creates nothing new.
+``prs_FirstName``              yes       Given name (encrypted).
+``prs_SecondName``             yes       Family name (encrypted).
+``prs_Birthdate``              no        Date of birth (YYYY-MM-DD or DD.MM.YYYY) or only the year
+                                         (YYYY); encrypted, the year is kept in clear.
+``prs_Gender``                 yes       HTCDS ``prs_Gender``: Feminine, Masculine,
+                                         TransgenderFeminine, TransgenderMasculine, NonConforming,
+                                         NonSpecifiedUnknown (also F / M / Female / Male).
+``prs_Citizenship``            no        ISO 3166 alpha-2 codes, several separated by ``;`` or ``,``.
+``prs_PrimaryLanguage``        no        ISO 639 code; ``prs_SecondaryLanguage`` likewise.
+``prs_IdentityNumber``         no        Identity document number (encrypted).
+``prs_MobilePhone``            no        Phone (encrypted); ``prs_Email`` likewise.
+``vic_TraffickingStatus``      yes       PossibleVictimOfTrafficking → presumed victim,
+                                         ActualVictimOfTrafficking → identified,
+                                         NotAVictimOfTrafficking → not identified.
+``vic_TypeOfExploitation``     no        HTCDS values (plus ForcedCriminality), several with ``;``.
+``vic_MethodsOfControl``       no        HTCDS values, several with ``;``.
+``vic_MethodOfRecruitment``    no        One HTCDS value.
+``vic_LocationOfExploitation`` no        ISO 3166 alpha-2 code of the country of exploitation.
+``cas_Status``                 yes       Active, FollowUp (open case) or Closed, ClosedReferred.
+``cas_ReasonForCaseClosure``   no        Free text, kept as the closing note; required for
+                                         Closed / ClosedReferred rows.
+``cas_ReferringOrganisation``  yes       The referring agency, by its name (English or Serbian) or
+                                         short name, as registered in OpenNRM.
+``cas_IncomingReferralDate``   yes       Date of the referral; not in the future.
+=============================  ========  ==========================================================
+
+Without ``cas_CaseId`` the source key is the blind index of name and date (or year) of birth
+together with the referral date and the referring agency: the same person referred on the same
+day by the same agency is the same record.
+
+The whole file is validated before anything is written (every row, every column, with the reason),
+then written in one transaction: all or nothing. Rows are created through the cases services, so
+each created person and case has the same codes, encryption, blind indexes and audit entries as
+one entered by hand; the import itself is one more audit entry with its counts.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import time as time_module
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opennrm.accounts import policy
+from opennrm.accounts.models import Agency, User
+from opennrm.audit.context import current
+from opennrm.audit.models import AuditEntry
+from opennrm.audit.services import record
+from opennrm.cases import services
+from opennrm.cases.models import (
+    Case,
+    CaseStatusChange,
+    CodeSequence,
+    Guardian,
+    IdentificationDecision,
+    Person,
+    Referral,
+)
+from opennrm.cases.vocab import (
+    ClosureReason,
+    Gender,
+    MethodOfControl,
+    MethodOfRecruitment,
+    ReferralConsent,
+    ReferralStatus,
+    TypeOfExploitation,
+)
+from opennrm.core import crypto
+from opennrm.core.crypto import blind_index
+from opennrm.core.errors import DomainError, ValidationFailed
+from opennrm.core.tabular import RowError, RowErrors, TabularError, parse_date, read_rows
+from opennrm.core.translit import fold
+
+COLUMNS = (
+    "cas_CaseId",
+    "prs_FirstName",
+    "prs_SecondName",
+    "prs_Birthdate",
+    "prs_Gender",
+    "prs_Citizenship",
+    "prs_PrimaryLanguage",
+    "prs_SecondaryLanguage",
+    "prs_IdentityNumber",
+    "prs_MobilePhone",
+    "prs_Email",
+    "vic_TraffickingStatus",
+    "vic_TypeOfExploitation",
+    "vic_MethodsOfControl",
+    "vic_MethodOfRecruitment",
+    "vic_LocationOfExploitation",
+    "cas_Status",
+    "cas_ReasonForCaseClosure",
+    "cas_ReferringOrganisation",
+    "cas_IncomingReferralDate",
+)
+REQUIRED = (
+    "prs_FirstName",
+    "prs_SecondName",
+    "prs_Gender",
+    "vic_TraffickingStatus",
+    "cas_Status",
+    "cas_ReferringOrganisation",
+    "cas_IncomingReferralDate",
+)
+# Spellings found in agencies' spreadsheets and in the HTCDS Excel template.
+ALIASES = {
+    "case_id": "cas_CaseId",
+    "source_id": "cas_CaseId",
+    "first_name": "prs_FirstName",
+    "last_name": "prs_SecondName",
+    "surname": "prs_SecondName",
+    "date_of_birth": "prs_Birthdate",
+    "gender": "prs_Gender",
+    "citizenship": "prs_Citizenship",
+    "referral_date": "cas_IncomingReferralDate",
+    "referring_organisation": "cas_ReferringOrganisation",
+    "referring_organization": "cas_ReferringOrganisation",
+}
+
+TRAFFICKING_STATUS = {
+    "possiblevictimoftrafficking": "presumed_victim",
+    "actualvictimoftrafficking": "identified",
+    "notavictimoftrafficking": "not_identified",
+}
+CASE_STATUS_OPEN = {"active": True, "followup": True, "closed": False, "closedreferred": False}
+GENDER_SYNONYMS = {"f": Gender.FEMININE, "female": Gender.FEMININE, "m": Gender.MASCULINE}
+GENDER_SYNONYMS["male"] = Gender.MASCULINE
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+_SPLIT = re.compile(r"[;,|]")
+
+
+@dataclass(frozen=True)
+class LegacyRecord:
+    """One validated row, ready for the services."""
+
+    row: int
+    source_key: str
+    first_name: str
+    last_name: str
+    birth_date: date | None
+    birth_year: int | None
+    gender: str
+    citizenships: tuple[str, ...]
+    languages: tuple[str, ...]
+    identity_number: str
+    phone: str
+    email: str
+    outcome: str  # presumed_victim / identified / not_identified
+    exploitation: tuple[str, ...]
+    means_of_control: tuple[str, ...]
+    recruitment: str
+    country_of_exploitation: str
+    is_open: bool
+    closure_note: str
+    referring_agency_id: int
+    referral_date: date
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    created: int = 0
+    skipped: int = 0  # already imported earlier (same source key)
+    codes: list[str] = field(default_factory=list)
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+def _choice(value: str, choices: Iterable[str]) -> str | None:
+    by_key = {_key(choice): choice for choice in choices}
+    return by_key.get(_key(value))
+
+
+def _many(
+    number: int, column: str, text: str, choices: Iterable[str], errors: RowErrors
+) -> tuple[str, ...]:
+    found: list[str] = []
+    for part in (p.strip() for p in _SPLIT.split(text)):
+        if not part:
+            continue
+        value = _choice(part, choices)
+        if value is None:
+            errors.add(number, column, _("“%(value)s” is not a known value.") % {"value": part})
+        elif value not in found:
+            found.append(value)
+    return tuple(found)
+
+
+def source_key_for(
+    *,
+    case_id: str,
+    agency_id: int,
+    first_name: str,
+    last_name: str,
+    birth: str,
+    referral_date: date,
+    digest: Callable[[str], str],
+) -> str:
+    """A stable key for a legacy row: the agency's own id when given, else a keyed digest of who
+    and when (``digest`` is the blind index, so the key reveals nothing without the key)."""
+    if case_id:
+        return f"{agency_id}:id:{case_id}"
+    person = digest(f"{first_name} {last_name} {birth}")
+    return f"{agency_id}:bi:{hashlib.sha256(f'{person}|{referral_date}'.encode()).hexdigest()}"
+
+
+def parse_rows(
+    rows: Iterable[tuple[int, dict[str, str]]],
+    *,
+    agencies: Mapping[str, int],
+    today: date,
+    digest: Callable[[str], str],
+    errors: RowErrors,
+) -> list[LegacyRecord]:
+    """Validate every row; problems go to ``errors`` (row, column, why), valid rows are returned.
+
+    ``agencies`` maps folded agency names and short names to ids.
+    """
+    records: list[LegacyRecord] = []
+    seen: dict[str, int] = {}
+    for number, raw in rows:
+        before = len(errors.errors)
+        value = {column: raw.get(column, "").strip() for column in COLUMNS}
+        for column in REQUIRED:
+            if not value[column]:
+                errors.add(number, column, _("This value is required."))
+
+        birth_date: date | None = None
+        birth_year: int | None = None
+        birth = value["prs_Birthdate"]
+        if re.fullmatch(r"\d{4}", birth):
+            birth_year = int(birth)
+        elif birth:
+            try:
+                birth_date = parse_date(birth)
+                birth_year = birth_date.year
+            except ValueError as problem:
+                errors.add(number, "prs_Birthdate", str(problem))
+        if birth_year is not None and not 1900 <= birth_year <= today.year:
+            errors.add(
+                number,
+                "prs_Birthdate",
+                _("The year of birth must be between 1900 and %(year)d.") % {"year": today.year},
+            )
+
+        gender = ""
+        if value["prs_Gender"]:
+            gender = GENDER_SYNONYMS.get(value["prs_Gender"].lower()) or (
+                _choice(value["prs_Gender"], Gender.values) or ""
+            )
+            if not gender:
+                errors.add(
+                    number,
+                    "prs_Gender",
+                    _("“%(value)s” is not an HTCDS gender value.") % {"value": value["prs_Gender"]},
+                )
+
+        citizenships: list[str] = []
+        for part in (p.strip().upper() for p in _SPLIT.split(value["prs_Citizenship"])):
+            if not part:
+                continue
+            if _COUNTRY.match(part):
+                citizenships.append(part)
+            else:
+                errors.add(
+                    number,
+                    "prs_Citizenship",
+                    _("“%(value)s” is not an ISO 3166 two-letter country code.") % {"value": part},
+                )
+        country = value["vic_LocationOfExploitation"].upper()
+        if country and not _COUNTRY.match(country):
+            errors.add(
+                number,
+                "vic_LocationOfExploitation",
+                _("“%(value)s” is not an ISO 3166 two-letter country code.") % {"value": country},
+            )
+        languages: list[str] = []
+        for column in ("prs_PrimaryLanguage", "prs_SecondaryLanguage"):
+            code = value[column].lower()
+            if not code:
+                continue
+            if _LANGUAGE.match(code):
+                languages.append(code)
+            else:
+                errors.add(
+                    number,
+                    column,
+                    _("“%(value)s” is not an ISO 639 language code.") % {"value": value[column]},
+                )
+
+        outcome = TRAFFICKING_STATUS.get(_key(value["vic_TraffickingStatus"]), "")
+        if value["vic_TraffickingStatus"] and not outcome:
+            errors.add(
+                number,
+                "vic_TraffickingStatus",
+                _(
+                    "“%(value)s” is not one of PossibleVictimOfTrafficking, "
+                    "ActualVictimOfTrafficking, NotAVictimOfTrafficking."
+                )
+                % {"value": value["vic_TraffickingStatus"]},
+            )
+        is_open = CASE_STATUS_OPEN.get(_key(value["cas_Status"]))
+        if value["cas_Status"] and is_open is None:
+            errors.add(
+                number,
+                "cas_Status",
+                _("“%(value)s” is not one of Active, FollowUp, Closed, ClosedReferred.")
+                % {"value": value["cas_Status"]},
+            )
+        if is_open is False and not value["cas_ReasonForCaseClosure"]:
+            errors.add(
+                number,
+                "cas_ReasonForCaseClosure",
+                _("A closed case needs the reason it was closed."),
+            )
+
+        exploitation = _many(
+            number,
+            "vic_TypeOfExploitation",
+            value["vic_TypeOfExploitation"],
+            TypeOfExploitation.values,
+            errors,
+        )
+        control = _many(
+            number,
+            "vic_MethodsOfControl",
+            value["vic_MethodsOfControl"],
+            MethodOfControl.values,
+            errors,
+        )
+        recruitment = ""
+        if value["vic_MethodOfRecruitment"]:
+            recruitment = (
+                _choice(value["vic_MethodOfRecruitment"], MethodOfRecruitment.values) or ""
+            )
+            if not recruitment:
+                errors.add(
+                    number,
+                    "vic_MethodOfRecruitment",
+                    _("“%(value)s” is not a known value.")
+                    % {"value": value["vic_MethodOfRecruitment"]},
+                )
+
+        agency_id = 0
+        if value["cas_ReferringOrganisation"]:
+            agency_id = agencies.get(_key(fold(value["cas_ReferringOrganisation"])), 0)
+            if not agency_id:
+                errors.add(
+                    number,
+                    "cas_ReferringOrganisation",
+                    _("No agency called “%(value)s” is registered.")
+                    % {"value": value["cas_ReferringOrganisation"]},
+                )
+        referral_date: date | None = None
+        if value["cas_IncomingReferralDate"]:
+            try:
+                referral_date = parse_date(value["cas_IncomingReferralDate"])
+            except ValueError as problem:
+                errors.add(number, "cas_IncomingReferralDate", str(problem))
+            else:
+                if referral_date > today:
+                    errors.add(
+                        number,
+                        "cas_IncomingReferralDate",
+                        _("The referral date is in the future."),
+                    )
+                elif birth_date is not None and referral_date < birth_date:
+                    errors.add(
+                        number,
+                        "cas_IncomingReferralDate",
+                        _("The referral date is before the date of birth."),
+                    )
+
+        if len(errors.errors) > before or referral_date is None or is_open is None:
+            continue
+        key = source_key_for(
+            case_id=value["cas_CaseId"],
+            agency_id=agency_id,
+            first_name=value["prs_FirstName"],
+            last_name=value["prs_SecondName"],
+            birth=birth,
+            referral_date=referral_date,
+            digest=digest,
+        )
+        if key in seen:
+            errors.add(
+                number,
+                "cas_CaseId" if value["cas_CaseId"] else "prs_FirstName",
+                _("This record repeats row %(row)d of the same file.") % {"row": seen[key]},
+            )
+            continue
+        seen[key] = number
+        records.append(
+            LegacyRecord(
+                row=number,
+                source_key=key,
+                first_name=value["prs_FirstName"],
+                last_name=value["prs_SecondName"],
+                birth_date=birth_date,
+                birth_year=birth_year,
+                gender=gender,
+                citizenships=tuple(citizenships),
+                languages=tuple(languages),
+                identity_number=value["prs_IdentityNumber"],
+                phone=value["prs_MobilePhone"],
+                email=value["prs_Email"],
+                outcome=outcome,
+                exploitation=exploitation,
+                means_of_control=control,
+                recruitment=recruitment,
+                country_of_exploitation=country,
+                is_open=is_open,
+                closure_note=value["cas_ReasonForCaseClosure"],
+                referring_agency_id=agency_id,
+                referral_date=referral_date,
+            )
+        )
+    return records
+
+
+def read_legacy_file(
+    data: bytes,
+    *,
+    filename: str,
+    agencies: Mapping[str, int],
+    today: date,
+    digest: Callable[[str], str],
+) -> list[LegacyRecord]:
+    """Read and validate a whole file; raises ``TabularError`` naming every problem."""
+    _header, rows = read_rows(
+        data, filename=filename, columns=COLUMNS, required=REQUIRED, aliases=ALIASES
+    )
+    errors = RowErrors()
+    records = parse_rows(rows, agencies=agencies, today=today, digest=digest, errors=errors)
+    errors.raise_if_any()
+    return records
+
+
+# --- The bulk writer --------------------------------------------------------------------------
+# Shared by the import and by ``generate_cases``: many cases in few statements, keeping every
+# invariant a case entered by hand has — codes drawn from CodeSequence under a row lock, personal
+# data encrypted (EncryptedTextField does it in bulk_create too), blind indexes filled, a valid
+# workflow path recorded as status changes, and one audit entry per case created.
+
+
+@dataclass
+class CaseSpec:
+    """One person with one case, as the bulk writer needs it (all values already valid)."""
+
+    given_names: str
+    family_name: str
+    date_of_birth: date | None
+    year_of_birth: int | None
+    gender: str
+    citizenship: list[str]
+    languages: list[str]
+    contacts: str
+    identity_document: str
+    from_agency_id: int
+    from_user_id: int
+    to_agency_id: int
+    lead_agency_id: int
+    caseworker_id: int | None
+    sent_at: datetime
+    status: str
+    path: list[tuple[str, str, datetime]]  # (action, target state, when), in order
+    is_child: bool = False
+    presumed_victim_date: date | None = None
+    reflection_period_start: date | None = None
+    reflection_period_end: date | None = None
+    forms_of_exploitation: list[str] = field(default_factory=list)
+    means_of_control: list[str] = field(default_factory=list)
+    recruitment_method: str = ""
+    country_of_exploitation: str = ""
+    trafficking_scope: str = "unknown"
+    decision: tuple[str, date] | None = None  # (outcome, decided on)
+    decision_reasoning: str = ""
+    closure_reason: str = ""
+    closure_details: str = ""
+    closed_at: datetime | None = None
+    guardian_name: str = ""
+    source_key: str = ""
+
+
+def person_indexes(
+    given_names: str, family_name: str, date_of_birth: date | None, year_of_birth: int | None
+) -> tuple[str, str, str]:
+    """(name, name + date of birth, name + year of birth) blind indexes, exactly as the services
+    compute them for a person entered by hand, so duplicate search finds imported people too."""
+    found = services.person_indexes(given_names, family_name, date_of_birth, year_of_birth)
+    return found["name_index"], found["name_dob_index"], found["name_yob_index"]
+
+
+def _allocate_codes(years: list[int]) -> list[str]:
+    """Person codes for ``years`` (one per person, in order), drawn under the sequence row lock."""
+    wanted = Counter(years)
+    next_number: dict[int, int] = {}
+    for year, count in sorted(wanted.items()):
+        name = f"person:{year}"
+        CodeSequence.objects.get_or_create(name=name)
+        sequence = CodeSequence.objects.select_for_update().get(name=name)
+        next_number[year] = sequence.value + 1
+        CodeSequence.objects.filter(name=name).update(value=sequence.value + count)
+    codes = []
+    for year in years:
+        codes.append(f"RS-{year}-{next_number[year]:05d}")  # as services.new_person_code
+        next_number[year] += 1
+    return codes
+
+
+def bulk_write_cases(
+    specs: list[CaseSpec],
+    *,
+    actor: User | None,
+    verb: str,
+    purpose: str,
+    actor_label: str = "",
+) -> list[tuple[Person, Case]]:
+    """Create a person, an accepted referral and a case for each spec, in the caller's transaction.
+
+    Writes in a handful of bulk statements; every created case gets its audit entry (``verb``),
+    written as the audit service would, and the chain is sealed after commit.
+    """
+    now = timezone.now()
+    codes = _allocate_codes([spec.sent_at.year for spec in specs])
+    persons = []
+    for spec, code in zip(specs, codes, strict=True):
+        name_index, name_dob_index, name_yob_index = person_indexes(
+            spec.given_names, spec.family_name, spec.date_of_birth, spec.year_of_birth
+        )
+        persons.append(
+            Person(
+                code=code,
+                given_names=spec.given_names,
+                family_name=spec.family_name,
+                date_of_birth=spec.date_of_birth.isoformat() if spec.date_of_birth else "",
+                contacts=spec.contacts,
+                identity_document=spec.identity_document,
+                name_index=name_index,
+                name_dob_index=name_dob_index,
+                name_yob_index=name_yob_index,
+                gender=spec.gender,
+                year_of_birth=spec.year_of_birth,
+                citizenship=spec.citizenship,
+                languages=spec.languages,
+                created_by_id=actor.pk if actor else None,
+                created_at=spec.sent_at,
+            )
+        )
+    Person.objects.bulk_create(persons)
+    cases = []
+    for spec, person in zip(specs, persons, strict=True):
+        cases.append(
+            Case(
+                code=f"{person.code}/1",
+                person=person,
+                lead_agency_id=spec.lead_agency_id,
+                caseworker_id=spec.caseworker_id,
+                status=spec.status,
+                is_child=spec.is_child,
+                opened_on=spec.sent_at.date(),
+                presumed_victim_date=spec.presumed_victim_date,
+                reflection_period_start=spec.reflection_period_start,
+                reflection_period_end=spec.reflection_period_end,
+                forms_of_exploitation=spec.forms_of_exploitation,
+                country_of_exploitation=spec.country_of_exploitation,
+                trafficking_scope=spec.trafficking_scope,
+                recruitment_method=spec.recruitment_method,
+                means_of_control=spec.means_of_control,
+                closure_reason=spec.closure_reason,
+                closure_details=spec.closure_details,
+                closed_at=spec.closed_at,
+                created_at=spec.sent_at,
+            )
+        )
+    Case.objects.bulk_create(cases)
+    # services.case_open draws the case ordinal from "case:<person id>": the sequence must say
+    # that ordinal 1 is taken, or the person's next case would collide with this one's code.
+    CodeSequence.objects.bulk_create(
+        [CodeSequence(name=f"case:{person.pk}", value=1) for person in persons]
+    )
+    referrals, changes, decisions, guardians, entries = [], [], [], [], []
+    actor_id = actor.pk if actor else None
+    label = (actor.get_username() if actor else actor_label)[:150]
+    agency_label = str(actor.agency.name)[:200] if actor and actor.agency else ""
+    for spec, person, case in zip(specs, persons, cases, strict=True):
+        accepted_at = spec.path[0][2] if spec.path else spec.sent_at
+        referrals.append(
+            Referral(
+                from_agency_id=spec.from_agency_id,
+                from_user_id=spec.from_user_id,
+                to_agency_id=spec.to_agency_id,
+                subject_year_of_birth=spec.year_of_birth,
+                subject_gender=spec.gender,
+                subject_citizenship=spec.citizenship,
+                is_child=spec.is_child,
+                consent=(
+                    ReferralConsent.NOT_NEEDED_CHILD if spec.is_child else ReferralConsent.GIVEN
+                ),
+                status=ReferralStatus.ACCEPTED,
+                sent_at=spec.sent_at,
+                acknowledged_at=spec.sent_at,
+                decided_at=accepted_at,
+                acknowledged_by_id=spec.caseworker_id,
+                decided_by_id=spec.caseworker_id,
+                person=person,
+                case=case,
+                created_at=spec.sent_at,
+            )
+        )
+        previous = ""
+        changes.append(
+            CaseStatusChange(
+                case=case, from_status="", to_status="referred", action="open",
+                actor_id=spec.caseworker_id, at=spec.sent_at,
+            )
+        )  # fmt: skip
+        previous = "referred"
+        for action, target, when in spec.path:
+            changes.append(
+                CaseStatusChange(
+                    case=case, from_status=previous, to_status=target, action=action,
+                    actor_id=spec.caseworker_id, at=when,
+                )
+            )  # fmt: skip
+            previous = target
+        if spec.decision is not None:
+            outcome, decided_on = spec.decision
+            decisions.append(
+                IdentificationDecision(
+                    case=case,
+                    outcome=outcome,
+                    decided_by_id=spec.caseworker_id or actor_id,
+                    decided_on=decided_on,
+                    reasoning=spec.decision_reasoning,
+                )
+            )
+        if spec.guardian_name:
+            guardians.append(
+                Guardian(
+                    case=case,
+                    full_name=spec.guardian_name,
+                    relationship="guardian",
+                    appointed_by="Centre for Social Work",
+                    appointed_on=spec.sent_at.date(),
+                )
+            )
+        entries.append(
+            AuditEntry(
+                at=now,
+                actor_id=actor_id,
+                actor_label=label,
+                agency_label=agency_label,
+                verb=verb,
+                target_type="cases.case",
+                target_id=str(case.pk),
+                target_label=case.code,
+                purpose=purpose,
+                changes={"status": [None, spec.status], "person": [None, person.code]},
+                ip=current().ip if actor else "",
+            )
+        )
+    Referral.objects.bulk_create(referrals)
+    CaseStatusChange.objects.bulk_create(changes)
+    IdentificationDecision.objects.bulk_create(decisions)
+    Guardian.objects.bulk_create(guardians)
+    AuditEntry.objects.bulk_create(entries)
+    return list(zip(persons, cases, strict=True))
+
+
+# --- The import itself ------------------------------------------------------------------------
+
+BATCH = 2000
+IMPORT_VERB = "cases.import"
+CASE_IMPORT_VERB = "case.import"
+LEGACY_REASONING = "Imported from a legacy record; the reasoning is in the referring file."
+
+
+def agency_lookup() -> dict[str, int]:
+    """Folded agency names (English, Serbian) and short names → agency id."""
+    found: dict[str, int] = {}
+    for agency_id, name, name_sr, short in Agency.objects.values_list(
+        "id", "name", "name_sr", "short_name"
+    ):
+        for text in (name, name_sr, short):
+            if text:
+                found.setdefault(_key(fold(text)), agency_id)
+    return found
+
+
+def _identity_key(record: LegacyRecord) -> tuple[str, int, date]:
+    name, name_dob, name_yob = person_indexes(
+        record.first_name, record.last_name, record.birth_date, record.birth_year
+    )
+    return (name_dob or name_yob or name, record.referring_agency_id, record.referral_date)
+
+
+def _already_imported(records: list[LegacyRecord]) -> set[tuple[str, int, date]]:
+    """Keys of records that exist already: same person (blind index), agency and referral date."""
+    keys = {_identity_key(record): record for record in records}
+    found: set[tuple[str, int, date]] = set()
+    wanted = sorted({key[0] for key in keys})
+    for start in range(0, len(wanted), 1000):
+        chunk = wanted[start : start + 1000]
+        rows = Referral.objects.filter(
+            Q(person__name_dob_index__in=chunk)
+            | Q(person__name_yob_index__in=chunk)
+            | Q(person__name_index__in=chunk),
+            from_agency_id__in={key[1] for key in keys},
+        ).values_list(
+            "person__name_index",
+            "person__name_dob_index",
+            "person__name_yob_index",
+            "from_agency_id",
+            "sent_at",
+        )
+        for name, name_dob, name_yob, agency_id, sent_at in rows:
+            for index in (name_dob, name_yob, name):
+                key = (index, agency_id, sent_at.astimezone(UTC).date())
+                if key in keys:
+                    found.add(key)
+    return found
+
+
+def _spec_for(record: LegacyRecord, *, actor: User, agency_id: int) -> CaseSpec:
+    sent_at = datetime.combine(record.referral_date, time(9, 0), tzinfo=UTC)
+    path: list[tuple[str, str, datetime]] = [("begin_assessment", "under_assessment", sent_at)]
+    presumed = reflection_end = None
+    decision: tuple[str, date] | None = None
+    if record.outcome in ("presumed_victim", "identified"):
+        presumed = record.referral_date
+        reflection_end = Case.reflection_end_for(presumed)
+        path.append(("presume_victim", "presumed_victim", sent_at))
+    if record.outcome == "identified":
+        path.append(("identify", "identified", sent_at))
+        decision = ("identified", record.referral_date)
+    elif record.outcome == "not_identified":
+        path.append(("not_identify", "not_identified", sent_at))
+        decision = ("not_identified", record.referral_date)
+    closed_at = None
+    closure_reason = ""
+    if not record.is_open:
+        closed_at = sent_at
+        closure_reason = _choice(record.closure_note, ClosureReason.values) or ClosureReason.OTHER
+        path.append(("close", "closed", sent_at))
+    birth = record.birth_date
+    is_child = birth is not None and (
+        (record.referral_date.year - birth.year)
+        - ((record.referral_date.month, record.referral_date.day) < (birth.month, birth.day))
+        < 18
+    )
+    if birth is None and record.birth_year is not None:
+        is_child = record.referral_date.year - record.birth_year < 18
+    contacts = "; ".join(part for part in (record.phone, record.email) if part)
+    return CaseSpec(
+        given_names=record.first_name,
+        family_name=record.last_name,
+        date_of_birth=record.birth_date,
+        year_of_birth=record.birth_year,
+        gender=record.gender,
+        citizenship=list(record.citizenships),
+        languages=list(record.languages),
+        contacts=contacts,
+        identity_document=record.identity_number,
+        from_agency_id=record.referring_agency_id,
+        from_user_id=actor.pk,
+        to_agency_id=agency_id,
+        lead_agency_id=agency_id,
+        caseworker_id=actor.pk,
+        sent_at=sent_at,
+        status=path[-1][1],
+        path=path,
+        is_child=is_child,
+        presumed_victim_date=presumed,
+        reflection_period_start=presumed,
+        reflection_period_end=reflection_end,
+        forms_of_exploitation=list(record.exploitation),
+        means_of_control=list(record.means_of_control),
+        recruitment_method=record.recruitment,
+        country_of_exploitation=record.country_of_exploitation,
+        decision=decision,
+        decision_reasoning=LEGACY_REASONING if decision else "",
+        closure_reason=closure_reason,
+        closure_details=record.closure_note,
+        closed_at=closed_at,
+    )
+
+
+def import_legacy_file(
+    *,
+    actor: User,
+    data: bytes,
+    filename: str,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> ImportResult:
+    """Import a legacy CSV/XLSX file (see the module docstring): all rows or none.
+
+    Requires ``case.import``. Raises ``TabularError`` (400) naming every row, column and reason
+    when any row is invalid; nothing is written then. Rows already imported (same person by
+    blind index, same referring agency and referral date) are skipped, so re-running a file is
+    harmless. The importer's agency becomes the lead agency and the importer the caseworker.
+    One audit entry for the import (counts) plus one per case created.
+    """
+    policy.require(actor, "case.import")
+    if actor.agency_id is None:
+        raise ValidationFailed(_("Only a member of an agency can import case records."))
+    report = progress or (lambda _stage, _done, _total: None)
+    records = read_legacy_file(
+        data,
+        filename=filename,
+        agencies=agency_lookup(),
+        today=timezone.localdate(),
+        digest=lambda text: blind_index(text, purpose="import.source"),
+    )
+    report("validated", len(records), len(records))
+    existing = _already_imported(records)
+    fresh = [record for record in records if _identity_key(record) not in existing]
+    result = ImportResult(rows=len(records), skipped=len(records) - len(fresh))
+    with transaction.atomic():
+        for start in range(0, len(fresh), BATCH):
+            batch = fresh[start : start + BATCH]
+            created = bulk_write_cases(
+                [_spec_for(record, actor=actor, agency_id=actor.agency_id) for record in batch],
+                actor=actor,
+                verb=CASE_IMPORT_VERB,
+                purpose=f"legacy import {filename}"[:200],
+            )
+            result.created += len(created)
+            result.codes.extend(case.code for _person, case in created)
+            report("writing", start + len(batch), len(fresh))
+        record(
+            actor=actor,
+            verb=IMPORT_VERB,
+            purpose="legacy case records import",
+            changes={
+                "file": filename[:200],
+                "rows": result.rows,
+                "created": result.created,
+                "skipped": result.skipped,
+            },
+        )
+    return result
+
+
+# --- Import jobs: the progress bar for large files ---------------------------------------------
+# A job is the uploaded file and a small JSON state, both encrypted with the data key (they hold
+# personal data) under VAR_DIR/imports/, so the web process and the background worker share them
+# without a table. The upload is deleted as soon as the job ends; states older than a day go too.
+
+JOB_TTL_SECONDS = 24 * 60 * 60
+_JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+@dataclass
+class ImportJob:
+    id: str
+    actor_id: int
+    filename: str
+    stage: str = "queued"  # queued / validated / writing / done / failed
+    done: int = 0
+    total: int = 0
+    result: dict[str, int] = field(default_factory=dict)
+    message: str = ""
+    errors: list[list[object]] = field(default_factory=list)  # [row, column, message]
+
+    @property
+    def finished(self) -> bool:
+        return self.stage in ("done", "failed")
+
+    @property
+    def percent(self) -> int:
+        if self.stage == "done":
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+    def row_errors(self) -> list[RowError]:
+        return [RowError(int(str(r)), str(c), str(m)) for r, c, m in self.errors]
+
+
+def _jobs_dir() -> Path:
+    path = Path(settings.VAR_DIR) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _context(job_id: str, kind: str) -> str:
+    return f"cases.import_job.{kind}.{job_id}"
+
+
+def save_job(job: ImportJob) -> None:
+    token = crypto.encrypt(json.dumps(asdict(job)), context=_context(job.id, "state"))
+    target = _jobs_dir() / f"{job.id}.json"
+    temporary = target.with_suffix(".tmp")
+    temporary.write_text(token, encoding="ascii")
+    temporary.replace(target)  # atomic: a poll never reads half a state
+
+
+def load_job(job_id: str) -> ImportJob | None:
+    if not _JOB_ID.match(job_id):
+        return None
+    path = _jobs_dir() / f"{job_id}.json"
+    try:
+        token = path.read_text(encoding="ascii")
+    except FileNotFoundError:
+        return None
+    return ImportJob(**json.loads(crypto.decrypt(token, context=_context(job_id, "state"))))
+
+
+def _prune_jobs() -> None:
+    limit = time_module.time() - JOB_TTL_SECONDS
+    for path in _jobs_dir().iterdir():
+        if path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+
+
+def start_import_job(*, actor: User, data: bytes, filename: str) -> ImportJob:
+    """Store the upload (encrypted) and a job state; the caller enqueues ``run_import_job``."""
+    policy.require(actor, "case.import")
+    _prune_jobs()
+    job = ImportJob(id=uuid.uuid4().hex, actor_id=actor.pk, filename=filename[:200])
+    sealed = crypto.encrypt(
+        base64.b64encode(data).decode("ascii"), context=_context(job.id, "upload")
+    )
+    (_jobs_dir() / f"{job.id}.upload").write_text(sealed, encoding="ascii")
+    save_job(job)
+    return job
+
+
+def run_import_job(job_id: str) -> ImportJob | None:
+    """Run a stored job to its end, saving progress as it goes (called by the worker task)."""
+    job = load_job(job_id)
+    if job is None or job.finished:
+        return job
+    upload = _jobs_dir() / f"{job.id}.upload"
+    try:
+        data = base64.b64decode(
+            crypto.decrypt(upload.read_text(encoding="ascii"), context=_context(job.id, "upload"))
+        )
+        actor = User.objects.get(pk=job.actor_id)
+
+        def report(stage: str, done: int, total: int) -> None:
+            job.stage, job.done, job.total = stage, done, total
+            save_job(job)
+
+        result = import_legacy_file(actor=actor, data=data, filename=job.filename, progress=report)
+    except TabularError as problem:
+        job.stage, job.message = "failed", problem.message
+        job.errors = [[e.row, e.column, e.message] for e in problem.errors]
+    except DomainError as problem:
+        job.stage, job.message = "failed", problem.message
+    except Exception:
+        # The transaction rolled back; the person waiting on the progress page must learn it.
+        job.stage, job.message = "failed", _("The import failed unexpectedly. Nothing was changed.")
+        save_job(job)
+        upload.unlink(missing_ok=True)
+        raise
+    else:
+        job.stage = "done"
+        job.result = {"rows": result.rows, "created": result.created, "skipped": result.skipped}
+    finally:
+        upload.unlink(missing_ok=True)
+    save_job(job)
+    return job
