@@ -259,11 +259,17 @@ def _cheapest_cycle(
 
 
 def suppression_pattern(
-    grid: Sequence[Sequence[int]], threshold: int
+    grid: Sequence[Sequence[int]],
+    threshold: int,
+    force: frozenset[tuple[int, int]] = frozenset(),
 ) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
-    """Primary and complementary grid positions for ``threshold`` (both empty when it is 0)."""
+    """Primary and complementary grid positions for ``threshold`` (both empty when it is 0).
+
+    ``force`` adds positions that must be withheld because another table of the same release
+    withholds the same figure (a shared margin); zeros in it are ignored.
+    """
     primary = primary_positions(grid, threshold)
-    suppressed = set(primary)
+    suppressed = primary | {(i, j) for i, j in force if grid[i][j] > 0}
     n_rows = len(grid)
     while True:
         open_edges = bridges(suppressed, n_rows)
@@ -280,11 +286,19 @@ def round_to_base(value: int, base: int) -> int:
     return ((value + base // 2) // base) * base
 
 
-def protect(table: Table, profile: Profile, thresholds: Thresholds) -> ProtectedTable:
+def protect(
+    table: Table,
+    profile: Profile,
+    thresholds: Thresholds,
+    *,
+    force: frozenset[tuple[int, int]] = frozenset(),
+) -> ProtectedTable:
     """Apply ``profile`` to ``table``: suppress, complement, and round for ``public``."""
     threshold = threshold_for(profile, thresholds)
     grid = table.grid()
-    primary, secondary = suppression_pattern(grid, threshold)
+    if threshold == 0:
+        force = frozenset()
+    primary, secondary = suppression_pattern(grid, threshold, force)
     rounding = thresholds.rounding if profile is Profile.PUBLIC else 1
 
     def cell(i: int, j: int) -> Cell:
@@ -309,3 +323,27 @@ def protect(table: Table, profile: Profile, thresholds: Thresholds) -> Protected
         secondary=len(secondary),
         suppressed_positions=frozenset(primary | secondary),
     )
+
+
+def protect_linked(
+    tables: Sequence[Table], profile: Profile, thresholds: Thresholds
+) -> list[ProtectedTable]:
+    """Protect tables that share their column margins and grand total (same population, same
+    column dimension): a margin withheld in one is withheld in all, repeated until no table
+    adds one, so no table publishes a figure that another hides."""
+    shared: set[int] = set()
+    while True:
+        protected = []
+        for table in tables:
+            last = len(table.row_labels)
+            force = frozenset((last, j) for j in shared)
+            protected.append(protect(table, profile, thresholds, force=force))
+        hidden = {
+            j
+            for result, table in zip(protected, tables, strict=True)
+            for i, j in result.suppressed_positions
+            if i == len(table.row_labels)
+        }
+        if hidden <= shared:
+            return protected
+        shared |= hidden

@@ -40,6 +40,42 @@ def equations(
 def pinned(grid: Sequence[Sequence[int]], suppressed: set[tuple[int, int]]) -> dict:
     """Suppressed positions whose exact value follows from the published figures, with it."""
     unknowns, matrix = equations(grid, suppressed)
+    return _solve(unknowns, matrix)
+
+
+def pinned_linked(grids: Sequence[Sequence[Sequence[int]]], suppressed: Sequence[set]) -> dict:
+    """The same attack on tables that share their last row (column totals and grand total):
+    a shared figure is one unknown for all of them."""
+
+    def name(t: int, i: int, j: int) -> tuple:
+        return ("shared", j) if i == len(grids[t]) - 1 else (t, i, j)
+
+    unknown_names = sorted({name(t, i, j) for t, s in enumerate(suppressed) for i, j in s}, key=str)
+    index = {n: k for k, n in enumerate(unknown_names)}
+    matrix: list[list[Fraction]] = []
+    for t, grid in enumerate(grids):
+        n_rows, n_cols = len(grid), len(grid[0])
+        lines = [
+            [((i, j), 1) for j in range(n_cols - 1)] + [((i, n_cols - 1), -1)]
+            for i in range(n_rows)
+        ] + [
+            [((i, j), 1) for i in range(n_rows - 1)] + [((n_rows - 1, j), -1)]
+            for j in range(n_cols)
+        ]
+        hidden = {name(t, i, j) for i, j in suppressed[t]}
+        for line in lines:
+            row = [Fraction(0)] * (len(unknown_names) + 1)
+            for (i, j), sign in line:
+                key = name(t, i, j)
+                if key in hidden or (key[0] == "shared" and key in index):
+                    row[index[key]] += sign
+                else:
+                    row[-1] -= sign * grid[i][j]
+            matrix.append(row)
+    return _solve(unknown_names, matrix)
+
+
+def _solve(unknowns: list, matrix: list[list[Fraction]]) -> dict:
     n = len(unknowns)
     pivot_row = 0
     pivots: list[int] = []
@@ -60,7 +96,6 @@ def pinned(grid: Sequence[Sequence[int]], suppressed: set[tuple[int, int]]) -> d
         pivot_row += 1
     result = {}
     for r, column in enumerate(pivots):
-        others = [c for c in range(n) if c != column and matrix[r][c] != 0]
-        if not others:
+        if not any(matrix[r][c] != 0 for c in range(n) if c != column):
             result[unknowns[column]] = matrix[r][-1]
     return result

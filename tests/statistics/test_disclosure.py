@@ -12,9 +12,10 @@ from opennrm.statistics.disclosure import (
     Thresholds,
     bridges,
     protect,
+    protect_linked,
     round_to_base,
 )
-from tests.statistics.attack import pinned
+from tests.statistics.attack import pinned, pinned_linked
 
 T = Thresholds(restricted=5, public=10, rounding=5)
 
@@ -143,3 +144,36 @@ def test_the_solver_does_find_a_lone_suppressed_cell():
     table = Table.build(["a", "b"], ["F", "M"], [[3, 20], [10, 30]])
     assert pinned(table.grid(), {(0, 0)}) == {(0, 0): 3}
     assert bridges({(0, 0)}, 3) == [(0, 0)]
+
+
+@st.composite
+def linked_tables(draw):
+    """Tables of one population by different row dimensions: same column totals and grand total,
+    i.e. different partitions of the same people."""
+    n_cols = draw(st.integers(1, 3))
+    people = draw(st.lists(st.integers(0, n_cols - 1), min_size=0, max_size=60))
+    tables = []
+    for n_rows in draw(st.lists(st.integers(1, 5), min_size=2, max_size=3)):
+        rows = [draw(st.integers(0, n_rows - 1)) for _ in people]
+        cells = [[0] * n_cols for _ in range(n_rows)]
+        for row, column in zip(rows, people, strict=True):
+            cells[row][column] += 1
+        tables.append(
+            Table.build([f"r{i}" for i in range(n_rows)], [str(j) for j in range(n_cols)], cells)
+        )
+    return tables
+
+
+@settings(max_examples=200, deadline=None)
+@given(linked_tables(), st.sampled_from([Profile.RESTRICTED, Profile.PUBLIC]))
+def test_linked_tables_of_one_release_hide_the_same_margins(tables, profile):
+    protected = protect_linked(tables, profile, T)
+    hidden_margins = {
+        frozenset(j for i, j in p.suppressed_positions if i == len(t.row_labels))
+        for p, t in zip(protected, tables, strict=True)
+    }
+    assert len(hidden_margins) == 1
+    assert (
+        pinned_linked([t.grid() for t in tables], [set(p.suppressed_positions) for p in protected])
+        == {}
+    )

@@ -1,0 +1,446 @@
+"""The standard statistical tables (GRETA, Eurostat, SDG 16.2.2 breakdowns) for a period.
+
+Each table is one ``GROUP BY`` through the ORM (row dimension × column dimension, counted in the
+database) and comes back as an additive :class:`~opennrm.statistics.disclosure.Table` of codes,
+with the human labels beside it. Nothing here applies a release profile or checks permissions:
+``selectors.statistics_table`` does both.
+
+Units and conventions (shown to users on the explanation page):
+
+* *presumed victims*: cases whose presumed-victim date falls in the period;
+* *identified victims*: cases with a positive identification decision taken in the period (a case
+  identified twice in the period counts once);
+* age is the age in the year of the event (year of the event − year of birth);
+* the form of exploitation is the one recorded, or *several forms* when more than one was
+  recorded, so each victim is counted once and the table adds up;
+* citizenship is the first citizenship recorded; *national* means the country of the NRM
+  (setting ``OPENNRM_COUNTRY_CODE``);
+* assistance counts each victim once per type of service received (accepted, in progress or
+  completed services requested in the period);
+* the row, column and grand totals are the sums of the cells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.db.models import Case as Switch
+from django.db.models import CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce, ExtractYear
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from opennrm.accounts.roles import AgencyType
+from opennrm.cases import vocab
+from opennrm.cases.models import (
+    Case,
+    IdentificationDecision,
+    Referral,
+    ResidencePermit,
+    ServiceRequest,
+)
+from opennrm.statistics.disclosure import Table
+from opennrm.statistics.kanon import CTDC_AGE_BRACKETS
+
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.start.year, self.end.year + 1))
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A breakdown: its title, the codes it may take (in order) and their labels."""
+
+    key: str
+    title: Promise
+    labels: Callable[[Period], Mapping[str, str | Promise]]
+    # Codes outside ``labels`` (e.g. countries) are kept, sorted, after the listed ones.
+    open_ended: bool = False
+
+
+@dataclass(frozen=True)
+class BuiltTable:
+    id: str
+    title: Promise
+    row_dimension: Dimension
+    column_dimension: Dimension
+    table: Table
+    row_names: tuple[str, ...]
+    column_names: tuple[str, ...]
+
+
+def _choices(choices: Sequence[tuple[Any, Any]], unknown: bool = True) -> dict[str, str | Promise]:
+    labels: dict[str, str | Promise] = {str(code): label for code, label in choices}
+    if unknown:
+        labels[UNKNOWN] = _("Not recorded")
+    return labels
+
+
+SEX = Dimension(
+    "sex",
+    _("Sex"),
+    lambda p: {
+        "female": _("Female"),
+        "male": _("Male"),
+        "other": _("Other or not specified"),
+    },
+)
+YEAR = Dimension("year", _("Year"), lambda p: {str(y): str(y) for y in p.years})
+AGE_GROUP = Dimension(
+    "age_group", _("Age group"), lambda p: {"child": _("Child"), "adult": _("Adult")}
+)
+CTDC_AGE = Dimension(
+    "ctdc_age",
+    _("Age bracket (CTDC)"),
+    lambda p: {
+        **{label: label for _low, _high, label in CTDC_AGE_BRACKETS},
+        UNKNOWN: _("Not recorded"),
+    },
+)
+FORM = Dimension(
+    "form",
+    _("Form of exploitation"),
+    lambda p: {
+        **_choices(vocab.TypeOfExploitation.choices, unknown=False),
+        "multiple": _("Several forms"),
+        UNKNOWN: _("Not recorded"),
+    },
+)
+NATIONALITY = Dimension(
+    "nationality",
+    _("Citizenship"),
+    lambda p: {"national": _("Nationals"), "foreign": _("Foreign"), UNKNOWN: _("Not recorded")},
+)
+COUNTRY = Dimension(
+    "country",
+    _("Country of citizenship"),
+    lambda p: {UNKNOWN: _("Not recorded")},
+    open_ended=True,
+)
+AGENCY_TYPE = Dimension(
+    "agency_type", _("Referring agency type"), lambda p: _choices(AgencyType.choices)
+)
+SCOPE = Dimension(
+    "scope",
+    _("Internal or transnational"),
+    lambda p: _choices(vocab.TraffickingScope.choices, False),
+)
+PERMIT_TYPE = Dimension(
+    "permit_type", _("Residence permit"), lambda p: _choices(vocab.PermitType.choices, False)
+)
+SERVICE = Dimension(
+    "service", _("Type of assistance"), lambda p: _choices(vocab.ServiceType.choices, False)
+)
+REFERRAL_STATUS = Dimension(
+    "referral_status", _("Referral status"), lambda p: _choices(vocab.ReferralStatus.choices, False)
+)
+SCREENING_OUTCOME = Dimension(
+    "screening_outcome",
+    _("Screening outcome"),
+    lambda p: {
+        "indicators_of_trafficking": _("Indicators of trafficking"),
+        "insufficient_indicators": _("Insufficient indicators"),
+        UNKNOWN: _("Not recorded"),
+    },
+)
+
+
+# --- ORM expressions for the dimensions; ``p`` is the path from the counted model to the case.
+
+
+def _sex(p: str) -> Any:
+    return Switch(
+        When(**{f"{p}person__gender": vocab.Gender.FEMININE}, then=Value("female")),
+        When(**{f"{p}person__gender": vocab.Gender.MASCULINE}, then=Value("male")),
+        default=Value("other"),
+        output_field=CharField(),
+    )
+
+
+def _age_group(p: str) -> Any:
+    return Switch(
+        When(**{f"{p}is_child": True}, then=Value("child")),
+        default=Value("adult"),
+        output_field=CharField(),
+    )
+
+
+def _ctdc_age(p: str, date_field: str) -> Any:
+    age = ExtractYear(date_field) - F(f"{p}person__year_of_birth")
+    whens = [When(Q(**{f"{p}person__year_of_birth__isnull": True}), then=Value(UNKNOWN))]
+    # Brackets are tested in ascending order, so "age <= high" picks the right one.
+    for _low, high, label in CTDC_AGE_BRACKETS[:-1]:
+        whens.append(When(Q(_age__lte=high), then=Value(label)))
+    return age, Switch(*whens, default=Value(CTDC_AGE_BRACKETS[-1][2]), output_field=CharField())
+
+
+def _form(p: str) -> Any:
+    return Switch(
+        When(**{f"{p}forms_of_exploitation__1__isnull": False}, then=Value("multiple")),
+        default=Coalesce(
+            KeyTextTransform("0", f"{p}forms_of_exploitation"),
+            Value(UNKNOWN),
+            output_field=CharField(),
+        ),
+        output_field=CharField(),
+    )
+
+
+def _nationality(p: str) -> Any:
+    return Switch(
+        When(
+            **{f"{p}person__citizenship__0": settings.OPENNRM_COUNTRY_CODE}, then=Value("national")
+        ),
+        When(**{f"{p}person__citizenship__0__isnull": True}, then=Value(UNKNOWN)),
+        default=Value("foreign"),
+        output_field=CharField(),
+    )
+
+
+def _country(p: str) -> Any:
+    return Coalesce(
+        KeyTextTransform("0", f"{p}person__citizenship"), Value(UNKNOWN), output_field=CharField()
+    )
+
+
+def _agency_type(p: str) -> Any:
+    return Coalesce(F(f"{p}referral__from_agency__type"), Value(UNKNOWN), output_field=CharField())
+
+
+def _count(
+    queryset: QuerySet[Any], row: Any, column: Any, counted: str, age: Any = None
+) -> dict[tuple[str, str], int]:
+    if age is not None:
+        queryset = queryset.annotate(_age=age)
+    distinct = counted != "pk"
+    rows = (
+        queryset.order_by()
+        .values(r=row, c=column)
+        .annotate(n=Count(counted, distinct=distinct))
+        .values_list("r", "c", "n")
+    )
+    return {(str(r), str(c)): n for r, c, n in rows}
+
+
+def _assemble(
+    table_id: str,
+    title: Promise,
+    period: Period,
+    row_dim: Dimension,
+    col_dim: Dimension,
+    counts: Mapping[tuple[str, str], int],
+) -> BuiltTable:
+    row_labels = dict(row_dim.labels(period))
+    col_labels = dict(col_dim.labels(period))
+    for labels, position in ((row_labels, 0), (col_labels, 1)):
+        extra = sorted({key[position] for key in counts} - set(labels))
+        for code in extra:
+            # Codes outside the list (countries, or values added later) are shown with their
+            # code rather than dropped, so the totals stay true.
+            labels[code] = code
+    row_codes, col_codes = list(row_labels), list(col_labels)
+    cells = [[counts.get((r, c), 0) for c in col_codes] for r in row_codes]
+    return BuiltTable(
+        id=table_id,
+        title=title,
+        row_dimension=row_dim,
+        column_dimension=col_dim,
+        table=Table.build(row_codes, col_codes, cells),
+        row_names=tuple(str(row_labels[r]) for r in row_codes),
+        column_names=tuple(str(col_labels[c]) for c in col_codes),
+    )
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    id: str
+    title: Promise
+    build: Callable[[Period], BuiltTable]
+
+
+def _presumed(period: Period) -> QuerySet[Case]:
+    return Case.objects.filter(presumed_victim_date__range=(period.start, period.end))
+
+
+def _identified(period: Period) -> QuerySet[IdentificationDecision]:
+    return IdentificationDecision.objects.filter(
+        outcome=vocab.IdentificationOutcome.IDENTIFIED,
+        decided_on__range=(period.start, period.end),
+    )
+
+
+def _victim_tables() -> list[TableSpec]:
+    specs: list[TableSpec] = []
+    populations = (
+        ("presumed", _("Presumed victims"), _presumed, "", "presumed_victim_date", "pk"),
+        ("identified", _("Identified victims"), _identified, "case__", "decided_on", "case"),
+    )
+    for prefix, name, population, p, date_field, counted in populations:
+        breakdowns: list[tuple[str, Promise, Dimension, Callable[[], tuple[Any, Any]]]] = [
+            ("year", _("by year and sex"), YEAR, lambda df=date_field: (ExtractYear(df), None)),
+            ("age_group", _("by age group and sex"), AGE_GROUP, lambda p=p: (_age_group(p), None)),
+            (
+                "ctdc_age",
+                _("by age bracket and sex"),
+                CTDC_AGE,
+                lambda p=p, df=date_field: tuple(reversed(_ctdc_age(p, df))),
+            ),
+            ("form", _("by form of exploitation and sex"), FORM, lambda p=p: (_form(p), None)),
+            (
+                "nationality",
+                _("by citizenship (national or foreign) and sex"),
+                NATIONALITY,
+                lambda p=p: (_nationality(p), None),
+            ),
+            (
+                "country",
+                _("by country of citizenship and sex"),
+                COUNTRY,
+                lambda p=p: (_country(p), None),
+            ),
+            (
+                "agency_type",
+                _("by referring agency type and sex"),
+                AGENCY_TYPE,
+                lambda p=p: (_agency_type(p), None),
+            ),
+            (
+                "scope",
+                _("internal or transnational, by sex"),
+                SCOPE,
+                lambda p=p: (F(f"{p}trafficking_scope"), None),
+            ),
+        ]
+        for key, suffix, dim, expr in breakdowns:
+            table_id = f"{prefix}_by_{key}"
+
+            def build(
+                period: Period,
+                table_id: str = table_id,
+                name: Promise = name,
+                suffix: Promise = suffix,
+                dim: Dimension = dim,
+                expr: Callable[[], tuple[Any, Any]] = expr,
+                population: Callable[[Period], QuerySet[Any]] = population,
+                p: str = p,
+                counted: str = counted,
+            ) -> BuiltTable:
+                row, age = expr()
+                counts = _count(population(period), row, _sex(p), counted, age=age)
+                return _assemble(table_id, _title(name, suffix), period, dim, SEX, counts)
+
+            specs.append(TableSpec(table_id, _title(name, suffix), build))
+    return specs
+
+
+def _title(name: Promise, suffix: Promise) -> Promise:
+    from django.utils.text import format_lazy
+
+    return format_lazy("{} {}", name, suffix)
+
+
+def _reflection(period: Period) -> BuiltTable:
+    queryset = Case.objects.filter(reflection_period_start__range=(period.start, period.end))
+    counts = _count(queryset, _age_group(""), _sex(""), "pk")
+    return _assemble(
+        "reflection_period",
+        _("Victims granted a recovery and reflection period, by age group and sex"),
+        period,
+        AGE_GROUP,
+        SEX,
+        counts,
+    )
+
+
+def _permits(period: Period) -> BuiltTable:
+    queryset = ResidencePermit.objects.filter(granted_on__range=(period.start, period.end))
+    counts = _count(queryset, F("permit_type"), _sex("case__"), "case")
+    return _assemble(
+        "residence_permits",
+        _("Victims granted a residence permit, by type of permit and sex"),
+        period,
+        PERMIT_TYPE,
+        SEX,
+        counts,
+    )
+
+
+def _assistance(period: Period) -> BuiltTable:
+    queryset = ServiceRequest.objects.filter(
+        requested_at__date__range=(period.start, period.end),
+        status__in=[
+            vocab.ServiceStatus.ACCEPTED,
+            vocab.ServiceStatus.IN_PROGRESS,
+            vocab.ServiceStatus.COMPLETED,
+        ],
+    )
+    counts = _count(queryset, F("service_type"), _sex("case__"), "case")
+    return _assemble(
+        "assistance",
+        _("Victims receiving assistance, by type of assistance and sex"),
+        period,
+        SERVICE,
+        SEX,
+        counts,
+    )
+
+
+def _referrals(period: Period) -> BuiltTable:
+    queryset = Referral.objects.filter(sent_at__date__range=(period.start, period.end))
+    counts = _count(queryset, F("from_agency__type"), F("status"), "pk")
+    return _assemble(
+        "referrals_by_agency_type",
+        _("Referrals by referring agency type and status"),
+        period,
+        AGENCY_TYPE,
+        REFERRAL_STATUS,
+        counts,
+    )
+
+
+def _screenings(period: Period) -> BuiltTable:
+    screening = apps.get_model("screening", "Screening")
+    queryset = screening.objects.filter(
+        status="submitted", screened_on__range=(period.start, period.end)
+    )
+    outcome = Switch(
+        When(outcome="", then=Value(UNKNOWN)), default=F("outcome"), output_field=CharField()
+    )
+    counts = _count(queryset, F("agency__type"), outcome, "pk")
+    return _assemble(
+        "screenings_by_agency_type",
+        _("Screenings by agency type and outcome"),
+        period,
+        AGENCY_TYPE,
+        SCREENING_OUTCOME,
+        counts,
+    )
+
+
+def standard_tables() -> dict[str, TableSpec]:
+    """Every standard table, in the order of the release."""
+    specs = _victim_tables()
+    specs += [
+        TableSpec(
+            "reflection_period", _("Victims granted a recovery and reflection period"), _reflection
+        ),
+        TableSpec("residence_permits", _("Victims granted a residence permit"), _permits),
+        TableSpec("assistance", _("Victims receiving assistance"), _assistance),
+        TableSpec("referrals_by_agency_type", _("Referrals by referring agency type"), _referrals),
+        TableSpec("screenings_by_agency_type", _("Screenings by agency type"), _screenings),
+    ]
+    return {spec.id: spec for spec in specs}
