@@ -1,0 +1,133 @@
+"""Forms: thin adapters whose cleaned data go to the services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from opennrm.core.errors import DomainError
+from opennrm.monitoring.models import (
+    RecommendationStatus,
+    ReportFormat,
+    ReportLanguage,
+    Theme,
+)
+
+
+def apply_error(form: forms.Form, error: DomainError) -> None:
+    """Show a domain error on the form: per field where it names one, else above the form."""
+    shown = False
+    for name, message in error.fields.items():
+        if name in form.fields:
+            form.add_error(name, message)
+            shown = True
+    if not shown:
+        form.add_error(None, error.message)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d", attrs={"class": "form-control"})
+
+
+def _text(rows: int = 3) -> forms.Textarea:
+    return forms.Textarea(attrs={"class": "form-control", "rows": rows})
+
+
+class RecommendationFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), *RecommendationStatus.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    theme = forms.ChoiceField(
+        label=_("Theme"),
+        required=False,
+        choices=[("", _("All themes")), *Theme.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+class RecommendationStatusForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=RecommendationStatus.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    evidence = forms.CharField(label=_("Evidence"), required=False, widget=_text(4))
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV or XLSX file"),
+        help_text=_(
+            "Columns: round, report, paragraph, text, strength, theme, responsible (agency short "
+            "names separated by semicolons), status, evidence, note."
+        ),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,.xlsx"}),
+    )
+
+
+class ReportForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"), max_length=300, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    period_start = forms.DateField(label=_("From"), widget=DateInput())
+    period_end = forms.DateField(label=_("To"), widget=DateInput())
+    summary = forms.CharField(label=_("Summary"), required=False, widget=_text(5))
+    challenges = forms.CharField(
+        label=_("Challenges and mitigation"), required=False, widget=_text(4)
+    )
+    next_steps = forms.CharField(label=_("Next steps"), required=False, widget=_text(4))
+
+
+class NarrativeForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    title = forms.CharField(
+        label=_("Title"), max_length=300, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    summary = forms.CharField(label=_("Summary"), required=False, widget=_text(5))
+    challenges = forms.CharField(
+        label=_("Challenges and mitigation"), required=False, widget=_text(4)
+    )
+    next_steps = forms.CharField(label=_("Next steps"), required=False, widget=_text(4))
+
+
+class GenerateForm(forms.Form):
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=ReportFormat.choices,
+        initial=ReportFormat.PDF,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=ReportLanguage.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+class IndicatorValueForm(forms.Form):
+    measured_on = forms.DateField(label=_("Measured on"), widget=DateInput())
+    value = forms.DecimalField(
+        label=_("Value"),
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"class": "form-control", "step": "any"}),
+    )
+    source = forms.CharField(
+        label=_("Source"), max_length=300, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    evidence = forms.FileField(
+        label=_("Evidence file"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"class": "form-control"}),
+    )
+
+
+class FollowUpDoneForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)

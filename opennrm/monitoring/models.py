@@ -1,0 +1,435 @@
+"""The action's logframe, budget, GRETA recommendations, Steering Committee meetings and reports.
+
+Nothing here is about a person: monitoring holds aggregates and the action's own records, so no
+field is encrypted. Live indicator values are not stored — they are computed from the metric
+registry (``monitoring.metrics``) whenever a page, the API or a report reads them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from opennrm.core.models import TimeStampedModel, VersionedModel
+
+
+class Action(VersionedModel):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    programme = models.CharField(_("programme"), max_length=300, blank=True)
+    objective = models.TextField(_("objective"), blank=True)
+    starts_on = models.DateField(_("start"))
+    ends_on = models.DateField(_("end"))
+    budget = models.DecimalField(_("budget"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    programme_budget = models.DecimalField(
+        _("programme budget"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    beneficiaries = models.TextField(_("beneficiaries"), blank=True)
+
+    class Meta:
+        verbose_name = _("action")
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gt=models.F("starts_on")), name="action_period_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def audit_label(self) -> str:
+        return f"action {self.code}"
+
+    def elapsed_share(self, on: date) -> Decimal:
+        """Share of the action's period elapsed on ``on`` (0–1), for burn rate and traffic lights."""
+        total = (self.ends_on - self.starts_on).days
+        done = min(max((on - self.starts_on).days, 0), total)
+        return Decimal(done) / Decimal(total)
+
+
+class Funder(models.Model):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="funders")
+    name = models.CharField(_("funder"), max_length=200)
+    share = models.DecimalField(_("share (%)"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        ordering = ["-share", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.share}%"
+
+
+class Result(VersionedModel):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="results")
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.TextField(_("expected result"))
+
+    class Meta:
+        verbose_name = _("expected result")
+        ordering = ["action", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "number"], name="result_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"result {self.action_id}/{self.number}"
+
+
+class Unit(models.TextChoices):
+    PERCENT = "percent", _("percent")
+    COUNT = "count", _("number")
+    PEOPLE = "people", _("people")
+    EUR = "eur", _("euro")
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", _("monthly")
+    QUARTERLY = "quarterly", _("quarterly")
+    SIX_MONTHLY = "six_monthly", _("every six months")
+    YEARLY = "yearly", _("yearly")
+
+
+class Indicator(VersionedModel):
+    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="indicators")
+    code = models.CharField(_("code"), max_length=20)
+    definition = models.TextField(_("definition"))
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
+    baseline = models.DecimalField(_("baseline"), max_digits=14, decimal_places=2, default=0)
+    target = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
+    frequency = models.CharField(
+        _("frequency"), max_length=20, choices=Frequency.choices, default=Frequency.QUARTERLY
+    )
+    # Empty: values are entered by hand. Otherwise the name of a metric in monitoring.metrics.
+    metric = models.CharField(_("live metric"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("indicator")
+        ordering = ["result__number", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["result", "code"], name="indicator_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.definition}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"indicator {self.code}"
+
+
+class IndicatorValue(TimeStampedModel):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    measured_on = models.DateField(_("measured on"))
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    source = models.CharField(_("source"), max_length=300)
+    evidence = models.FileField(_("evidence"), upload_to="monitoring/evidence/%Y/", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["indicator", "measured_on", "id"]
+
+    @property
+    def audit_label(self) -> str:
+        return f"indicator value {self.pk}"
+
+
+class ActivityStatus(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    IN_PROGRESS = "in_progress", _("in progress")
+    COMPLETED = "completed", _("completed")
+    POSTPONED = "postponed", _("postponed")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Activity(VersionedModel):
+    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="activities")
+    code = models.CharField(_("code"), max_length=20)
+    title = models.CharField(_("title"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ActivityStatus.choices, default=ActivityStatus.PLANNED
+    )
+    starts_on = models.DateField(_("start"), null=True, blank=True)
+    ends_on = models.DateField(_("end"), null=True, blank=True)
+    responsible = models.CharField(_("responsible"), max_length=200, blank=True)
+    outputs = models.TextField(_("outputs"), blank=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["result__number", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["result", "code"], name="activity_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"activity {self.code}"
+
+
+class BudgetLine(VersionedModel):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="budget_lines")
+    result = models.ForeignKey(
+        Result, on_delete=models.PROTECT, related_name="budget_lines", null=True, blank=True
+    )
+    code = models.CharField(_("code"), max_length=20)
+    title = models.CharField(_("title"), max_length=300)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("budget line")
+        ordering = ["action", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "code"], name="budget_line_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"budget line {self.code}"
+
+
+class SpendingKind(models.TextChoices):
+    COMMITMENT = "commitment", _("commitment")
+    EXPENDITURE = "expenditure", _("expenditure")
+
+
+class Spending(TimeStampedModel):
+    """A commitment (contract signed) or an expenditure (paid) against a budget line."""
+
+    budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="spendings")
+    kind = models.CharField(_("kind"), max_length=20, choices=SpendingKind.choices)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    booked_on = models.DateField(_("date"))
+    description = models.CharField(_("description"), max_length=300)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["booked_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="spending_positive")
+        ]
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.kind} {self.pk}"
+
+
+class Strength(models.TextChoices):
+    URGES = "urges", _("urges")
+    CONSIDERS = "considers", _("considers")
+    INVITES = "invites", _("invites")
+
+
+class Theme(models.TextChoices):
+    IDENTIFICATION = "identification", _("identification")
+    ASSISTANCE = "assistance", _("assistance")
+    CHILD_VICTIMS = "child_victims", _("child victims")
+    LABOUR_EXPLOITATION = "labour_exploitation", _("labour exploitation")
+    ACCESS_TO_JUSTICE = "access_to_justice", _("access to justice")
+    COMPENSATION = "compensation", _("compensation")
+    PREVENTION = "prevention", _("prevention")
+    DATA_COLLECTION = "data_collection", _("data collection")
+
+
+class RecommendationStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("not started")
+    IN_PROGRESS = "in_progress", _("in progress")
+    PARTLY = "partly", _("partly implemented")
+    FULLY = "fully", _("fully implemented")
+
+
+class GretaRecommendation(VersionedModel):
+    round = models.PositiveSmallIntegerField(_("evaluation round"))
+    report = models.CharField(_("report"), max_length=200)
+    paragraph = models.CharField(_("paragraph"), max_length=20)
+    text = models.TextField(_("text"))
+    strength = models.CharField(_("strength"), max_length=20, choices=Strength.choices)
+    theme = models.CharField(_("theme"), max_length=30, choices=Theme.choices)
+    responsible = models.ManyToManyField(
+        "accounts.Agency", related_name="greta_recommendations", blank=True
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=RecommendationStatus.choices,
+        default=RecommendationStatus.NOT_STARTED,
+    )
+    evidence = models.TextField(_("evidence"), blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    activities = models.ManyToManyField(Activity, related_name="recommendations", blank=True)
+    indicators = models.ManyToManyField(Indicator, related_name="recommendations", blank=True)
+
+    class Meta:
+        verbose_name = _("GRETA recommendation")
+        ordering = ["round", "report", "paragraph"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "paragraph"], name="recommendation_paragraph_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} §{self.paragraph}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"GRETA recommendation {self.report} §{self.paragraph}"
+
+
+class Meeting(VersionedModel):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="meetings")
+    held_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200)
+    title = models.CharField(_("title"), max_length=300)
+    participant_agencies = models.ManyToManyField(
+        "accounts.Agency", related_name="steering_meetings", blank=True
+    )
+    participants = models.TextField(_("participants (people)"), blank=True)
+    agenda = models.TextField(_("agenda"), blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+
+    class Meta:
+        verbose_name = _("Steering Committee meeting")
+        ordering = ["-held_on"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.held_on.isoformat()})"
+
+    @property
+    def audit_label(self) -> str:
+        return f"meeting {self.held_on.isoformat()}"
+
+
+class Decision(TimeStampedModel):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    number = models.PositiveSmallIntegerField(_("number"))
+    text = models.TextField(_("decision"))
+
+    class Meta:
+        ordering = ["meeting", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "number"], name="decision_number_unique")
+        ]
+
+    @property
+    def audit_label(self) -> str:
+        return f"decision {self.meeting_id}/{self.number}"
+
+
+class FollowUp(VersionedModel):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="follow_ups")
+    text = models.TextField(_("follow-up action"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="monitoring_follow_ups"
+    )
+    due_on = models.DateField(_("due date"))
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("follow-up action")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["owner", "done_at"])]
+
+    @property
+    def audit_label(self) -> str:
+        return f"follow-up {self.pk}"
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        return self.done_at is None and self.due_on < (today or timezone.localdate())
+
+
+class ProgressReport(VersionedModel):
+    """A report for a period: the narrative the team edits; renditions are generated from it."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="reports")
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True)
+    challenges = models.TextField(_("challenges and mitigation"), blank=True)
+    next_steps = models.TextField(_("next steps"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("progress report")
+        ordering = ["-period_end", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="report_period_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def audit_label(self) -> str:
+        return f"progress report {self.pk}"
+
+
+class ReportFormat(models.TextChoices):
+    HTML = "html", "HTML"
+    DOCX = "docx", "DOCX"
+    PDF = "pdf", "PDF"
+
+
+class ReportLanguage(models.TextChoices):
+    EN = "en", "English"
+    SR = "sr", "Српски"
+    SR_LATN = "sr-latn", "Srpski"
+
+
+class RenditionStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("being generated")
+    DONE = "done", _("ready")
+    FAILED = "failed", _("failed")
+
+
+class ReportRendition(TimeStampedModel):
+    """One generated file of a report (format × language), rendered by the background worker."""
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="renditions")
+    format = models.CharField(_("format"), max_length=10, choices=ReportFormat.choices)
+    language = models.CharField(_("language"), max_length=10, choices=ReportLanguage.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=RenditionStatus.choices, default=RenditionStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    file = models.FileField(upload_to="monitoring/reports/%Y/", blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def audit_label(self) -> str:
+        return f"report rendition {self.pk}"

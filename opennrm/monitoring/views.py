@@ -1,0 +1,425 @@
+"""Pages: thin adapters over selectors and services; every page needs ``monitoring.view``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from opennrm.accounts import policy
+from opennrm.audit.services import record
+from opennrm.core.errors import DomainError, NotFoundError
+from opennrm.core.exports import Sheet, xlsx_response
+from opennrm.core.http import AuthenticatedHttpRequest
+from opennrm.core.tabular import TabularError
+from opennrm.monitoring import charts, selectors, services
+from opennrm.monitoring.forms import (
+    FollowUpDoneForm,
+    GenerateForm,
+    ImportForm,
+    IndicatorValueForm,
+    NarrativeForm,
+    RecommendationFilterForm,
+    RecommendationStatusForm,
+    ReportForm,
+    apply_error,
+)
+from opennrm.monitoring.models import RenditionStatus
+from opennrm.monitoring.reports import chart_specs
+
+View = Callable[..., HttpResponseBase]
+
+
+def needs(action: str) -> Callable[[View], View]:
+    """Refuse with the 403 page unless the user holds ``action``; 404 for a missing record."""
+
+    def decorate(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if not policy.can(request.user, action):
+                return render(request, "403.html", status=403)
+            try:
+                return view(request, *args, **kwargs)
+            except NotFoundError:
+                return render(request, "404.html", status=404)
+
+        return wrapper
+
+    return decorate
+
+
+def to_chartjs(spec: charts.ChartSpec) -> dict[str, Any]:
+    """The same chart for Chart.js on pages (core/static/core/charts.js)."""
+    return {
+        "type": spec.kind,
+        "labels": list(spec.labels),
+        "datasets": [{"label": s.name, "data": list(s.values)} for s in spec.series],
+        "percent": spec.percent,
+    }
+
+
+@needs("monitoring.view")
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
+    action = selectors.action_current(actor=user)
+    context: dict[str, Any] = {"action": action}
+    if action is not None:
+        today = timezone.localdate()
+        on = min(today, action.ends_on)
+        frame = selectors.logframe(actor=user, action=action, start=action.starts_on, end=on)
+        budget = selectors.budget_summary(actor=user, action=action, on=on)
+        by_status = selectors.recommendations_by_status(actor=user)
+        figures = chart_specs(logframe=frame, budget=budget, by_status=by_status, trends={})
+        context.update(
+            on=on,
+            logframe=frame,
+            budget=budget,
+            by_status=by_status,
+            progress_chart=to_chartjs(figures.progress),
+            burn_chart=to_chartjs(figures.burn),
+            status_chart=to_chartjs(figures.recommendations),
+            upcoming=selectors.upcoming_meetings(actor=user)[:5],
+            overdue=selectors.overdue_follow_ups(actor=user),
+            can_edit=policy.can(user, "monitoring.edit"),
+        )
+    return render(request, "monitoring/dashboard.html", context)
+
+
+@needs("monitoring.view")
+def indicator_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    indicator = selectors.indicator_get(actor=user, pk=pk)
+    action = indicator.result.action
+    form = IndicatorValueForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not policy.can(user, "monitoring.edit"):
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            try:
+                services.indicator_value_record(
+                    actor=user,
+                    indicator=indicator,
+                    measured_on=form.cleaned_data["measured_on"],
+                    value=form.cleaned_data["value"],
+                    source=form.cleaned_data["source"],
+                    evidence=form.cleaned_data["evidence"],
+                )
+            except DomainError as error:
+                apply_error(form, error)
+            else:
+                messages.success(request, _("The value was recorded."))
+                return redirect("monitoring:indicator", pk=pk)
+    on = min(timezone.localdate(), action.ends_on)
+    trend = selectors.indicator_trend(actor=user, action=action, indicator=indicator, end=on)
+    return render(
+        request,
+        "monitoring/indicator.html",
+        {
+            "indicator": indicator,
+            "trend": trend,
+            "trend_chart": {
+                "type": "line",
+                "labels": [point.isoformat() for point, _v in trend],
+                "datasets": [
+                    {
+                        "label": indicator.code,
+                        "data": [None if v is None else float(v) for _p, v in trend],
+                    }
+                ],
+                "percent": indicator.unit == "percent",
+            },
+            "values": indicator.values.select_related("recorded_by"),
+            "form": form,
+            "can_edit": policy.can(user, "monitoring.edit"),
+        },
+    )
+
+
+@needs("monitoring.view")
+def recommendations(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    form = RecommendationFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = selectors.recommendation_list(
+        actor=request.user, status=filters.get("status", ""), theme=filters.get("theme", "")
+    )
+    if request.GET.get("download") == "xlsx":
+        record(actor=request.user, verb="monitoring.recommendation.export", purpose="download")
+        return xlsx_response(
+            "greta-recommendations.xlsx",
+            [
+                Sheet(
+                    _("Recommendations"),
+                    [_("Round"), _("Report"), _("Paragraph"), _("Strength"), _("Text"),
+                     _("Theme"), _("Responsible"), _("Status"), _("Evidence"), _("Note")],
+                    (
+                        [r.round, r.report, r.paragraph, r.get_strength_display(), r.text,
+                         r.get_theme_display(), "; ".join(a.short_name for a in r.responsible.all()),
+                         r.get_status_display(), r.evidence, r.note]
+                        for r in rows
+                    ),
+                )
+            ],
+        )  # fmt: skip
+    return render(
+        request,
+        "monitoring/recommendations.html",
+        {
+            "form": form,
+            "recommendations": rows,
+            "query": request.GET.urlencode(),
+            "can_edit": policy.can(request.user, "monitoring.edit"),
+        },
+    )
+
+
+@needs("monitoring.edit")
+def recommendations_import(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            summary = services.recommendations_import(
+                actor=request.user, source=upload.read(), filename=upload.name
+            )
+        except TabularError as error:
+            form.add_error(None, error.message)
+            errors = error.errors
+        else:
+            messages.success(
+                request,
+                _("Imported: %(created)d new and %(updated)d updated recommendations.")
+                % {"created": summary.created, "updated": summary.updated},
+            )
+            return redirect("monitoring:recommendations")
+    return render(
+        request,
+        "monitoring/recommendations_import.html",
+        {"form": form, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+@needs("monitoring.view")
+def recommendation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    recommendation = selectors.recommendation_get(actor=user, pk=pk)
+    form = RecommendationStatusForm(
+        request.POST or None,
+        initial={
+            "version": recommendation.version,
+            "status": recommendation.status,
+            "evidence": recommendation.evidence,
+        },
+    )
+    if request.method == "POST":
+        if not policy.can(user, "monitoring.edit"):
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            try:
+                services.recommendation_update(
+                    actor=user,
+                    recommendation=recommendation,
+                    expected_version=form.cleaned_data["version"],
+                    status=form.cleaned_data["status"],
+                    evidence=form.cleaned_data["evidence"],
+                )
+            except DomainError as error:
+                apply_error(form, error)
+            else:
+                messages.success(request, _("The recommendation was updated."))
+                return redirect("monitoring:recommendation", pk=pk)
+    return render(
+        request,
+        "monitoring/recommendation.html",
+        {
+            "recommendation": recommendation,
+            "form": form,
+            "can_edit": policy.can(user, "monitoring.edit"),
+        },
+        status=409 if form.errors and request.method == "POST" else 200,
+    )
+
+
+@needs("monitoring.view")
+def meetings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "monitoring/meetings.html",
+        {"meetings": selectors.meeting_list(actor=request.user)},
+    )
+
+
+@needs("monitoring.view")
+def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_get(actor=request.user, pk=pk)
+    return render(
+        request,
+        "monitoring/meeting.html",
+        {
+            "meeting": meeting,
+            "today": timezone.localdate(),
+            "can_edit": policy.can(request.user, "monitoring.edit"),
+        },
+    )
+
+
+@require_POST
+@needs("monitoring.view")
+def follow_up_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    follow_up = selectors.follow_up_get(actor=request.user, pk=pk)
+    form = FollowUpDoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.follow_up_complete(
+                actor=request.user,
+                follow_up=follow_up,
+                expected_version=form.cleaned_data["version"],
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The follow-up action is marked as done."))
+    target = request.POST.get("next", "")
+    if target == "home":
+        return redirect("home")
+    return redirect("monitoring:meeting", pk=follow_up.meeting_id)
+
+
+@needs("monitoring.view")
+def reports(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
+    action = selectors.action_current(actor=user)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST":
+        if not policy.can(user, "monitoring.edit"):
+            return render(request, "403.html", status=403)
+        if action is None:
+            form.add_error(None, _("There is no action to report on."))
+        elif form.is_valid():
+            try:
+                report = services.report_create(actor=user, action=action, **form.cleaned_data)
+            except DomainError as error:
+                apply_error(form, error)
+            else:
+                return redirect("monitoring:report", pk=report.pk)
+    return render(
+        request,
+        "monitoring/reports.html",
+        {
+            "reports": selectors.report_list(actor=user),
+            "form": form,
+            "can_edit": policy.can(user, "monitoring.edit"),
+        },
+    )
+
+
+@needs("monitoring.view")
+def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    report = selectors.report_get(actor=user, pk=pk)
+    form = NarrativeForm(
+        request.POST or None,
+        initial={
+            "version": report.version,
+            "title": report.title,
+            "summary": report.summary,
+            "challenges": report.challenges,
+            "next_steps": report.next_steps,
+        },
+    )
+    status = 200
+    if request.method == "POST":
+        if not policy.can(user, "monitoring.edit"):
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            try:
+                services.report_update(
+                    actor=user,
+                    report=report,
+                    expected_version=form.cleaned_data["version"],
+                    title=form.cleaned_data["title"],
+                    summary=form.cleaned_data["summary"],
+                    challenges=form.cleaned_data["challenges"],
+                    next_steps=form.cleaned_data["next_steps"],
+                )
+            except DomainError as error:
+                apply_error(form, error)
+                status = error.status
+            else:
+                messages.success(request, _("The narrative was saved."))
+                return redirect("monitoring:report", pk=pk)
+    return render(
+        request,
+        "monitoring/report.html",
+        {
+            "report": report,
+            "form": form,
+            "generate_form": GenerateForm(initial={"language": request.LANGUAGE_CODE}),
+            "renditions": report.renditions.all()[:20],
+            "can_edit": policy.can(user, "monitoring.edit"),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@needs("monitoring.edit")
+def report_generate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    report = selectors.report_get(actor=request.user, pk=pk)
+    form = GenerateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a format and a language."))
+        return redirect("monitoring:report", pk=pk)
+    rendition = services.rendition_request(
+        actor=request.user,
+        report=report,
+        format=form.cleaned_data["format"],
+        language=form.cleaned_data["language"],
+    )
+    return redirect("monitoring:rendition", pk=pk, file_pk=rendition.pk)
+
+
+@needs("monitoring.view")
+def rendition_status(request: AuthenticatedHttpRequest, pk: int, file_pk: int) -> HttpResponse:
+    report = selectors.report_get(actor=request.user, pk=pk)
+    rendition = selectors.rendition_get(actor=request.user, report=report, pk=file_pk)
+    context = {
+        "report": report,
+        "rendition": rendition,
+        "pending": rendition.status in (RenditionStatus.QUEUED, RenditionStatus.RUNNING),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "monitoring/_rendition.html", context)
+    return render(request, "monitoring/rendition.html", context)
+
+
+@needs("monitoring.view")
+def rendition_download(
+    request: AuthenticatedHttpRequest, pk: int, file_pk: int
+) -> HttpResponseBase:
+    report = selectors.report_get(actor=request.user, pk=pk)
+    rendition = selectors.rendition_get(actor=request.user, report=report, pk=file_pk)
+    if rendition.status != RenditionStatus.DONE or not rendition.file:
+        return render(request, "404.html", status=404)
+    record(actor=request.user, verb="monitoring.report.download", target=rendition)
+    content_types = {
+        "pdf": "application/pdf",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "html": "text/html; charset=utf-8",
+    }
+    return FileResponse(
+        rendition.file.open("rb"),
+        as_attachment=True,
+        filename=rendition.file.name.rsplit("/", 1)[-1],
+        content_type=content_types[rendition.format],
+    )
