@@ -277,6 +277,11 @@ def _cheapest_shortfall(
             available["medium"] - short.get("medium", 0) + available["weak"] - short.get("weak", 0)
             >= need_mw
         )
-        if feasible and (best is None or sum(short.values()) < sum(best.values())):
+        # Ties go to the option needing fewer strong indicators: those are the rarer findings.
+        if feasible and (best is None or _cost(short) < _cost(best)):
             best = short
     return best or {}
+
+
+def _cost(short: Mapping[str, int]) -> tuple[int, int]:
+    return sum(short.values()), short.get("strong", 0)
