@@ -23,7 +23,13 @@ class CasesConfig(AppConfig):
     name = "opennrm.cases"
     label = "cases"
     verbose_name = _("Cases")
-    nav: list[NavItem] = []
+    nav = [
+        NavItem(_("Refer a person"), "cases:referral_create", "referral.create", order=20),
+        NavItem(_("Referrals"), "cases:referral_list", "referral.view", order=21),
+        NavItem(_("Cases"), "cases:case_list", "case.view", order=22),
+        NavItem(_("Service requests"), "cases:service_inbox", "service.update", order=23),
+        NavItem(_("Case status"), "cases:status_lookup", "proceeding.view", order=24),
+    ]
     dashboard_panel = staticmethod(_dashboard_panel)
 
     def ready(self) -> None:

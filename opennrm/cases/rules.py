@@ -1,7 +1,135 @@
-"""Object rules and scopes for the NRM core (DESIGN §1); registered from CasesConfig.ready."""
+"""Object rules and scopes for the NRM core (DESIGN §1); registered from CasesConfig.ready.
+
+- screener: the status of referrals *they* sent (``referral.view`` scope: own), nothing else;
+- case_manager: cases led by their agency (the Centre leads every identification case), with
+  personal data; another agency's case only through a break-the-glass grant; referrals sent to
+  or by their agency;
+- service_provider: cases with a (not declined) service request to their agency;
+- justice: ``case.view_status`` by exact code only (see ``selectors.case_status_by_code``);
+- everyone else: nothing (their roles do not hold the actions at all).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from opennrm.accounts import policy
+from opennrm.accounts.models import User
+from opennrm.accounts.roles import Role
+from opennrm.cases import vocab
+from opennrm.cases.models import Case, Referral, ServiceRequest
+
+
+def _case_of(obj: Any) -> Case | None:
+    if isinstance(obj, Case):
+        return obj
+    case = getattr(obj, "case", None)
+    return case if isinstance(case, Case) else None
+
+
+def _provider_assigned(user: User, case: Case) -> bool:
+    return (
+        user.has_role(Role.SERVICE_PROVIDER)
+        and user.agency_id is not None
+        and case.service_requests.filter(provider_agency_id=user.agency_id)
+        .exclude(status=vocab.ServiceStatus.DECLINED)
+        .exists()
+    )
+
+
+def _leads(user: User, case: Case) -> bool:
+    return (
+        user.has_role(Role.CASE_MANAGER)
+        and user.agency_id is not None
+        and case.lead_agency_id == user.agency_id
+    )
+
+
+def can_manage_case(user: User, obj: Any) -> bool:
+    case = _case_of(obj)
+    if case is None:
+        return False
+    return _leads(user, case) or (
+        user.has_role(Role.CASE_MANAGER) and policy.has_break_glass(user, case)
+    )
+
+
+def can_view_case(user: User, obj: Any) -> bool:
+    case = _case_of(obj)
+    if case is None:
+        return False
+    return can_manage_case(user, case) or _provider_assigned(user, case)
+
+
+def can_view_status(user: User, obj: Any) -> bool:
+    case = _case_of(obj)
+    if case is None:
+        return False
+    return user.has_role(Role.JUSTICE) or can_view_case(user, case)
+
+
+def can_view_referral(user: User, obj: Any) -> bool:
+    if not isinstance(obj, Referral):
+        return False
+    if obj.from_user_id == user.pk:
+        return True
+    return user.has_role(Role.CASE_MANAGER) and obj.to_agency_id == user.agency_id
+
+
+def can_decide_referral(user: User, obj: Any) -> bool:
+    return isinstance(obj, Referral) and obj.to_agency_id == user.agency_id
+
+
+def can_update_service(user: User, obj: Any) -> bool:
+    return (
+        isinstance(obj, ServiceRequest)
+        and user.agency_id is not None
+        and obj.provider_agency_id == user.agency_id
+    )
+
+
+def case_scope(user: User, queryset: QuerySet[Case]) -> QuerySet[Case]:
+    condition = Q(pk__in=[])
+    if user.has_role(Role.CASE_MANAGER):
+        condition |= Q(lead_agency_id=user.agency_id)
+        # Grants store object ids as text; compare as integers on every database.
+        granted = [int(pk) for pk in policy.break_glass_ids(user, Case)]
+        condition |= Q(pk__in=granted)
+    if user.has_role(Role.SERVICE_PROVIDER) and user.agency_id is not None:
+        condition |= Q(
+            pk__in=ServiceRequest.objects.filter(provider_agency_id=user.agency_id)
+            .exclude(status=vocab.ServiceStatus.DECLINED)
+            .values("case_id")
+        )
+    return queryset.filter(condition)
+
+
+def referral_scope(user: User, queryset: QuerySet[Referral]) -> QuerySet[Referral]:
+    condition = Q(from_user_id=user.pk)
+    if user.has_role(Role.CASE_MANAGER):
+        condition |= Q(to_agency_id=user.agency_id)
+    return queryset.filter(condition)
+
+
+def service_scope(user: User, queryset: QuerySet[ServiceRequest]) -> QuerySet[ServiceRequest]:
+    return queryset.filter(provider_agency_id=user.agency_id)
+
 
 def register() -> None:
-    return None
+    policy.register_rule("case.view", can_view_case)
+    policy.register_rule("case.view_pii", can_view_case)
+    policy.register_rule("case.view_status", can_view_status)
+    policy.register_rule("case.edit", can_manage_case)
+    policy.register_rule("case.export_file", can_manage_case)
+    policy.register_rule("service.request", can_manage_case)
+    policy.register_rule("referral.view", can_view_referral)
+    policy.register_rule("referral.decide", can_decide_referral)
+    policy.register_rule("service.update", can_update_service)
+    policy.register_scope(Case, "case.view", case_scope)
+    policy.register_scope(Case, "case.view_pii", case_scope)
+    policy.register_scope(Case, "case.edit", case_scope)
+    policy.register_scope(Referral, "referral.view", referral_scope)
+    policy.register_scope(Referral, "referral.decide", referral_scope)
+    policy.register_scope(ServiceRequest, "service.update", service_scope)

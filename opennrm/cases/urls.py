@@ -3,11 +3,41 @@ from __future__ import annotations
 from importlib import import_module
 from importlib.util import find_spec
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from opennrm.cases import views
 
 app_name = "cases"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.case_list, name="case_list"),
+    path("<int:pk>/", views.case_detail, name="case_detail"),
+    path("<int:pk>/history/", views.case_history, name="case_history"),
+    path("<int:pk>/do/<slug:step>/", views.case_step, name="case_step"),
+    path("access/", views.case_break_glass, name="break_glass"),
+    path("status/", views.status_lookup, name="status_lookup"),
+    path("referrals/", views.referral_list, name="referral_list"),
+    path("referrals/new/", views.referral_create, name="referral_create"),
+    path(
+        "referrals/from-screening/<int:screening_id>/",
+        views.refer_from_screening,
+        name="refer_from_screening",
+    ),
+    path("referrals/<int:pk>/", views.referral_detail, name="referral_detail"),
+    path(
+        "referrals/<int:pk>/acknowledge/",
+        views.referral_acknowledge,
+        name="referral_acknowledge",
+    ),
+    path("referrals/<int:pk>/decline/", views.referral_decline, name="referral_decline"),
+    path("referrals/<int:pk>/accept/", views.referral_accept, name="referral_accept"),
+    path("consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
+    path("guardians/<int:pk>/end/", views.guardian_end, name="guardian_end"),
+    path("stays/<int:pk>/end/", views.stay_end, name="stay_end"),
+    path("services/", views.service_inbox, name="service_inbox"),
+    path("services/<int:pk>/admit/", views.provider_shelter, name="provider_shelter"),
+    path("services/<int:pk>/<slug:step>/", views.service_step, name="service_step"),
+]
 
 # Operational pages (imports, case-file export, deadlines) live in urls_ops when installed.
 if find_spec("opennrm.cases.urls_ops") is not None:

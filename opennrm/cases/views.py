@@ -1,0 +1,728 @@
+"""Pages of the NRM core: thin adapters over services and selectors.
+
+Forms post to small action views; a domain error is shown on the form with the user's input
+kept (a stale save too), and success redirects back to the case or referral.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import wraps
+from typing import Any
+
+from django import forms as djforms
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from opennrm.accounts import policy
+from opennrm.accounts.models import User
+from opennrm.audit.selectors import record_history
+from opennrm.cases import forms, selectors, services, vocab, workflow
+from opennrm.cases.models import Case, Consent, Guardian, Person, ShelterStay
+from opennrm.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from opennrm.core.http import AuthenticatedHttpRequest
+
+View = Callable[..., HttpResponse]
+PURPOSE_SECONDS = 30 * 60
+
+
+def _forbidden(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def guarded(view: View) -> View:
+    """Signed in; PermissionDeniedError → 403 and NotFoundError → 404 pages."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDeniedError:
+            return _forbidden(request)
+        except NotFoundError:
+            return render(request, "404.html", status=404)
+
+    return wrapper
+
+
+def apply(form: djforms.Form, call: Callable[[], Any]) -> Any:
+    """Run a service; on a domain error put its messages on the form and return None."""
+    try:
+        return call()
+    except (PermissionDeniedError, NotFoundError):
+        raise
+    except DomainError as error:
+        placed = False
+        for name, message in error.fields.items():
+            if name in form.fields and not isinstance(
+                form.fields[name].widget, djforms.HiddenInput
+            ):
+                form.add_error(name, message)
+                placed = True
+        if not placed or len(error.fields) > 1 or error.code == "stale_record":
+            form.add_error(None, error.message)
+        return None
+
+
+# --- referrals ---------------------------------------------------------------------------
+
+
+@guarded
+def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not policy.can(request.user, "referral.view"):
+        return _forbidden(request)
+    status = request.GET.get("status", "")
+    page = Paginator(selectors.referral_list(actor=request.user, status=status), 50).get_page(
+        request.GET.get("page")
+    )
+    rows = [selectors.referral_status_view(r) for r in page]
+    return render(
+        request,
+        "cases/referral_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "status": status,
+            "statuses": vocab.ReferralStatus.choices,
+            "inbox": policy.can(request.user, "referral.decide"),
+        },
+    )
+
+
+def _referral_form_page(
+    request: AuthenticatedHttpRequest, form: forms.ReferralForm, screening: Any = None
+) -> HttpResponse:
+    return render(request, "cases/referral_form.html", {"form": form, "screening": screening})
+
+
+@guarded
+def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not policy.can(request.user, "referral.create"):
+        return _forbidden(request)
+    form = forms.ReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        referral = apply(
+            form,
+            lambda: services.referral_create(actor=request.user, **form.service_kwargs()),
+        )
+        if referral is not None:
+            return redirect("cases:referral_detail", pk=referral.pk)
+    return _referral_form_page(request, form)
+
+
+@guarded
+def refer_from_screening(request: AuthenticatedHttpRequest, screening_id: int) -> HttpResponse:
+    if not policy.can(request.user, "referral.create"):
+        return _forbidden(request)
+    from opennrm.screening.selectors import screening_for_referral
+
+    screening = screening_for_referral(actor=request.user, pk=screening_id)
+    initial = {"is_child": bool(screening.is_child), "reason": str(screening.result_summary)}
+    form = forms.ReferralForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        kwargs = form.service_kwargs()
+        referral = apply(
+            form,
+            lambda: services.referral_from_screening(
+                actor=request.user, screening_id=screening_id, **kwargs
+            ),
+        )
+        if referral is not None:
+            return redirect("cases:referral_detail", pk=referral.pk)
+    return _referral_form_page(request, form, screening)
+
+
+@guarded
+def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    if not policy.can(request.user, "referral.view"):
+        return _forbidden(request)
+    view = selectors.referral_view(actor=request.user, pk=pk)
+    context: dict[str, Any] = {"view": view}
+    if isinstance(view, selectors.ReferralTriageView):
+        status = view.status_view.status
+        if status in (vocab.ReferralStatus.SENT, vocab.ReferralStatus.ACKNOWLEDGED):
+            dob = date.fromisoformat(view.date_of_birth) if view.date_of_birth else None
+            context["matches"] = services.person_find_duplicates(
+                actor=request.user,
+                given_names=view.given_names,
+                family_name=view.family_name,
+                date_of_birth=dob,
+                year_of_birth=view.year_of_birth,
+            )
+            context["decline_form"] = forms.ReasonForm(initial={"version": view.version})
+        return render(request, "cases/referral_triage.html", context)
+    return render(request, "cases/referral_status.html", context)
+
+
+@guarded
+@require_POST
+def referral_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    referral = selectors.referral_get(actor=request.user, pk=pk)
+    form = forms.VersionedForm(request.POST)
+    if form.is_valid():
+        done = apply(
+            form,
+            lambda: services.referral_acknowledge(
+                actor=request.user, referral=referral, expected_version=form.cleaned_data["version"]
+            ),
+        )
+        if done is not None:
+            return redirect("cases:referral_detail", pk=pk)
+    return _error_page(request, form, reverse("cases:referral_detail", args=[pk]))
+
+
+@guarded
+def referral_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    referral = selectors.referral_get(actor=request.user, pk=pk)
+    if not policy.can(request.user, "referral.decide", referral):
+        return _forbidden(request)
+    form = forms.ReasonForm(request.POST or None, initial={"version": referral.version})
+    if request.method == "POST" and form.is_valid():
+        done = apply(
+            form,
+            lambda: services.referral_decline(
+                actor=request.user,
+                referral=referral,
+                expected_version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            ),
+        )
+        if done is not None:
+            return redirect("cases:referral_detail", pk=pk)
+    return render(
+        request,
+        "cases/action_form.html",
+        {
+            "form": form,
+            "title": _("Decline the referral"),
+            "back": reverse("cases:referral_detail", args=[pk]),
+        },
+    )
+
+
+@guarded
+@require_POST
+def referral_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    referral = selectors.referral_get(actor=request.user, pk=pk)
+    form = forms.AcceptForm(request.POST)
+    if form.is_valid():
+        person_id = form.cleaned_data.get("person")
+        person = Person.objects.filter(pk=person_id).first() if person_id else None
+        if person_id and person is None:
+            raise NotFoundError(_("This record does not exist or you may not see it."))
+        case = apply(
+            form,
+            lambda: services.referral_accept(
+                actor=request.user,
+                referral=referral,
+                expected_version=form.cleaned_data["version"],
+                person=person,
+            ),
+        )
+        if case is not None:
+            return redirect("cases:case_detail", pk=case.pk)
+    return _error_page(request, form, reverse("cases:referral_detail", args=[pk]))
+
+
+def _error_page(request: AuthenticatedHttpRequest, form: djforms.Form, back: str) -> HttpResponse:
+    return render(request, "cases/action_error.html", {"form": form, "back": back}, status=409)
+
+
+# --- cases -------------------------------------------------------------------------------
+
+
+@guarded
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not policy.can(request.user, "case.view"):
+        if policy.can(request.user, "case.view_status"):
+            return redirect("cases:status_lookup")
+        return _forbidden(request)
+    form = forms.CaseFilterForm(request.GET or None)
+    filters = selectors.CaseFilters()
+    if form.is_valid():
+        agency = form.cleaned_data.get("agency")
+        filters = selectors.CaseFilters(
+            q=form.cleaned_data.get("q") or "",
+            status=form.cleaned_data.get("status") or "",
+            agency_id=agency.pk if agency else None,
+        )
+    page = Paginator(selectors.case_list(actor=request.user, filters=filters), 50).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_break_glass": policy.can(request.user, "case.break_glass"),
+            "glass_form": forms.BreakGlassForm(),
+        },
+    )
+
+
+def _purposes(request: AuthenticatedHttpRequest) -> dict[str, list[Any]]:
+    stored: dict[str, list[Any]] = request.session.get("case_purposes", {})
+    now = time.time()
+    return {k: v for k, v in stored.items() if now - v[1] < PURPOSE_SECONDS}
+
+
+def _remember_purpose(request: AuthenticatedHttpRequest, pk: int, purpose: str) -> None:
+    stored = _purposes(request)
+    stored[str(pk)] = [purpose, time.time()]
+    request.session["case_purposes"] = stored
+
+
+@guarded
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    if not policy.can(request.user, "case.view"):
+        return _forbidden(request)
+    purpose_form = forms.PurposeForm(request.POST or None)
+    if request.method == "POST" and purpose_form.is_valid():
+        selectors.case_get(actor=request.user, pk=pk, action="case.view_pii")
+        _remember_purpose(request, pk, purpose_form.cleaned_data["purpose"])
+        return redirect("cases:case_detail", pk=pk)
+    stored = _purposes(request).get(str(pk))
+    try:
+        view = selectors.case_detail(actor=request.user, pk=pk, purpose=stored[0] if stored else "")
+    except selectors.PurposeRequired as required:
+        case = selectors.case_get(actor=request.user, pk=pk, action="case.view_pii")
+        return render(
+            request,
+            "cases/case_purpose.html",
+            {"form": purpose_form, "case": case, "message": required.message},
+        )
+    if isinstance(view, selectors.ProviderView):
+        return render(request, "cases/case_provider.html", {"view": view})
+    case = view.case
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "view": view,
+            "case": case,
+            "is_foreigner": any(c != "RS" for c in view.person.citizenship),
+            "service_form": forms.ServiceRequestForm(),
+            "note_form": forms.NoteForm(),
+            "consent_form": forms.ConsentForm(),
+            "guardian_form": forms.GuardianForm(),
+            "labels": {
+                "forms": [vocab.TypeOfExploitation(f).label for f in case.forms_of_exploitation],
+                "control": [vocab.MethodOfControl(m).label for m in case.means_of_control],
+            },
+        },
+    )
+
+
+@guarded
+@require_POST
+def case_break_glass(request: AuthenticatedHttpRequest) -> HttpResponse:
+    policy.require(request.user, "case.break_glass")
+    code = request.POST.get("code", "").strip().upper()
+    form = forms.BreakGlassForm(request.POST)
+    case = Case.objects.filter(code=code).first()
+    if case is None:
+        form.add_error(None, _("No case has this code."))
+    elif form.is_valid():
+        apply(
+            form,
+            lambda: policy.break_glass(
+                actor=request.user, obj=case, reason=form.cleaned_data["reason"]
+            ),
+        )
+        if form.is_valid():
+            _remember_purpose(request, case.pk, form.cleaned_data["reason"])
+            return redirect("cases:case_detail", pk=case.pk)
+    return _error_page(request, form, reverse("cases:case_list"))
+
+
+@guarded
+def case_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get(actor=request.user, pk=pk, action="case.edit")
+    entries = record_history(actor=request.user, obj=case, view_action="case.edit")
+    return render(
+        request,
+        "cases/case_history.html",
+        {"case": case, "entries": entries[:200], "changes": case.status_changes.all()},
+    )
+
+
+@dataclass(frozen=True)
+class Step:
+    """A form on a case: what it asks, who may use it, and the service it calls."""
+
+    form: type[djforms.Form]
+    title: Any
+    handler: Callable[[User, Case, dict[str, Any]], Any]
+    initial: Callable[[Case], dict[str, Any]] = lambda case: {"version": case.version}
+    form_kwargs: Callable[[Case], dict[str, Any]] = lambda case: {}
+
+
+def _decision(outcome: str) -> Callable[[User, Case, dict[str, Any]], Any]:
+    def handler(actor: User, case: Case, data: dict[str, Any]) -> Any:
+        return services.case_decide_identification(
+            actor=actor,
+            case=case,
+            expected_version=data["version"],
+            outcome=outcome,
+            decided_on=data["decided_on"],
+            reasoning=data["reasoning"],
+            decision_org=data["decision_org"],
+        )
+
+    return handler
+
+
+def _plan_initial(case: Case) -> dict[str, Any]:
+    plan = getattr(case, "plan", None)
+    if plan is None:
+        return {}
+    return {
+        "version": plan.version,
+        "objectives": plan.objectives,
+        "actions": plan.actions,
+        "planned_end_on": plan.planned_end_on,
+        "actual_end_on": plan.actual_end_on,
+    }
+
+
+def _facts_initial(case: Case) -> dict[str, Any]:
+    return {"version": case.version, **{f: getattr(case, f) for f in services.CASE_FACT_FIELDS}}
+
+
+def _facts_handler(actor: User, case: Case, data: dict[str, Any]) -> Any:
+    version = data.pop("version")
+    data["country_of_exploitation"] = data["country_of_exploitation"].upper()
+    return services.case_update(actor=actor, case=case, expected_version=version, **data)
+
+
+STEPS: dict[str, Step] = {
+    workflow.BEGIN_ASSESSMENT: Step(
+        forms.VersionedForm,
+        gettext_lazy("Begin assessment"),
+        lambda a, c, d: services.case_begin_assessment(
+            actor=a, case=c, expected_version=d["version"]
+        ),
+    ),
+    workflow.PRESUME_VICTIM: Step(
+        forms.PresumeForm,
+        gettext_lazy("Presume victim (start the reflection period)"),
+        lambda a, c, d: services.case_presume_victim(
+            actor=a,
+            case=c,
+            expected_version=d["version"],
+            presumed_on=d["presumed_on"],
+            reflection_end=d["reflection_end"],
+        ),
+    ),
+    workflow.IDENTIFY: Step(
+        forms.DecisionForm, gettext_lazy("Identify as a victim"), _decision("identified")
+    ),
+    workflow.NOT_IDENTIFY: Step(
+        forms.DecisionForm, gettext_lazy("Decide: not a victim"), _decision("not_identified")
+    ),
+    workflow.START_PROTECTION: Step(
+        forms.VersionedForm,
+        gettext_lazy("Start protection"),
+        lambda a, c, d: services.case_start_protection(
+            actor=a, case=c, expected_version=d["version"]
+        ),
+    ),
+    workflow.CLOSE: Step(
+        forms.CloseForm,
+        gettext_lazy("Close the case"),
+        lambda a, c, d: services.case_close(
+            actor=a,
+            case=c,
+            expected_version=d["version"],
+            reason=d["reason"],
+            details=d["details"],
+        ),
+    ),
+    workflow.REOPEN: Step(
+        forms.ReopenForm,
+        gettext_lazy("Reopen the case"),
+        lambda a, c, d: services.case_reopen(
+            actor=a, case=c, expected_version=d["version"], reason=d["reason"]
+        ),
+    ),
+    "edit": Step(
+        forms.CaseFactsForm,
+        gettext_lazy("Edit case facts"),
+        _facts_handler,
+        _facts_initial,
+        lambda case: {"lead_agency": case.lead_agency},
+    ),
+    "service": Step(
+        forms.ServiceRequestForm,
+        gettext_lazy("Request a service"),
+        lambda a, c, d: services.service_request_create(actor=a, case=c, **d),
+        lambda case: {},
+    ),
+    "guardian": Step(
+        forms.GuardianForm,
+        gettext_lazy("Record the guardian"),
+        lambda a, c, d: services.guardian_add(actor=a, case=c, **d),
+        lambda case: {},
+    ),
+    "consent": Step(
+        forms.ConsentForm,
+        gettext_lazy("Record consent"),
+        lambda a, c, d: services.consent_record(actor=a, case=c, scope=d["scope"]),
+        lambda case: {},
+    ),
+    "note": Step(
+        forms.NoteForm,
+        gettext_lazy("Add a note"),
+        lambda a, c, d: services.case_note_add(actor=a, case=c, **d),
+        lambda case: {},
+    ),
+    "plan": Step(
+        forms.PlanForm,
+        gettext_lazy("Case plan"),
+        lambda a, c, d: services.case_plan_save(
+            actor=a,
+            case=c,
+            objectives=d["objectives"],
+            actions=d["actions"],
+            planned_end_on=d["planned_end_on"],
+            actual_end_on=d["actual_end_on"],
+            expected_version=d["version"],
+        ),
+        _plan_initial,
+    ),
+    "permit": Step(
+        forms.PermitForm,
+        gettext_lazy("Record a residence permit"),
+        lambda a, c, d: services.residence_permit_save(actor=a, case=c, **d),
+        lambda case: {},
+    ),
+    "shelter": Step(
+        forms.ShelterStayForm,
+        gettext_lazy("Record a shelter admission"),
+        lambda a, c, d: services.shelter_stay_start(actor=a, case=c, **d),
+        lambda case: {},
+    ),
+}
+
+
+@guarded
+def case_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
+    if step not in STEPS:
+        raise NotFoundError(_("This record does not exist or you may not see it."))
+    # Providers add notes to their assigned cases; every other step is the case manager's.
+    action = "case.view" if step == "note" else "case.edit"
+    case = selectors.case_get(actor=request.user, pk=pk, action=action)
+    spec = STEPS[step]
+    kwargs = spec.form_kwargs(case)
+    if request.method == "POST":
+        form = spec.form(request.POST, **kwargs)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            if apply(form, lambda: spec.handler(request.user, case, data)) is not None:
+                return redirect("cases:case_detail", pk=pk)
+    else:
+        form = spec.form(initial=spec.initial(case), **kwargs)
+    option = next(
+        (
+            o
+            for o in workflow.next_actions(case.status, services.case_facts(case))
+            if o.action == step
+        ),
+        None,
+    )
+    blocked = (
+        [_(p.message) % p.params if p.params else _(p.message) for p in option.problems]
+        if option
+        else []
+    )
+    return render(
+        request,
+        "cases/action_form.html",
+        {
+            "form": form,
+            "title": spec.title,
+            "case": case,
+            "blocked": blocked,
+            "back": reverse("cases:case_detail", args=[pk]),
+        },
+    )
+
+
+def _item_action(
+    request: AuthenticatedHttpRequest,
+    *,
+    form: djforms.Form,
+    title: Any,
+    back: str,
+    call: Callable[[dict[str, Any]], Any],
+) -> HttpResponse:
+    posted = request.method == "POST" and form.is_valid()
+    if posted and apply(form, lambda: call(dict(form.cleaned_data))) is not None:
+        return HttpResponseRedirect(back)
+    return render(request, "cases/action_form.html", {"form": form, "title": title, "back": back})
+
+
+@guarded
+def consent_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    consent = Consent.objects.select_related("case").filter(pk=pk).first()
+    if consent is None or not policy.can(request.user, "case.edit", consent.case):
+        raise NotFoundError(_("This record does not exist or you may not see it."))
+    return _item_action(
+        request,
+        form=forms.VersionedForm(request.POST or None, initial={"version": consent.version}),
+        title=_("Record that the person withdrew this consent"),
+        back=reverse("cases:case_detail", args=[consent.case_id]),
+        call=lambda d: services.consent_withdraw(
+            actor=request.user, consent=consent, expected_version=d["version"]
+        ),
+    )
+
+
+@guarded
+def guardian_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    guardian = Guardian.objects.select_related("case").filter(pk=pk).first()
+    if guardian is None or not policy.can(request.user, "case.edit", guardian.case):
+        raise NotFoundError(_("This record does not exist or you may not see it."))
+
+    class EndForm(forms.VersionedForm):
+        ended_on = djforms.DateField(label=_("Ended on"), widget=forms._DATE)
+
+    return _item_action(
+        request,
+        form=EndForm(request.POST or None, initial={"version": guardian.version}),
+        title=_("End the guardianship"),
+        back=reverse("cases:case_detail", args=[guardian.case_id]),
+        call=lambda d: services.guardian_end(
+            actor=request.user,
+            guardian=guardian,
+            expected_version=d["version"],
+            ended_on=d["ended_on"],
+        ),
+    )
+
+
+@guarded
+def stay_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    stay = ShelterStay.objects.select_related("case", "service_request").filter(pk=pk).first()
+    if stay is None or not (
+        policy.can(request.user, "case.edit", stay.case)
+        or (
+            stay.service_request is not None
+            and policy.can(request.user, "service.update", stay.service_request)
+        )
+    ):
+        raise NotFoundError(_("This record does not exist or you may not see it."))
+    return _item_action(
+        request,
+        form=forms.ShelterEndForm(request.POST or None, initial={"version": stay.version}),
+        title=_("Record the departure from the shelter"),
+        back=reverse("cases:case_detail", args=[stay.case_id]),
+        call=lambda d: services.shelter_stay_end(
+            actor=request.user,
+            stay=stay,
+            expected_version=d["version"],
+            left_on=d["left_on"],
+            exit_reason=d["exit_reason"],
+        ),
+    )
+
+
+# --- providers and justice ---------------------------------------------------------------
+
+
+@guarded
+def service_inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not policy.can(request.user, "service.update"):
+        return _forbidden(request)
+    status = request.GET.get("status", "")
+    page = Paginator(selectors.service_inbox(actor=request.user, status=status), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "cases/service_inbox.html",
+        {"page": page, "status": status, "statuses": vocab.ServiceStatus.choices},
+    )
+
+
+SERVICE_STEP_TITLES = {
+    "accept": gettext_lazy("Accept the request"),
+    "decline": gettext_lazy("Decline the request"),
+    "start": gettext_lazy("Start the service"),
+    "complete": gettext_lazy("Mark the service completed"),
+}
+
+
+@guarded
+def service_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
+    if step not in SERVICE_STEP_TITLES:
+        raise NotFoundError(_("This record does not exist or you may not see it."))
+    service = selectors.service_request_get(actor=request.user, pk=pk)
+    back = request.POST.get("next") or reverse("cases:service_inbox")
+    if not back.startswith("/cases/"):
+        back = reverse("cases:service_inbox")
+    return _item_action(
+        request,
+        form=forms.ServiceStepForm(request.POST or None, initial={"version": service.version}),
+        title=SERVICE_STEP_TITLES[step],
+        back=back,
+        call=lambda d: services.service_request_respond(
+            actor=request.user,
+            request=service,
+            expected_version=d["version"],
+            step=step,
+            reason=d.get("reason", ""),
+        ),
+    )
+
+
+@guarded
+def provider_shelter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A shelter records the admission for its own accepted shelter request."""
+    service = selectors.service_request_get(actor=request.user, pk=pk)
+
+    class AdmitForm(forms.StyledForm):
+        admitted_on = djforms.DateField(label=_("Admitted on"), widget=forms._DATE)
+
+    return _item_action(
+        request,
+        form=AdmitForm(request.POST or None),
+        title=_("Record a shelter admission"),
+        back=reverse("cases:case_detail", args=[service.case_id]),
+        call=lambda d: services.shelter_stay_start(
+            actor=request.user,
+            case=service.case,
+            admitted_on=d["admitted_on"],
+            service_request=service,
+        ),
+    )
+
+
+@guarded
+def status_lookup(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not policy.can(request.user, "case.view_status"):
+        return _forbidden(request)
+    form = forms.StatusLookupForm(request.GET or None)
+    result = None
+    if form.is_valid():
+        try:
+            result = selectors.case_status_by_code(
+                actor=request.user, code=form.cleaned_data["code"]
+            )
+        except NotFoundError as missing:
+            form.add_error("code", missing.message)
+    return render(request, "cases/status_lookup.html", {"form": form, "result": result})

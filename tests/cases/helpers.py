@@ -1,0 +1,60 @@
+"""Data for case tests, made through the real services."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from opennrm.accounts.models import User
+from opennrm.cases import services, vocab
+from opennrm.cases.models import Case, Referral
+
+
+def refer(actor: User, **overrides: Any) -> Referral:
+    values: dict[str, Any] = {
+        "given_names": "Marko",
+        "family_name": "Jovanović",
+        "date_of_birth": date(1990, 4, 12),
+        "gender": vocab.Gender.MASCULINE,
+        "citizenship": ["RS"],
+        "languages": ["sr"],
+        "reason": "Worked 16 hours a day on a building site; passport held by the employer.",
+        "consent_given": True,
+        "consent_scope": [vocab.ConsentScope.REFERRAL, vocab.ConsentScope.SERVICES],
+    }
+    values.update(overrides)
+    return services.referral_create(actor=actor, **values)
+
+
+def accepted_case(ana: User, vesna: User, **overrides: Any) -> Case:
+    referral = refer(ana, **overrides)
+    return services.referral_accept(
+        actor=vesna, referral=referral, expected_version=referral.version
+    )
+
+
+def fresh(case: Case) -> Case:
+    return Case.objects.get(pk=case.pk)
+
+
+def identified_case(ana: User, vesna: User, **overrides: Any) -> Case:
+    case = accepted_case(ana, vesna, **overrides)
+    services.case_begin_assessment(actor=vesna, case=case, expected_version=case.version)
+    today = timezone.localdate()
+    services.case_presume_victim(
+        actor=vesna,
+        case=case,
+        expected_version=case.version,
+        presumed_on=today - timedelta(days=3),
+    )
+    services.case_decide_identification(
+        actor=vesna,
+        case=case,
+        expected_version=case.version,
+        outcome=vocab.IdentificationOutcome.IDENTIFIED,
+        decided_on=today,
+        reasoning="Forced labour indicators confirmed in two interviews.",
+    )
+    return fresh(case)
