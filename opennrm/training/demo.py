@@ -88,10 +88,12 @@ def _complete_all(
 ) -> None:
     enrolment = services.enrolment_create(actor=actor, cohort=cohort, trainee=trainee)
     day = cohort.start
+    completions = {}
     for module in cohort.course.modules.all():
         # Modules are done in order, a few days apart, the last one no later than ``last_day``.
         day = min(last_day, day + timedelta(days=ctx.rng.randint(1, 8)))
-        services.module_complete(actor=actor, enrolment=enrolment, module=module, completed_on=day)
+        completions[module] = day
+    services.completions_record(actor=actor, enrolment=enrolment, completions=completions)
 
 
 def _help_course(ctx: DemoContext, actor: User) -> Course:
@@ -127,11 +129,13 @@ def _law_students(ctx: DemoContext, actor: User, course: Course) -> None:
         else:
             # Started but did not finish: a few modules only.
             enrolment = services.enrolment_create(actor=actor, cohort=cohort, trainee=trainee)
-            for module in course.modules.all()[: ctx.rng.randint(1, 6)]:
-                services.module_complete(
-                    actor=actor, enrolment=enrolment, module=module,
-                    completed_on=_day_between(ctx, start, end),
-                )  # fmt: skip
+            services.completions_record(
+                actor=actor, enrolment=enrolment,
+                completions={
+                    module: _day_between(ctx, start, end)
+                    for module in course.modules.all()[: ctx.rng.randint(1, 6)]
+                },
+            )  # fmt: skip
     ctx.say(f"    HELP law students: {LAW_STUDENTS_ENROLLED} enrolled")
 
 

@@ -25,6 +25,7 @@ from opennrm.training.models import (
     Enrolment,
     EnrolmentOutcome,
     Headcount,
+    ModuleCompletion,
     NeedsAssessment,
     OutcomeKind,
     TargetPopulation,
@@ -285,3 +286,14 @@ def curriculum_list(*, actor: User) -> QuerySet[Curriculum]:
 
 def _not_found() -> str:
     return _("This training record does not exist or you may not see it.")
+
+
+def module_completion_counts(*, actor: User, cohort: Cohort) -> dict[int, int]:
+    """How many learners of a cohort completed each module (module id → count); no names."""
+    policy.require(actor, VIEW)
+    rows = (
+        ModuleCompletion.objects.filter(enrolment__cohort=cohort)
+        .values("module_id")
+        .annotate(n=Count("id"))
+    )
+    return {int(row["module_id"]): int(row["n"]) for row in rows}

@@ -5,7 +5,7 @@ Permissions: ``training.edit`` for every write here; certificates need ``trainin
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import IO, Any
 
@@ -282,39 +282,60 @@ def _refresh_course_completion(enrolment_ids: Iterable[int]) -> int:
     return complete
 
 
-def module_complete(
-    *, actor: User, enrolment: Enrolment, module: Module, completed_on: date
-) -> ModuleCompletion:
-    """Record that a trainee finished one module; idempotent for the same module.
+def completions_record(
+    *, actor: User, enrolment: Enrolment, completions: Mapping[Module, date]
+) -> int:
+    """Record that a trainee finished modules (module → date); returns how many were new.
 
-    When every module of the course is done the enrolment's ``completed_on`` becomes the date of
-    the last one. Needs ``training.edit``.
+    A module already recorded keeps its first date, so recording again changes nothing. When
+    every module of the course is done the enrolment's ``completed_on`` becomes the date of the
+    last one. Needs ``training.edit``.
     """
     policy.require(actor, EDIT)
-    if module.course_id != enrolment.cohort.course_id:
-        raise ValidationFailed(
-            _("This module belongs to another course."),
-            fields={"module": _("Choose a module of the cohort's course.")},
-        )
-    if completed_on > timezone.localdate():
-        raise ValidationFailed(
-            _("A module cannot be completed in the future."),
-            fields={"completed_on": _("Enter a date that is not in the future.")},
-        )
+    today = timezone.localdate()
+    for module, completed_on in completions.items():
+        if module.course_id != enrolment.cohort.course_id:
+            raise ValidationFailed(
+                _("This module belongs to another course."),
+                fields={"module": _("Choose a module of the cohort's course.")},
+            )
+        if completed_on > today:
+            raise ValidationFailed(
+                _("A module cannot be completed in the future."),
+                fields={"completed_on": _("Enter a date that is not in the future.")},
+            )
     with transaction.atomic():
-        completion, created = ModuleCompletion.objects.get_or_create(
-            enrolment=enrolment, module=module, defaults={"completed_on": completed_on}
-        )
-        if created:
+        done = set(enrolment.completions.values_list("module_id", flat=True))
+        new = [
+            ModuleCompletion(enrolment=enrolment, module=module, completed_on=completed_on)
+            for module, completed_on in completions.items()
+            if module.pk not in done
+        ]
+        ModuleCompletion.objects.bulk_create(new)
+        if new:
             _refresh_course_completion([enrolment.pk])
             record(
                 actor=actor,
                 verb="training.module_complete",
                 target=enrolment,
-                changes={"module": [None, module.code], "completed_on": [None, str(completed_on)]},
+                changes={
+                    "modules": [None, sorted(c.module.code for c in new)],
+                    "completed_on": [None, max(c.completed_on for c in new).isoformat()],
+                },
             )
     enrolment.refresh_from_db(fields=["completed_on"])
-    return completion
+    return len(new)
+
+
+def module_complete(
+    *, actor: User, enrolment: Enrolment, module: Module, completed_on: date
+) -> ModuleCompletion:
+    """Record one module as finished (see ``completions_record``); idempotent for the module.
+
+    Needs ``training.edit``.
+    """
+    completions_record(actor=actor, enrolment=enrolment, completions={module: completed_on})
+    return ModuleCompletion.objects.get(enrolment=enrolment, module=module)
 
 
 def outcome_record(
