@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from opennrm.accounts import policy
@@ -32,7 +32,7 @@ def _user(request: HttpRequest) -> User:
 class Texts(Schema):
     en: str
     sr: str
-    sr_latn: str = Field(..., alias="sr-latn")
+    sr_latn: str  # generated from the Cyrillic, never stored
 
 
 class IndicatorOut(Schema):
@@ -58,7 +58,7 @@ class CatalogueDetailOut(CatalogueOut):
 
 
 def _texts(en: str, sr: str) -> dict[str, str]:
-    return {"en": en, "sr": sr, "sr-latn": to_latin(sr)}
+    return {"en": en, "sr": sr, "sr_latn": to_latin(sr)}
 
 
 def _verified_note(catalogue: IndicatorCatalogue) -> str:
@@ -307,7 +307,7 @@ class ScreeningIn(Schema):
 
 
 @router.post("/screenings", response={201: ScreeningDetailOut})
-def screening_create(request: HttpRequest, payload: ScreeningIn) -> tuple[int, dict[str, Any]]:
+def screening_create(request: HttpRequest, payload: ScreeningIn) -> Status[dict[str, Any]]:
     """Start a draft; the age group follows the Art. 10(3) rule (see services.age_group_for)."""
     actor = _user(request)
     screening = services.screening_start(
@@ -318,7 +318,7 @@ def screening_create(request: HttpRequest, payload: ScreeningIn) -> tuple[int, d
         place=payload.place,
         age_reasons=payload.age_reasons,
     )
-    return 201, _detail_out(actor, screening, "own screening (API)")
+    return Status(201, _detail_out(actor, screening, "own screening (API)"))
 
 
 @router.get("/screenings/{screening_id}", response=ScreeningDetailOut)
@@ -364,9 +364,9 @@ def screening_submit(request: HttpRequest, screening_id: int, payload: VersionIn
 
 
 @router.delete("/screenings/{screening_id}", response={204: None})
-def screening_delete(request: HttpRequest, screening_id: int, version: int) -> tuple[int, None]:
+def screening_delete(request: HttpRequest, screening_id: int, version: int) -> Status[None]:
     """Delete a draft (only its screener); a submitted screening is kept (409)."""
     actor = _user(request)
     screening = selectors.screening_get(actor=actor, pk=screening_id)
     services.screening_discard(actor=actor, screening=screening, expected_version=version)
-    return 204, None
+    return Status(204, None)
