@@ -3,8 +3,15 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from opennrm.core.nav import NavItem
+
 
 class StatisticsConfig(AppConfig):
     name = "opennrm.statistics"
     label = "statistics"
     verbose_name = _("Statistics")
+    nav = [
+        NavItem(_("Statistics"), "statistics:index", "stats.public", order=60),
+        NavItem(_("HTCDS export"), "statistics:htcds", "export.htcds", order=61),
+        NavItem(_("CTDC microdata"), "statistics:ctdc", "export.ctdc", order=62),
+    ]

@@ -269,6 +269,8 @@ def _assemble(
 class TableSpec:
     id: str
     title: Promise
+    row_dimension: Dimension
+    column_dimension: Dimension
     build: Callable[[Period], BuiltTable]
 
 
@@ -343,7 +345,7 @@ def _victim_tables() -> list[TableSpec]:
                 counts = _count(population(period), row, _sex(p), counted, age=age)
                 return _assemble(table_id, _title(name, suffix), period, dim, SEX, counts)
 
-            specs.append(TableSpec(table_id, _title(name, suffix), build))
+            specs.append(TableSpec(table_id, _title(name, suffix), dim, SEX, build))
     return specs
 
 
@@ -436,11 +438,29 @@ def standard_tables() -> dict[str, TableSpec]:
     specs = _victim_tables()
     specs += [
         TableSpec(
-            "reflection_period", _("Victims granted a recovery and reflection period"), _reflection
+            "reflection_period",
+            _("Victims granted a recovery and reflection period"),
+            AGE_GROUP,
+            SEX,
+            _reflection,
         ),
-        TableSpec("residence_permits", _("Victims granted a residence permit"), _permits),
-        TableSpec("assistance", _("Victims receiving assistance"), _assistance),
-        TableSpec("referrals_by_agency_type", _("Referrals by referring agency type"), _referrals),
-        TableSpec("screenings_by_agency_type", _("Screenings by agency type"), _screenings),
+        TableSpec(
+            "residence_permits", _("Victims granted a residence permit"), PERMIT_TYPE, SEX, _permits
+        ),
+        TableSpec("assistance", _("Victims receiving assistance"), SERVICE, SEX, _assistance),
+        TableSpec(
+            "referrals_by_agency_type",
+            _("Referrals by referring agency type"),
+            AGENCY_TYPE,
+            REFERRAL_STATUS,
+            _referrals,
+        ),
+        TableSpec(
+            "screenings_by_agency_type",
+            _("Screenings by agency type"),
+            AGENCY_TYPE,
+            SCREENING_OUTCOME,
+            _screenings,
+        ),
     ]
     return {spec.id: spec for spec in specs}

@@ -1,0 +1,145 @@
+"""Statistics API under /api/v1/statistics/: the standard tables with disclosure control, and
+the k-anonymous CTDC microdata."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from ninja.pagination import paginate
+
+from opennrm.accounts.models import User
+from opennrm.core.errors import ValidationFailed
+from opennrm.statistics import exports, selectors
+from opennrm.statistics.disclosure import Cell, Profile
+from opennrm.statistics.tables import Period
+
+router = Router(tags=["statistics"])
+
+# "from" is a Python keyword, so the query parameters are aliased.
+_FROM: Any = Query(None, alias="from")
+_TO: Any = Query(None, alias="to")
+
+
+class TableSummary(Schema):
+    id: str
+    title: str
+    row_dimension: str
+    column_dimension: str
+
+
+class CellOut(Schema):
+    row: str
+    column: str
+    value: int | None
+    suppressed: bool
+
+
+class RowTotalOut(Schema):
+    row: str
+    value: int | None
+    suppressed: bool
+
+
+class ColumnTotalOut(Schema):
+    column: str
+    value: int | None
+    suppressed: bool
+
+
+class GrandTotalOut(Schema):
+    value: int | None
+    suppressed: bool
+
+
+class TableOut(Schema):
+    id: str
+    title: str
+    row_dimension: str
+    column_dimension: str
+    cells: list[CellOut]
+    row_totals: list[RowTotalOut]
+    column_totals: list[ColumnTotalOut]
+    grand_total: GrandTotalOut
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
+
+
+def period_of(date_from: date | None, date_to: date | None) -> Period:
+    """The period asked for; the current calendar year by default."""
+    today = timezone.localdate()
+    start = date_from or date(today.year, 1, 1)
+    end = date_to or date(start.year, 12, 31)
+    if end < start:
+        raise ValidationFailed(
+            _("The end of the period must not be before its start."),
+            fields={"to": _("Choose a date on or after the start date.")},
+        )
+    return Period(start, end)
+
+
+def _value(cell: Cell) -> dict[str, Any]:
+    return {"value": cell.value, "suppressed": cell.suppressed}
+
+
+@router.get("/tables/", response=list[TableSummary])
+@paginate
+def table_list(request: HttpRequest) -> list[dict[str, str]]:
+    return [
+        {
+            "id": spec.id,
+            "title": str(spec.title),
+            "row_dimension": spec.row_dimension.key,
+            "column_dimension": spec.column_dimension.key,
+        }
+        for spec in selectors.table_catalogue(actor=_user(request))
+    ]
+
+
+@router.get("/tables/{table_id}/", response=TableOut)
+def table_detail(
+    request: HttpRequest,
+    table_id: str,
+    date_from: date | None = _FROM,
+    date_to: date | None = _TO,
+    profile: Profile | None = None,
+) -> dict[str, Any]:
+    user = _user(request)
+    chosen = profile or selectors.default_profile(user) or Profile.PUBLIC
+    result = selectors.statistics_table(
+        actor=user, table_id=table_id, period=period_of(date_from, date_to), profile=chosen
+    )
+    built, protected = result.built, result.protected
+    rows, columns = built.table.row_labels, built.table.column_labels
+    return {
+        "id": built.id,
+        "title": str(built.title),
+        "row_dimension": built.row_dimension.key,
+        "column_dimension": built.column_dimension.key,
+        "cells": [
+            {"row": rows[i], "column": columns[j], **_value(cell)}
+            for i, line in enumerate(protected.cells)
+            for j, cell in enumerate(line)
+        ],
+        "row_totals": [
+            {"row": rows[i], **_value(cell)} for i, cell in enumerate(protected.row_totals)
+        ],
+        "column_totals": [
+            {"column": columns[j], **_value(cell)} for j, cell in enumerate(protected.column_totals)
+        ],
+        "grand_total": _value(protected.grand_total),
+    }
+
+
+@router.get("/ctdc/")
+def ctdc_microdata(request: HttpRequest, k: int | None = None) -> StreamingHttpResponse:
+    """CTDC-style k-anonymous microdata as CSV (streamed); requires ``export.ctdc``."""
+    return exports.ctdc_response(actor=_user(request), k=k)

@@ -1,0 +1,212 @@
+"""Microdata and table exports: CTDC-style k-anonymous microdata, HTCDS case-level rows for
+partners, and the protected standard tables as XLSX/CSV. Every export streams: querysets are read
+with ``.iterator(chunk_size=...)`` and rows are written as they come.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opennrm.accounts import policy
+from opennrm.accounts.models import User
+from opennrm.audit.services import record
+from opennrm.cases import vocab
+from opennrm.cases.models import Case
+from opennrm.core.exports import Sheet, csv_response, xlsx_response
+from opennrm.statistics.kanon import (
+    MISSING,
+    RARE,
+    Column,
+    Report,
+    age_bracket,
+    anonymise,
+    broad_bracket,
+    majority,
+)
+from opennrm.statistics.regions import region
+from opennrm.statistics.selectors import StatisticsTable
+
+CHUNK = 5000
+
+# CTDC global dataset (reference §2.2 (a)) flags for the HTCDS values recorded in cases.
+EXPLOITATION_FLAGS: dict[str, tuple[str, ...]] = {
+    "isForcedLabour": ("ForcedLabour", "ChildLabour", "ForcedBegging", "ForcedCriminality"),
+    "isSexualExploit": ("SexualExploitation",),
+    "isForcedMarriage": ("ForcedMarriage",),
+    "isForcedMilitary": ("ForcedMilitaryByNonStateActors",),
+    "isOrganRemoval": ("OrganRemoval",),
+    "isSlaveryAndPractices": ("Servitude",),
+    "isOtherExploit": ("ForcedAdoption", "Surrogacy", "Other"),
+}
+MEANS_FLAGS: dict[str, tuple[str, ...]] = {
+    "meansOfControlDebtBondage": ("DebtBondage",),
+    "meansOfControlTakesEarnings": ("TakesEarnings",),
+    "meansOfControlRestrictsFinancialAccess": ("RestrictsFinancialAccess",),
+    "meansOfControlThreats": ("PhysicalThreats", "ThreatensChildrenFamily"),
+    "meansOfControlPsychologicalAbuse": ("PsychologicalAbuse",),
+    "meansOfControlPhysicalAbuse": ("PhysicalAbuse",),
+    "meansOfControlSexualAbuse": ("SexualAbuse",),
+    "meansOfControlFalsePromises": ("FalsePromises",),
+    "meansOfControlPsychoactiveSubstances": ("PsychoactiveSubstance",),
+    "meansOfControlRestrictsMedicalCare": ("RestrictsMedicalCare",),
+    "meansOfControlExcessiveWorkingHours": ("ExcessiveWorkingHours",),
+    "meansOfControlThreatOfLawEnforcement": ("ThreatsLawEnforcement",),
+    "meansOfControlWithholdsNecessities": ("WithholdsNecessities",),
+    "meansOfControlWithholdsDocuments": ("WithholdsDocuments",),
+    "meansOfControlOther": ("Other",),
+}
+_GENDER = {
+    vocab.Gender.FEMININE: "Female",
+    vocab.Gender.MASCULINE: "Male",
+    vocab.Gender.TRANSGENDER_FEMININE: "Transgender",
+    vocab.Gender.TRANSGENDER_MASCULINE: "Transgender",
+    vocab.Gender.NON_CONFORMING: "Transgender",
+}
+
+
+def _present(value: str) -> str:
+    return value if value else MISSING
+
+
+def ctdc_columns() -> list[Column]:
+    """The released CTDC columns, most useful first (they keep their detail longest)."""
+    columns = [
+        Column("yearOfRegistration", base=_present),
+        Column("Datasource"),
+        Column("gender", base=_present),
+        Column("ageBroad", base=age_bracket, steps=(broad_bracket, majority)),
+        Column("majorityStatus"),
+        Column("citizenship", base=_present, steps=(region, RARE)),
+        Column("CountryOfExploitation", base=_present, steps=(region, RARE)),
+    ]
+    columns += [Column(name) for name in EXPLOITATION_FLAGS]
+    columns.append(Column("typeOfExploitConcatenated", base=_present, steps=(RARE,)))
+    columns += [Column(name) for name in MEANS_FLAGS]
+    columns.append(Column("meansOfControlNotSpecified"))
+    return columns
+
+
+def _flags(values: Sequence[str], table: dict[str, tuple[str, ...]]) -> list[str]:
+    return ["1" if any(v in values for v in wanted) else "0" for wanted in table.values()]
+
+
+def _ctdc_raw(row: tuple[Any, ...]) -> tuple[str, ...]:
+    opened_on, gender, year_of_birth, is_child, citizenship, country, forms, means = row
+    forms, means = list(forms or []), list(means or [])
+    age = str(opened_on.year - year_of_birth) if year_of_birth else ""
+    return (
+        str(opened_on.year),
+        "Case Management",
+        _GENDER.get(gender, ""),
+        age,
+        "Minor" if is_child else "Adult",
+        (citizenship or [""])[0],
+        country or "",
+        *_flags(forms, EXPLOITATION_FLAGS),
+        ";".join(sorted(forms)),
+        *_flags(means, MEANS_FLAGS),
+        "0" if means else "1",
+    )
+
+
+def _ctdc_source() -> Iterator[tuple[str, ...]]:
+    rows = (
+        Case.objects.order_by()
+        .values_list(
+            "opened_on",
+            "person__gender",
+            "person__year_of_birth",
+            "is_child",
+            "person__citizenship",
+            "country_of_exploitation",
+            "forms_of_exploitation",
+            "means_of_control",
+        )
+        .iterator(chunk_size=CHUNK)
+    )
+    return (_ctdc_raw(row) for row in rows)
+
+
+def ctdc_release(
+    *,
+    actor: User | None,
+    k: int | None = None,
+    source: Callable[[], Iterable[Sequence[str]]] = _ctdc_source,
+) -> tuple[list[str], Iterator[tuple[str, ...]], Report]:
+    """CTDC-style microdata of every case, k-anonymous over all released columns (k from the
+    setting ``OPENNRM_CTDC_K`` unless given; never below it). Requires ``export.ctdc``; audited.
+    ``actor`` None is the operator's command line."""
+    if actor is not None:
+        policy.require(actor, "export.ctdc")
+    k = max(k or settings.OPENNRM_CTDC_K, settings.OPENNRM_CTDC_K)
+    columns = ctdc_columns()
+    rows, report = anonymise(source, columns, k=k)
+    with transaction.atomic():
+        record(
+            actor=actor,
+            actor_label="manage.py export_ctdc",
+            verb="statistics.export_ctdc",
+            target_type="statistics.ctdc",
+            target_label=f"k={k}, {report.records_released} records",
+            purpose="public microdata release",
+            changes={
+                "records_suppressed": report.records_suppressed,
+                "withheld_columns": report.withheld_columns,
+            },
+        )
+    return [c.name for c in columns], rows, report
+
+
+def ctdc_response(*, actor: User, k: int | None = None) -> StreamingHttpResponse:
+    headers, rows, report = ctdc_release(actor=actor, k=k)
+    response = csv_response(f"ctdc-{timezone.localdate().isoformat()}.csv", headers, rows)
+    response["X-Records-Read"] = str(report.records_read)
+    response["X-Records-Suppressed"] = str(report.records_suppressed)
+    response["X-K"] = str(report.k)
+    return response
+
+
+# --- the standard tables as downloads, with the same protection as the page
+
+
+def table_rows(table: StatisticsTable) -> Iterator[list[Any]]:
+    """One line per row label: the published figures, suppression marks as text."""
+    protected, built = table.protected, table.built
+
+    def shown(cell: Any) -> Any:
+        return cell.display if cell.suppressed else cell.value
+
+    for name, line, total in zip(
+        built.row_names, protected.cells, protected.row_totals, strict=True
+    ):
+        yield [name, *(shown(c) for c in line), shown(total)]
+    yield [_("Total"), *(shown(c) for c in protected.column_totals), shown(protected.grand_total)]
+
+
+def table_headers(table: StatisticsTable) -> list[str]:
+    return [str(table.built.row_dimension.title), *table.built.column_names, _("Total")]
+
+
+def tables_xlsx(filename: str, tables: Sequence[StatisticsTable]) -> FileResponse:
+    sheets = [
+        Sheet(title=t.built.id[:31], headers=table_headers(t), rows=table_rows(t)) for t in tables
+    ]
+    return xlsx_response(filename, sheets)
+
+
+def tables_csv(filename: str, tables: Sequence[StatisticsTable]) -> StreamingHttpResponse:
+    def rows() -> Iterator[list[Any]]:
+        for t in tables:
+            yield [str(t.built.title)]
+            yield table_headers(t)
+            yield from table_rows(t)
+            yield []
+
+    return csv_response(filename, [_("Statistics")], rows())

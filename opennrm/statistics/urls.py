@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from opennrm.statistics import views
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("download.<str:fmt>", views.download, name="download"),
+    path("about/", views.about, name="about"),
+    path("ctdc/", views.ctdc, name="ctdc"),
+    path("ctdc.csv", views.ctdc_download, name="ctdc_download"),
+    path("htcds/", views.htcds, name="htcds"),
+    path("htcds/<str:token>/", views.htcds_download, name="htcds_download"),
+]
