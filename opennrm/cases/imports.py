@@ -58,9 +58,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -69,7 +70,7 @@ from opennrm.accounts import policy
 from opennrm.accounts.models import Agency, User
 from opennrm.audit.context import current
 from opennrm.audit.models import AuditEntry
-from opennrm.audit.services import record
+from opennrm.audit.services import record, seal_pending
 from opennrm.cases import services
 from opennrm.cases.models import (
     Case,
@@ -92,6 +93,7 @@ from opennrm.cases.vocab import (
 from opennrm.core import crypto
 from opennrm.core.crypto import blind_index
 from opennrm.core.errors import DomainError, ValidationFailed
+from opennrm.core.fields import EncryptedTextField
 from opennrm.core.tabular import RowError, RowErrors, TabularError, parse_date, read_rows
 from opennrm.core.translit import fold
 
@@ -535,6 +537,83 @@ def _allocate_codes(years: list[int]) -> list[str]:
     return codes
 
 
+class _Table:
+    """Raw inserts for one model: every concrete column, defaults filled, values converted the
+    way the model's fields would (encryption bound to the column, JSON, dates), without building
+    model instances — the ORM's per-value overhead dominates at a million rows."""
+
+    def __init__(self, model: type[models.Model]) -> None:
+        self.model = model
+        self.table = model._meta.db_table
+        self.fields = [
+            f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)
+        ]
+        self.pk = model._meta.pk
+
+    def _converter(self, field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+        vendor = connection.vendor
+        if isinstance(field, EncryptedTextField):
+            context = field.crypto_context
+            return lambda v: crypto.encrypt(str(v), context=context) if v else (v or "")
+        if isinstance(field, models.JSONField):
+            return lambda v: json.dumps(v)
+        if isinstance(field, models.DateTimeField):
+            if vendor == "postgresql":
+                return lambda v: v
+            # What the SQLite backend stores for an aware datetime (UTC, naive, ISO with a space).
+            return lambda v: v.astimezone(UTC).replace(tzinfo=None).isoformat(" ") if v else None
+        if isinstance(field, models.DateField):
+            if vendor == "postgresql":
+                return lambda v: v
+            return lambda v: v.isoformat() if v is not None else None
+        return lambda v: v
+
+    def reserve_ids(self, count: int) -> list[int]:
+        """Primary keys for rows about to be inserted (so children can point at them)."""
+        if count == 0:
+            return []
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [self.table, self.pk.column, count],
+                )
+                return [row[0] for row in cursor.fetchall()]
+            # SQLite transactions here are IMMEDIATE: the write lock is held, MAX is stable.
+            cursor.execute(f'SELECT COALESCE(MAX("{self.pk.column}"), 0) FROM "{self.table}"')  # noqa: S608 - table name from the model
+            first = int(cursor.fetchone()[0]) + 1
+        return list(range(first, first + count))
+
+    def insert(self, rows: list[dict[str, Any]], *, with_pk: bool = False) -> None:
+        if not rows:
+            return
+        fields = ([self.pk] if with_pk else []) + self.fields
+        converters = [self._converter(f) for f in fields]
+        # Blank text columns default to "", nullable ones to None, as Field.get_default says.
+        defaults = {f.attname: f.get_default() for f in self.fields}
+        values = []
+        for row in rows:
+            values.append(
+                tuple(
+                    convert(row[f.attname] if f.attname in row else defaults[f.attname])
+                    for f, convert in zip(fields, converters, strict=True)
+                )
+            )
+        columns = ", ".join(f'"{f.column}"' for f in fields)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                raw = cursor.cursor
+                with raw.copy(f'COPY "{self.table}" ({columns}) FROM STDIN') as copy:
+                    for value in values:
+                        copy.write_row(value)
+            else:
+                marks = ", ".join(["%s"] * len(fields))
+                cursor.executemany(
+                    f'INSERT INTO "{self.table}" ({columns}) VALUES ({marks})',  # noqa: S608 - names from the model
+                    values,
+                )
+
+
 def bulk_write_cases(
     specs: list[CaseSpec],
     *,
@@ -542,157 +621,175 @@ def bulk_write_cases(
     verb: str,
     purpose: str,
     actor_label: str = "",
-) -> list[tuple[Person, Case]]:
-    """Create a person, an accepted referral and a case for each spec, in the caller's transaction.
+) -> list[tuple[str, str]]:
+    """Create a person, an accepted referral and a case for each spec, in the caller's
+    transaction; returns (person code, case code) pairs in the order of ``specs``.
 
-    Writes in a handful of bulk statements; every created case gets its audit entry (``verb``),
-    written as the audit service would, and the chain is sealed after commit.
+    A handful of multi-row statements per batch; every created case gets its audit entry
+    (``verb``), written as the audit service writes it, and the chain is sealed after commit.
     """
     now = timezone.now()
     codes = _allocate_codes([spec.sent_at.year for spec in specs])
-    persons = []
-    for spec, code in zip(specs, codes, strict=True):
+    person_table, case_table = _Table(Person), _Table(Case)
+    person_ids = person_table.reserve_ids(len(specs))
+    case_ids = case_table.reserve_ids(len(specs))
+    actor_id = actor.pk if actor else None
+    persons, cases, sequences, referrals, changes = [], [], [], [], []
+    decisions, guardians, entries = [], [], []
+    label = (actor.get_username() if actor else actor_label)[:150]
+    agency_label = str(actor.agency.name)[:200] if actor and actor.agency else ""
+    ip = current().ip if actor else ""
+    for spec, code, person_id, case_id in zip(specs, codes, person_ids, case_ids, strict=True):
         name_index, name_dob_index, name_yob_index = person_indexes(
             spec.given_names, spec.family_name, spec.date_of_birth, spec.year_of_birth
         )
+        case_code = f"{code}/1"
         persons.append(
-            Person(
-                code=code,
-                given_names=spec.given_names,
-                family_name=spec.family_name,
-                date_of_birth=spec.date_of_birth.isoformat() if spec.date_of_birth else "",
-                contacts=spec.contacts,
-                identity_document=spec.identity_document,
-                name_index=name_index,
-                name_dob_index=name_dob_index,
-                name_yob_index=name_yob_index,
-                gender=spec.gender,
-                year_of_birth=spec.year_of_birth,
-                citizenship=spec.citizenship,
-                languages=spec.languages,
-                created_by_id=actor.pk if actor else None,
-                created_at=spec.sent_at,
-            )
+            {
+                "id": person_id,
+                "version": 1,
+                "created_at": spec.sent_at,
+                "updated_at": now,
+                "code": code,
+                "given_names": spec.given_names,
+                "family_name": spec.family_name,
+                "date_of_birth": spec.date_of_birth.isoformat() if spec.date_of_birth else "",
+                "contacts": spec.contacts,
+                "identity_document": spec.identity_document,
+                "name_index": name_index,
+                "name_dob_index": name_dob_index,
+                "name_yob_index": name_yob_index,
+                "gender": spec.gender,
+                "year_of_birth": spec.year_of_birth,
+                "citizenship": spec.citizenship,
+                "languages": spec.languages,
+                "created_by_id": actor_id,
+            }
         )
-    Person.objects.bulk_create(persons)
-    cases = []
-    for spec, person in zip(specs, persons, strict=True):
+        # services.case_open draws the case ordinal from "case:<person id>": the sequence must
+        # say that ordinal 1 is taken, or the person's next case would reuse this code.
+        sequences.append({"name": f"case:{person_id}", "value": 1})
         cases.append(
-            Case(
-                code=f"{person.code}/1",
-                person=person,
-                lead_agency_id=spec.lead_agency_id,
-                caseworker_id=spec.caseworker_id,
-                status=spec.status,
-                is_child=spec.is_child,
-                opened_on=spec.sent_at.date(),
-                presumed_victim_date=spec.presumed_victim_date,
-                reflection_period_start=spec.reflection_period_start,
-                reflection_period_end=spec.reflection_period_end,
-                forms_of_exploitation=spec.forms_of_exploitation,
-                country_of_exploitation=spec.country_of_exploitation,
-                trafficking_scope=spec.trafficking_scope,
-                recruitment_method=spec.recruitment_method,
-                means_of_control=spec.means_of_control,
-                closure_reason=spec.closure_reason,
-                closure_details=spec.closure_details,
-                closed_at=spec.closed_at,
-                created_at=spec.sent_at,
-            )
+            {
+                "id": case_id,
+                "version": 1,
+                "created_at": spec.sent_at,
+                "updated_at": now,
+                "code": case_code,
+                "person_id": person_id,
+                "lead_agency_id": spec.lead_agency_id,
+                "caseworker_id": spec.caseworker_id,
+                "status": spec.status,
+                "is_child": spec.is_child,
+                "opened_on": spec.sent_at.date(),
+                "presumed_victim_date": spec.presumed_victim_date,
+                "reflection_period_start": spec.reflection_period_start,
+                "reflection_period_end": spec.reflection_period_end,
+                "forms_of_exploitation": spec.forms_of_exploitation,
+                "country_of_exploitation": spec.country_of_exploitation,
+                "trafficking_scope": spec.trafficking_scope,
+                "recruitment_method": spec.recruitment_method,
+                "means_of_control": spec.means_of_control,
+                "closure_reason": spec.closure_reason,
+                "closure_details": spec.closure_details,
+                "closed_at": spec.closed_at,
+            }
         )
-    Case.objects.bulk_create(cases)
-    # services.case_open draws the case ordinal from "case:<person id>": the sequence must say
-    # that ordinal 1 is taken, or the person's next case would collide with this one's code.
-    CodeSequence.objects.bulk_create(
-        [CodeSequence(name=f"case:{person.pk}", value=1) for person in persons]
-    )
-    referrals, changes, decisions, guardians, entries = [], [], [], [], []
-    actor_id = actor.pk if actor else None
-    label = (actor.get_username() if actor else actor_label)[:150]
-    agency_label = str(actor.agency.name)[:200] if actor and actor.agency else ""
-    for spec, person, case in zip(specs, persons, cases, strict=True):
         accepted_at = spec.path[0][2] if spec.path else spec.sent_at
         referrals.append(
-            Referral(
-                from_agency_id=spec.from_agency_id,
-                from_user_id=spec.from_user_id,
-                to_agency_id=spec.to_agency_id,
-                subject_year_of_birth=spec.year_of_birth,
-                subject_gender=spec.gender,
-                subject_citizenship=spec.citizenship,
-                is_child=spec.is_child,
-                consent=(
+            {
+                "version": 1,
+                "created_at": spec.sent_at,
+                "updated_at": now,
+                "from_agency_id": spec.from_agency_id,
+                "from_user_id": spec.from_user_id,
+                "to_agency_id": spec.to_agency_id,
+                "source_screening_id": None,
+                "subject_year_of_birth": spec.year_of_birth,
+                "subject_gender": spec.gender,
+                "subject_citizenship": spec.citizenship,
+                "subject_languages": spec.languages,
+                "is_child": spec.is_child,
+                "consent": (
                     ReferralConsent.NOT_NEEDED_CHILD if spec.is_child else ReferralConsent.GIVEN
                 ),
-                status=ReferralStatus.ACCEPTED,
-                sent_at=spec.sent_at,
-                acknowledged_at=spec.sent_at,
-                decided_at=accepted_at,
-                acknowledged_by_id=spec.caseworker_id,
-                decided_by_id=spec.caseworker_id,
-                person=person,
-                case=case,
-                created_at=spec.sent_at,
-            )
+                "consent_recorded_by_id": None,
+                "consent_recorded_at": None,
+                "status": ReferralStatus.ACCEPTED,
+                "sent_at": spec.sent_at,
+                "acknowledged_at": spec.sent_at,
+                "decided_at": accepted_at,
+                "acknowledged_by_id": spec.caseworker_id,
+                "decided_by_id": spec.caseworker_id,
+                "person_id": person_id,
+                "case_id": case_id,
+            }
         )
-        previous = ""
         changes.append(
-            CaseStatusChange(
-                case=case, from_status="", to_status="referred", action="open",
-                actor_id=spec.caseworker_id, at=spec.sent_at,
-            )
+            {"case_id": case_id, "from_status": "", "to_status": "referred", "action": "open",
+             "actor_id": spec.caseworker_id, "at": spec.sent_at, "note": ""}
         )  # fmt: skip
         previous = "referred"
         for action, target, when in spec.path:
             changes.append(
-                CaseStatusChange(
-                    case=case, from_status=previous, to_status=target, action=action,
-                    actor_id=spec.caseworker_id, at=when,
-                )
+                {"case_id": case_id, "from_status": previous, "to_status": target,
+                 "action": action, "actor_id": spec.caseworker_id, "at": when, "note": ""}
             )  # fmt: skip
             previous = target
         if spec.decision is not None:
             outcome, decided_on = spec.decision
             decisions.append(
-                IdentificationDecision(
-                    case=case,
-                    outcome=outcome,
-                    decided_by_id=spec.caseworker_id or actor_id,
-                    decided_on=decided_on,
-                    reasoning=spec.decision_reasoning,
-                )
+                {
+                    "created_at": datetime.combine(decided_on, time(12, 0), tzinfo=UTC),
+                    "updated_at": now,
+                    "case_id": case_id,
+                    "outcome": outcome,
+                    "decided_by_id": spec.caseworker_id or actor_id,
+                    "decided_on": decided_on,
+                    "reasoning": spec.decision_reasoning,
+                }
             )
         if spec.guardian_name:
             guardians.append(
-                Guardian(
-                    case=case,
-                    full_name=spec.guardian_name,
-                    relationship="guardian",
-                    appointed_by="Centre for Social Work",
-                    appointed_on=spec.sent_at.date(),
-                )
+                {
+                    "version": 1,
+                    "created_at": spec.sent_at,
+                    "updated_at": now,
+                    "case_id": case_id,
+                    "full_name": spec.guardian_name,
+                    "relationship": "guardian",
+                    "appointed_by": "Centre for Social Work",
+                    "appointed_on": spec.sent_at.date(),
+                    "ended_on": None,
+                }
             )
         entries.append(
-            AuditEntry(
-                at=now,
-                actor_id=actor_id,
-                actor_label=label,
-                agency_label=agency_label,
-                verb=verb,
-                target_type="cases.case",
-                target_id=str(case.pk),
-                target_label=case.code,
-                purpose=purpose,
-                changes={"status": [None, spec.status], "person": [None, person.code]},
-                ip=current().ip if actor else "",
-            )
+            {
+                "at": now,
+                "actor_id": actor_id,
+                "actor_label": label,
+                "agency_label": agency_label,
+                "verb": verb,
+                "target_type": "cases.case",
+                "target_id": str(case_id),
+                "target_label": case_code,
+                "purpose": purpose,
+                "recipient": "",
+                "changes": {"status": [None, spec.status], "person": [None, code]},
+                "flagged": False,
+                "ip": ip,
+            }
         )
-    Referral.objects.bulk_create(referrals)
-    CaseStatusChange.objects.bulk_create(changes)
-    IdentificationDecision.objects.bulk_create(decisions)
-    Guardian.objects.bulk_create(guardians)
-    AuditEntry.objects.bulk_create(entries)
-    return list(zip(persons, cases, strict=True))
+    person_table.insert(persons, with_pk=True)
+    case_table.insert(cases, with_pk=True)
+    _Table(CodeSequence).insert(sequences)
+    _Table(Referral).insert(referrals)
+    _Table(CaseStatusChange).insert(changes)
+    _Table(IdentificationDecision).insert(decisions)
+    _Table(Guardian).insert(guardians)
+    _Table(AuditEntry).insert(entries)
+    transaction.on_commit(seal_pending)
+    return [(p["code"], c["code"]) for p, c in zip(persons, cases, strict=True)]
 
 
 # --- The import itself ------------------------------------------------------------------------
@@ -853,7 +950,7 @@ def import_legacy_file(
                 purpose=f"legacy import {filename}"[:200],
             )
             result.created += len(created)
-            result.codes.extend(case.code for _person, case in created)
+            result.codes.extend(case_code for _person_code, case_code in created)
             report("writing", start + len(batch), len(fresh))
         record(
             actor=actor,
