@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
+from ninja.pagination import paginate
 
-from opennrm.accounts import selectors, services
+from opennrm.accounts import policy, selectors, services
 from opennrm.accounts.models import ApiToken, User
 
 router = Router(tags=["accounts"])
@@ -28,6 +30,22 @@ class TokenOut(Schema):
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    agency: str | None
+    roles: list[str]
+    is_active: bool
+
+    @staticmethod
+    def resolve_agency(obj: User) -> str | None:
+        return obj.agency.name if obj.agency else None
+
+    @staticmethod
+    def resolve_roles(obj: User) -> list[str]:
+        return [assignment.role for assignment in obj.role_assignments.all()]
 
 
 class TokenIn(Schema):
@@ -72,3 +90,11 @@ def token_revoke(request: HttpRequest, token_id: int) -> tuple[int, None]:
     user = _user(request)
     services.token_revoke(actor=user, token=get_object_or_404(ApiToken, pk=token_id, user=user))
     return 204, None
+
+
+@router.get("/users", response=list[UserOut])
+@paginate
+def users(request: HttpRequest, q: str = "") -> QuerySet[User]:
+    """Accounts for administrators (``user.manage``); everyone else gets 403."""
+    user = policy.require(_user(request), "user.manage")
+    return selectors.user_list(actor=user, search=q)

@@ -40,6 +40,12 @@ class AgencyForm(forms.Form):
     municipality = forms.CharField(label=_("Municipality"), max_length=100, required=False)
 
 
+class AgencyEditForm(AgencyForm):
+    is_active = forms.BooleanField(label=_("Active"), required=False)
+    # The version the editor read; a save by someone else in between is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=100)
 

@@ -9,6 +9,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.messages.storage import default_storage
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -44,8 +45,13 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
-                messages.info(request, reason)
-                return HttpResponseRedirect(f"{reverse('account_login')}?next={request.path}")
+                response = HttpResponseRedirect(f"{reverse('account_login')}?next={request.path}")
+                # MessageMiddleware runs after this one and is skipped by the early return, so
+                # the notice is stored directly.
+                storage = default_storage(request)
+                storage.add(messages.INFO, reason)
+                storage.update(response)
+                return response
             session[_SEEN_AT] = now
         return self.get_response(request)
 

@@ -43,7 +43,8 @@ class PredictablePasswordValidator:
                 _("This password repeats too few characters."), code="password_repetitive"
             )
         for run in _RUNS:
-            if lowered in run or lowered in run[::-1] or (lowered * 2)[: len(lowered)] in run:
+            # Tripled so that runs which wrap around ("8901234567", "zyxw...cba") count too.
+            if lowered in run * 3 or lowered in run[::-1] * 3:
                 raise ValidationError(
                     _("This password is a keyboard or alphabet sequence."), code="password_sequence"
                 )

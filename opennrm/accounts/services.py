@@ -10,7 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -71,21 +71,39 @@ def agency_create(
 def agency_update(
     *, actor: User, agency: Agency, expected_version: int, **values: str | bool
 ) -> Agency:
-    """Edit an agency's name, type, municipality or active flag (optimistic concurrency)."""
+    """Edit an agency's names, type, municipality or active flag. Requires ``agency.manage``.
+
+    Optimistic concurrency: ``expected_version`` is the version the editor read; a save made by
+    someone else in between raises StaleRecordError (409) and nothing is written.
+    """
     policy.require(actor, "agency.manage")
     allowed = {"name", "name_sr", "short_name", "type", "municipality", "is_active"}
+    unknown = sorted(set(values) - allowed)
+    if unknown:
+        raise ValidationFailed(_("Field %(name)s cannot be changed.") % {"name": unknown[0]})
+    cleaned = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
+    if "name" in cleaned:
+        if not cleaned["name"]:
+            raise ValidationFailed(_("An agency needs a name."), fields={"name": _("Required.")})
+        if Agency.objects.filter(name__iexact=cleaned["name"]).exclude(pk=agency.pk).exists():
+            raise ValidationFailed(
+                _("An agency with this name already exists."),
+                fields={"name": _("This name is taken.")},
+            )
+    if "type" in cleaned and cleaned["type"] not in AgencyType.values:
+        raise ValidationFailed(
+            _("Unknown agency type."), fields={"type": _("Choose a type from the list.")}
+        )
     before = {name: getattr(agency, name) for name in allowed}
-    for name, value in values.items():
-        if name not in allowed:
-            raise ValidationFailed(_("Field %(name)s cannot be changed.") % {"name": name})
+    for name, value in cleaned.items():
         setattr(agency, name, value)
     with transaction.atomic():
-        save_versioned(agency, expected_version=expected_version, fields=sorted(values))
+        save_versioned(agency, expected_version=expected_version, fields=sorted(cleaned))
         record(
             actor=actor,
             verb="agency.update",
             target=agency,
-            changes=changes_of(agency, before, sorted(values)),
+            changes=changes_of(agency, before, sorted(cleaned)),
         )
     return agency
 
@@ -216,7 +234,8 @@ def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
 
 def token_authenticate(plaintext: str) -> User | None:
     """The active owner of an active token, or None. Constant work for unknown prefixes."""
-    parts = plaintext.split("_")
+    # The secret part is URL-safe base64, which may itself contain "_": split twice only.
+    parts = plaintext.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
     token = (
@@ -233,6 +252,37 @@ def token_authenticate(plaintext: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def user_unlock(*, actor: User | None, username: str) -> int:
+    """Clear the failed sign-ins that locked ``username``; returns how many were cleared.
+
+    Requires ``user.manage``; ``actor=None`` is the operator's ``manage.py unlock``. The username
+    need not exist (lockout is per typed username), and the unlock is audited either way.
+    """
+    from axes.models import AccessAttempt
+    from axes.utils import reset
+
+    if actor is not None:
+        policy.require(actor, "user.manage")
+    username = username.strip()
+    if not username:
+        raise ValidationFailed(_("A username is required."), fields={"username": _("Required.")})
+    with transaction.atomic():
+        failures = AccessAttempt.objects.filter(username=username).aggregate(
+            total=Sum("failures_since_start")
+        )["total"]
+        reset(username=username)
+        cleared = int(failures or 0)
+        record(
+            actor=actor,
+            actor_label="system",
+            verb="auth.unlock",
+            target_type="accounts.user",
+            target_label=f"user {username}"[:200],
+            changes={"failed_sign_ins_cleared": cleared},
+        )
+    return cleared
 
 
 def user_get(*, pk: int) -> User:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -13,13 +14,14 @@ from django.views.decorators.http import require_POST
 
 from opennrm.accounts import policy, selectors, services
 from opennrm.accounts.forms import (
+    AgencyEditForm,
     AgencyForm,
     TokenForm,
     UserCreateForm,
     UserRolesForm,
     apply_domain_error,
 )
-from opennrm.accounts.models import ApiToken, User
+from opennrm.accounts.models import ApiToken
 from opennrm.core.errors import DomainError, PermissionDeniedError
 from opennrm.core.http import AuthenticatedHttpRequest
 
@@ -28,7 +30,13 @@ def locked_out(
     request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
 ) -> HttpResponse:
     """Same page whether or not the username exists: lockout reveals nothing about accounts."""
-    return render(request, "accounts/locked_out.html", status=429)
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The POST data for a bound form; an empty POST (every box unticked) is still a POST."""
+    return request.POST if request.method == "POST" else None
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
@@ -39,7 +47,7 @@ def _forbidden(request: HttpRequest) -> HttpResponse:
 def users(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not policy.can(request.user, "user.manage"):
         return _forbidden(request)
-    form = UserCreateForm(request.POST or None)
+    form = UserCreateForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_create(actor=request.user, **form.cleaned_data)
@@ -57,7 +65,7 @@ def user_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not policy.can(request.user, "user.manage"):
         return _forbidden(request)
     subject = get_object_or_404(selectors.user_list(actor=request.user), pk=pk)
-    form = UserRolesForm(request.POST or None, initial={"roles": sorted(subject.roles)})
+    form = UserRolesForm(_posted(request), initial={"roles": sorted(subject.roles)})
     if request.method == "POST" and form.is_valid():
         try:
             services.user_set_roles(
@@ -76,7 +84,7 @@ def user_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def user_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not policy.can(request.user, "user.manage"):
         return _forbidden(request)
-    subject = get_object_or_404(User, pk=pk)
+    subject = get_object_or_404(selectors.user_list(actor=request.user), pk=pk)
     try:
         services.user_set_active(
             actor=request.user, user=subject, active=request.POST.get("active") == "1"
@@ -92,7 +100,7 @@ def user_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def agencies(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not policy.can(request.user, "agency.manage"):
         return _forbidden(request)
-    form = AgencyForm(request.POST or None)
+    form = AgencyForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.agency_create(actor=request.user, **form.cleaned_data)
@@ -109,9 +117,53 @@ def agencies(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+def agency_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    if not policy.can(request.user, "agency.manage"):
+        return _forbidden(request)
+    agency = get_object_or_404(selectors.agency_list(actor=request.user), pk=pk)
+    initial = {
+        name: getattr(agency, name)
+        for name in (
+            "name",
+            "name_sr",
+            "short_name",
+            "type",
+            "municipality",
+            "is_active",
+            "version",
+        )
+    }
+    form = AgencyEditForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        version = values.pop("version")
+        try:
+            services.agency_update(
+                actor=request.user, agency=agency, expected_version=version, **values
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Agency %(name)s was saved.") % {"name": agency.name})
+            return redirect("accounts:agencies")
+    return render(request, "accounts/agency_detail.html", {"agency": agency, "form": form})
+
+
+@login_required
+@require_POST
+def user_unlock(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    if not policy.can(request.user, "user.manage"):
+        return _forbidden(request)
+    subject = get_object_or_404(selectors.user_list(actor=request.user), pk=pk)
+    services.user_unlock(actor=request.user, username=subject.username)
+    messages.success(request, _("Sign-in for %(name)s was unlocked.") % {"name": subject.username})
+    return redirect("accounts:user", pk=pk)
+
+
+@login_required
 def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in user's own page: roles, two-factor settings, personal API tokens."""
-    form = TokenForm(request.POST or None)
+    form = TokenForm(_posted(request))
     new_token = None
     if request.method == "POST" and form.is_valid():
         try:
