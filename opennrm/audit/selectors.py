@@ -1,4 +1,20 @@
-"""Reads of the audit trail (auditors), and a record's own history (whoever may see the record)."""
+"""Reads of the audit trail (auditors), and a record's own history (whoever may see the record).
+
+A record's history on another app's detail page takes two lines. In the view::
+
+    from opennrm.audit.selectors import record_history
+
+    history = record_history(actor=request.user, obj=case, view_action="case.view")
+
+and in the template, where the timeline should appear::
+
+    {% include "audit/_history.html" with history=history %}
+
+``view_action`` is the action that lets a user see the record itself: whoever may not see the
+record gets an empty history (and the partial then says there is nothing to show). Entries show
+who did what and when, and the names of changed fields; old and new values only for fields that
+are not encrypted (the trail never holds values of encrypted fields).
+"""
 
 from __future__ import annotations
 
@@ -25,7 +41,12 @@ class EntryFilters:
 
 
 def entry_list(*, actor: User, filters: EntryFilters | None = None) -> QuerySet[AuditEntry]:
-    """Audit entries for ``audit.view`` holders, newest first, filtered."""
+    """Audit entries, newest first, filtered; one query for the page and the CSV export.
+
+    Assumes nothing: ``policy.scope`` with ``audit.view`` gives an empty queryset to anyone
+    without it. ``username`` matches exactly (case-insensitive), ``agency`` by substring,
+    ``verb`` by prefix (``case.`` for every case action), dates are inclusive.
+    """
     entries = policy.scope(actor, AuditEntry.objects.all(), "audit.view")
     f = filters or EntryFilters()
     if f.username:
@@ -47,11 +68,18 @@ def entry_list(*, actor: User, filters: EntryFilters | None = None) -> QuerySet[
     return entries.order_by("-at", "-id")
 
 
-def record_history(*, actor: User, obj: Model, view_action: str) -> QuerySet[AuditEntry]:
-    """The timeline of one record, for users allowed ``view_action`` on it (else empty)."""
+def record_history(
+    *, actor: User, obj: Model, view_action: str, limit: int = 100
+) -> list[AuditEntry]:
+    """The timeline of one record, newest first (at most ``limit`` entries).
+
+    Checks ``policy.can(actor, view_action, obj)`` itself: a user who may not see the record
+    gets an empty list, so a page cannot leak a history by forgetting the check.
+    """
     if not policy.can(actor, view_action, obj):
-        return AuditEntry.objects.none()
+        return []
     meta = obj._meta
-    return AuditEntry.objects.filter(
+    entries = AuditEntry.objects.filter(
         target_type=f"{meta.app_label}.{meta.model_name}", target_id=str(obj.pk)
     ).order_by("-at", "-id")
+    return list(entries[:limit])

@@ -22,7 +22,14 @@ _PG_SEAL_LOCK = 7_200_7  # advisory-lock key: one sealer at a time across all pr
 _SEAL_BATCH = 2000
 # Sealing runs after commit at most this often per process; the worker and verify_audit catch up.
 SEAL_INTERVAL_SECONDS = 1.0
+# After-commit sealing only looks at entries whose id is at most this far behind the chain head:
+# an anti-join over the whole table costs seconds at ten million entries. An entry further behind
+# (a transaction that stayed open while this many others were sealed) is sealed by the full sweep,
+# which after-commit sealing runs every FULL_SWEEP_SECONDS, as do seal_audit and verify_audit.
+SEAL_LOOKBACK_IDS = 10_000
+FULL_SWEEP_SECONDS = 300.0
 _last_seal_attempt = 0.0
+_last_full_sweep = 0.0
 
 
 def target_of(obj: models.Model | None) -> tuple[str, str, str]:
@@ -98,23 +105,29 @@ def record(
 
 
 def _seal_soon() -> None:
-    global _last_seal_attempt
+    global _last_seal_attempt, _last_full_sweep
     now = time.monotonic()
     if now - _last_seal_attempt < SEAL_INTERVAL_SECONDS:
         return
     _last_seal_attempt = now
+    full = now - _last_full_sweep >= FULL_SWEEP_SECONDS
+    if full:
+        _last_full_sweep = now
     try:
-        seal_pending()
+        seal_pending(full=full)
     except Exception:  # sealing is retried by the next attempt; never fail the user's request
         log.exception("Sealing the audit trail failed; it will be retried.")
 
 
-def seal_pending(*, limit: int | None = None) -> int:
+def seal_pending(*, limit: int | None = None, full: bool = True) -> int:
     """Chain every committed, unsealed entry (in id order) after the current head; returns how many.
 
     One sealer at a time: PostgreSQL takes a transaction-level advisory lock (others skip, the
     holder seals their entries too); SQLite serialises writers anyway. A race that still slips
-    through hits the primary key on ``seq`` and is rolled back.
+    through hits the primary key on ``seq`` (or the unique entry of a seal) and is rolled back,
+    so an entry is never sealed twice. ``full=False`` looks only at entries near the head (see
+    ``SEAL_LOOKBACK_IDS``); a full sweep finds every unsealed entry. Needs no permission: it only
+    appends seals for entries that already exist.
     """
     sealed = 0
     while limit is None or sealed < limit:
@@ -126,9 +139,16 @@ def seal_pending(*, limit: int | None = None) -> int:
                         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_PG_SEAL_LOCK])
                         if not cursor.fetchone()[0]:
                             return sealed
-                head = AuditSeal.objects.order_by("-seq").values_list("seq", "hash").first()
-                seq, prev = head if head else (0, chain.GENESIS)
-                entries = list(AuditEntry.objects.filter(seal__isnull=True).order_by("id")[:batch])
+                head = (
+                    AuditSeal.objects.order_by("-seq")
+                    .values_list("seq", "hash", "entry_id")
+                    .first()
+                )
+                seq, prev, head_entry = head if head else (0, chain.GENESIS, 0)
+                pending = AuditEntry.objects.filter(seal__isnull=True)
+                if not full:
+                    pending = pending.filter(id__gt=head_entry - SEAL_LOOKBACK_IDS)
+                entries = list(pending.order_by("id")[:batch])
                 if not entries:
                     return sealed
                 seals = []

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-import csv
+import json
 from collections.abc import Iterator
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from opennrm.accounts import policy
+from opennrm.audit import chain
 from opennrm.audit.forms import EntryFilterForm
+from opennrm.audit.labels import label_for
 from opennrm.audit.selectors import EntryFilters, entry_list
 from opennrm.audit.services import record, seal_pending
 from opennrm.audit.verification import verify_chain
+from opennrm.core.exports import csv_response
 from opennrm.core.http import AuthenticatedHttpRequest
 
 
@@ -43,60 +47,40 @@ def entries(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-_INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    """CSV formula injection guard: spreadsheet apps execute cells starting with these."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_INJECTION_PREFIXES) else text
-
-
 @login_required
 def export(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The filtered trail as CSV, streamed; the export is itself an audit entry."""
     if not policy.can(request.user, "audit.view"):
         return render(request, "403.html", status=403)
     _form, filters = _filters(request)
-    rows = entry_list(actor=request.user, filters=filters)
+    entries = entry_list(actor=request.user, filters=filters)
     record(
         actor=request.user,
         verb="audit.export",
         purpose="audit trail export",
-        changes={"filters": [None, str(filters)]},
+        changes={"filters": [None, _describe(filters)]},
     )
-    writer = csv.writer(_Echo())
-    header = [
-        "id",
-        "at",
-        "actor",
-        "agency",
-        "action",
-        "record_type",
-        "record_id",
-        "record",
-        "purpose",
-        "recipient",
-        "changes",
-        "flagged",
-        "ip",
-    ]
+    headers = [
+        "id", "at", "actor", "agency", "action", "action_label", "record_type", "record_id",
+        "record", "purpose", "recipient", "changed_fields", "flagged", "ip",
+    ]  # fmt: skip
 
-    def stream() -> Iterator[str]:
-        yield writer.writerow(header)
-        for e in rows.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [_cell(v) for v in (e.pk, e.at.isoformat(), e.actor_label, e.agency_label, e.verb, e.target_type,
-                                    e.target_id, e.target_label, e.purpose, e.recipient, e.changes, e.flagged, e.ip)]
-            )  # fmt: skip
+    def rows() -> Iterator[list[object]]:
+        for e in entries.iterator(chunk_size=2000):
+            yield [
+                e.pk, e.at.isoformat(), e.actor_label, e.agency_label, e.verb, label_for(e.verb),
+                e.target_type, e.target_id, e.target_label, e.purpose, e.recipient,
+                json.dumps(e.changes, ensure_ascii=False, sort_keys=True), e.flagged, e.ip,
+            ]  # fmt: skip
 
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
-    return response
+    return csv_response("audit-trail.csv", headers, rows())
+
+
+def _describe(filters: EntryFilters) -> str:
+    """The filters that were set, as ``name=value`` pairs, for the export's own entry."""
+    return ", ".join(
+        f"{name}={value}" for name, value in vars(filters).items() if value not in ("", None, False)
+    )
 
 
 @login_required
@@ -104,11 +88,26 @@ def export(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpRes
 def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not policy.can(request.user, "audit.verify"):
         return render(request, "403.html", status=403)
-    seal_pending()
-    report = verify_chain()
+    seal_pending(full=True)
+    report = verify_chain(jobs=1)  # never fork a web worker
     record(
         actor=request.user,
         verb="audit.verify",
         changes={"ok": [None, report.ok], "checked": [None, report.checked]},
     )
-    return render(request, "audit/verify.html", {"report": report})
+    problems = [
+        (problem.entry_id, problem.seq, _PROBLEMS.get(problem.code, problem.reason))
+        for problem in report.problems
+    ]
+    return render(request, "audit/verify.html", {"report": report, "problems": problems})
+
+
+_PROBLEMS = {
+    chain.SEAL_MISSING: _("the seal before it is missing (a seal was deleted)"),
+    chain.LINK_BROKEN: _(
+        "the link to the previous seal does not match (seals reordered or deleted)"
+    ),
+    chain.ENTRY_DELETED: _("the sealed entry was deleted"),
+    chain.WRONG_ENTRY: _("the seal points at a different entry"),
+    chain.ALTERED: _("the entry's content was altered (or entries were swapped)"),
+}

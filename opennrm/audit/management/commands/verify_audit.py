@@ -20,6 +20,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--all", action="store_true", help="List every problem, not only the first."
         )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=None,
+            help="Worker processes (PostgreSQL; default: the number of CPUs, at most 4).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["seal"]:
@@ -34,7 +40,9 @@ class Command(BaseCommand):
                 ("\r" + line) if interactive else line, ending="" if interactive else "\n"
             )
 
-        report = verify_chain(stop_at_first=not options["all"], progress=progress)
+        report = verify_chain(
+            stop_at_first=not options["all"], progress=progress, jobs=options["jobs"]
+        )
         if interactive:
             self.stderr.write("")
         elapsed = time.monotonic() - started
@@ -46,6 +54,9 @@ class Command(BaseCommand):
                     f"Audit chain intact: {report.checked:,} entries verified in {elapsed:.1f} s."
                 )
             )
+            # Kept outside the database (e.g. in the operator's log), the head hash also
+            # reveals a chain cut short at its end, which no internal check can.
+            self.stdout.write(f"Head hash: {report.head_hash or '-'}")
             return
         for problem in report.problems:
             self.stdout.write(
