@@ -244,8 +244,6 @@ def _error_page(request: AuthenticatedHttpRequest, form: djforms.Form, back: str
 @guarded
 def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not policy.can(request.user, "case.view"):
-        if policy.can(request.user, "case.view_status"):
-            return redirect("cases:status_lookup")
         return _forbidden(request)
     form = forms.CaseFilterForm(request.GET or None)
     filters = selectors.CaseFilters()

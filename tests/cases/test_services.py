@@ -83,7 +83,8 @@ def test_personal_data_of_a_referral_is_encrypted_at_rest(ana: User) -> None:
             "SELECT subject_family_name, reason FROM cases_referral WHERE id = %s", [referral.pk]
         )
         family, reason = cursor.fetchone()
-    assert family.startswith("enc1:") and "Jovanovi" not in family
+    assert family.startswith("enc1:")
+    assert "Jovanovi" not in family
     assert reason.startswith("enc1:")
 
 
@@ -262,12 +263,13 @@ def test_closing_needs_a_reason_and_reopening_works(ana: User, vesna: User) -> N
     with pytest.raises(ValidationFailed) as refused:
         services.case_close(actor=vesna, case=case, expected_version=case.version, reason="")
     assert refused.value.message == "A case can be closed only with a reason. Choose one."
-    services.case_close(
-        actor=vesna, case=case, expected_version=case.version, reason="recovered"
-    )
+    services.case_close(actor=vesna, case=case, expected_version=case.version, reason="recovered")
     assert fresh(case).status == "closed"
     services.case_reopen(
-        actor=vesna, case=case, expected_version=case.version, reason="Contacted again by recruiter."
+        actor=vesna,
+        case=case,
+        expected_version=case.version,
+        reason="Contacted again by recruiter.",
     )
     services.case_start_protection(actor=vesna, case=case, expected_version=case.version)
     case = fresh(case)
@@ -286,9 +288,7 @@ def test_closing_needs_a_reason_and_reopening_works(ana: User, vesna: User) -> N
 def test_a_second_save_with_the_same_version_is_refused(ana: User, vesna: User) -> None:
     case = accepted_case(ana, vesna)
     first, second = fresh(case), fresh(case)
-    services.case_update(
-        actor=vesna, case=first, expected_version=first.version, risk_level="high"
-    )
+    services.case_update(actor=vesna, case=first, expected_version=first.version, risk_level="high")
     with pytest.raises(StaleRecordError) as refused:
         services.case_update(
             actor=vesna, case=second, expected_version=second.version, risk_level="low"
@@ -323,7 +323,9 @@ def test_the_provider_accepts_progresses_and_completes_a_service(
     )
     with pytest.raises(PermissionDeniedError):
         services.service_request_respond(
-            actor=personas["cedomir"], request=request, expected_version=request.version,
+            actor=personas["cedomir"],
+            request=request,
+            expected_version=request.version,
             step="accept",
         )
     for step in ("accept", "start", "complete"):
@@ -334,7 +336,10 @@ def test_the_provider_accepts_progresses_and_completes_a_service(
     assert request.responded_by == milan
     with pytest.raises(InvalidTransitionError):
         services.service_request_respond(
-            actor=milan, request=request, expected_version=request.version, step="decline",
+            actor=milan,
+            request=request,
+            expected_version=request.version,
+            step="decline",
             reason="Full",
         )
 

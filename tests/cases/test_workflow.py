@@ -36,9 +36,7 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize(
-    ("status", "action"), list(itertools.product(wf.STATES, wf.ACTION_LABELS))
-)
+@pytest.mark.parametrize(("status", "action"), list(itertools.product(wf.STATES, wf.ACTION_LABELS)))
 def test_every_state_and_action_pair_follows_the_table(status: str, action: str) -> None:
     decision = wf.decide(status, action, ALL_INPUTS)
     expected = EXPECTED.get((status, action))
