@@ -1,0 +1,283 @@
+"""Training API (/api/v1/training/): cohorts and their figures, coverage, events, planning, and
+the completion-report import. Aggregates never carry trainees' names; enrolment lists do and need
+``training.view`` like the pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import File, Router, Schema, UploadedFile
+from ninja.pagination import paginate
+
+from opennrm.accounts import policy
+from opennrm.accounts.models import Agency, User
+from opennrm.core.errors import NotFoundError
+from opennrm.training import selectors, services
+from opennrm.training.models import Cohort, Curriculum, NeedsAssessment, TrainingEvent
+
+router = Router(tags=["training"])
+
+
+def _user(request: HttpRequest) -> User:
+    """The caller, who needs ``training.view`` for anything under this router (else 403)."""
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return policy.require(user, "training.view")
+
+
+def _agency(agency_id: int) -> Agency:
+    agency = Agency.objects.filter(pk=agency_id).first()
+    if agency is None:
+        raise NotFoundError(
+            _("This agency does not exist."), fields={"organiser_id": _("Choose an agency.")}
+        )
+    return agency
+
+
+class CohortOut(Schema):
+    code: str
+    title: str
+    course: str
+    target_group: str
+    start: date
+    end: date
+    organiser: str
+    language: str
+    enrolled: int
+    completed: int
+    version: int
+
+
+class CohortIn(Schema):
+    course_code: str
+    code: str
+    title: str
+    target_group: str
+    start: date
+    end: date
+    organiser_id: int
+    language: str = "sr"
+
+
+class CohortFiguresOut(Schema):
+    cohort_code: str
+    enrolled: int
+    completed_all_modules: int
+    modules: int
+    outcomes: dict[str, int]
+
+
+class CoverageOut(Schema):
+    population_code: str
+    trained: int
+    headcount: int
+    share: float
+    on: date | None
+
+
+class ImportOut(Schema):
+    rows: int
+    learners_created: int
+    enrolled: int
+    completions_added: int
+    completed_course: int
+
+
+class EventOut(Schema):
+    code: str
+    title: str
+    kind: str
+    start: date
+    end: date
+    place: str
+    attendees: int
+
+
+class EventIn(Schema):
+    code: str
+    title: str
+    kind: str
+    start: date
+    end: date
+    organiser_id: int
+    place: str = ""
+    agenda: str = ""
+    trainers: str = ""
+
+
+class BreakdownOut(Schema):
+    group: str
+    attendees: int
+
+
+class HeadcountIn(Schema):
+    on: date
+    headcount: int
+    source: str = ""
+
+
+class AssessmentOut(Schema):
+    code: str
+    topic: str
+    status: str
+    started_on: date | None
+    findings: str
+    institutions: list[str]
+    follow_up_events: list[str]
+
+
+class CurriculumOut(Schema):
+    code: str
+    topic: str
+    partner: str
+    target_group: str
+    status: str
+    trainings_start: date | None
+
+
+def _cohort_out(cohort: Cohort) -> CohortOut:
+    return CohortOut(
+        code=cohort.code, title=cohort.title, course=cohort.course.code,
+        target_group=cohort.target_group, start=cohort.start, end=cohort.end,
+        organiser=cohort.organiser.name, language=cohort.language,
+        enrolled=getattr(cohort, "enrolled", 0), completed=getattr(cohort, "completed", 0),
+        version=cohort.version,
+    )  # fmt: skip
+
+
+@router.get("/cohorts", response=list[CohortOut])
+@paginate
+def cohort_list(request: HttpRequest) -> list[CohortOut]:
+    return [_cohort_out(c) for c in selectors.cohort_list(actor=_user(request))]
+
+
+@router.post("/cohorts", response={201: CohortOut})
+def cohort_create(request: HttpRequest, payload: CohortIn) -> tuple[int, CohortOut]:
+    user = _user(request)
+    course = selectors.course_get(actor=user, code=payload.course_code)
+    cohort = services.cohort_create(
+        actor=user, course=course, code=payload.code, title=payload.title,
+        target_group=payload.target_group, start=payload.start, end=payload.end,
+        organiser=_agency(payload.organiser_id), language=payload.language,
+    )  # fmt: skip
+    return 201, _cohort_out(selectors.cohort_get(actor=user, code=cohort.code))
+
+
+@router.get("/cohorts/{code}/figures", response=CohortFiguresOut)
+def cohort_figures(request: HttpRequest, code: str) -> CohortFiguresOut:
+    figures = selectors.cohort_figures(actor=_user(request), cohort_code=code)
+    return CohortFiguresOut(
+        cohort_code=figures.cohort_code, enrolled=figures.enrolled,
+        completed_all_modules=figures.completed_all_modules, modules=figures.modules,
+        outcomes=figures.outcomes,
+    )  # fmt: skip
+
+
+@router.post("/cohorts/{code}/import", response=ImportOut)
+def cohort_import(request: HttpRequest, code: str, file: File[UploadedFile]) -> ImportOut:
+    """Import a completion report; a bad file answers 400 with ``fields`` "row N / column"."""
+    user = _user(request)
+    cohort = selectors.cohort_get(actor=user, code=code)
+    result = services.completion_import(
+        actor=user, cohort=cohort, source=file.read(), filename=file.name or "upload.csv"
+    )
+    return ImportOut(**result.__dict__)
+
+
+@router.get("/coverage/{population_code}", response=CoverageOut)
+def coverage(request: HttpRequest, population_code: str, on: date | None = None) -> CoverageOut:
+    figure = selectors.population_coverage(
+        actor=_user(request), population_code=population_code, on=on
+    )
+    return CoverageOut(**figure.__dict__)
+
+
+@router.get("/coverage/{population_code}/series", response=list[CoverageOut])
+def coverage_series(request: HttpRequest, population_code: str) -> list[CoverageOut]:
+    user = _user(request)
+    points = selectors.coverage_points(actor=user, population_code=population_code)
+    return [
+        CoverageOut(**f.__dict__)
+        for f in selectors.coverage_series(
+            actor=user, population_code=population_code, points=points
+        )
+    ]
+
+
+@router.post("/populations/{population_code}/headcounts", response={201: CoverageOut})
+def headcount_record(
+    request: HttpRequest, population_code: str, payload: HeadcountIn
+) -> tuple[int, CoverageOut]:
+    user = _user(request)
+    population = selectors.population_get(actor=user, code=population_code)
+    services.headcount_record(
+        actor=user, population=population, on=payload.on, headcount=payload.headcount,
+        source=payload.source,
+    )  # fmt: skip
+    figure = selectors.population_coverage(actor=user, population_code=population_code)
+    return 201, CoverageOut(**figure.__dict__)
+
+
+def _event_out(event: TrainingEvent) -> EventOut:
+    return EventOut(
+        code=event.code, title=event.title, kind=event.kind, start=event.start, end=event.end,
+        place=event.place, attendees=getattr(event, "attendees", 0),
+    )  # fmt: skip
+
+
+@router.get("/events", response=list[EventOut])
+@paginate
+def event_list(request: HttpRequest) -> list[EventOut]:
+    return [_event_out(e) for e in selectors.event_list(actor=_user(request))]
+
+
+@router.post("/events", response={201: EventOut})
+def event_create(request: HttpRequest, payload: EventIn) -> tuple[int, EventOut]:
+    user = _user(request)
+    event = services.event_create(
+        actor=user, code=payload.code, title=payload.title, kind=payload.kind,
+        start=payload.start, end=payload.end, organiser=_agency(payload.organiser_id),
+        place=payload.place, agenda=payload.agenda, trainers=payload.trainers,
+    )  # fmt: skip
+    return 201, _event_out(selectors.event_get(actor=user, code=event.code))
+
+
+@router.get("/events/{code}/attendance/{by}", response=list[BreakdownOut])
+def event_attendance(request: HttpRequest, code: str, by: str) -> list[BreakdownOut]:
+    user = _user(request)
+    if by not in {"profession", "agency_type", "sex"}:
+        raise NotFoundError(_("Attendance can be broken down by profession, agency_type or sex."))
+    event = selectors.event_get(actor=user, code=code)
+    return [
+        BreakdownOut(group=group, attendees=n)
+        for group, n in selectors.attendance_breakdown(actor=user, event=event, by=by)
+    ]
+
+
+def _assessment_out(a: NeedsAssessment) -> AssessmentOut:
+    return AssessmentOut(
+        code=a.code, topic=a.topic, status=a.status, started_on=a.started_on, findings=a.findings,
+        institutions=[i.name for i in a.institutions.all()],
+        follow_up_events=[e.code for e in a.follow_up_events.all()],
+    )  # fmt: skip
+
+
+@router.get("/needs-assessments", response=list[AssessmentOut])
+@paginate
+def needs_assessment_list(request: HttpRequest) -> list[AssessmentOut]:
+    return [_assessment_out(a) for a in selectors.needs_assessment_list(actor=_user(request))]
+
+
+def _curriculum_out(c: Curriculum) -> CurriculumOut:
+    return CurriculumOut(
+        code=c.code, topic=c.topic, partner=c.partner.name, target_group=c.target_group,
+        status=c.status, trainings_start=c.trainings_start,
+    )  # fmt: skip
+
+
+@router.get("/curricula", response=list[CurriculumOut])
+@paginate
+def curriculum_list(request: HttpRequest) -> list[CurriculumOut]:
+    return [_curriculum_out(c) for c in selectors.curriculum_list(actor=_user(request))]

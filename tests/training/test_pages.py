@@ -1,0 +1,182 @@
+"""Training pages: who may see them, what they show, and what they export."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from collections.abc import Callable
+from datetime import date
+
+import openpyxl
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from opennrm.accounts.models import Agency, User
+from opennrm.audit.models import AuditEntry
+from opennrm.training import services
+from opennrm.training.models import Cohort, Enrolment, ModuleCompletion
+from tests.conftest import assert_access
+from tests.training.test_import import BAD, GOOD
+
+VIEWERS = ["marija", "dragan", "nada"]
+
+
+def _population(personas: dict[str, User], agencies: dict[str, Agency]) -> None:
+    actor = personas["marija"]
+    event = services.event_create(
+        actor=actor, code="li-1", title="Basic training", kind="seminar", start=date(2020, 3, 2),
+        end=date(2020, 3, 3), organiser=agencies["coe"], place="Niš",
+    )  # fmt: skip
+    inspectors = [
+        services.trainee_register(
+            actor=actor,
+            first_name="Insp",
+            last_name=str(n),
+            email=f"i{n}@example.org",
+            profession="labour_inspector",
+            agency=agencies["labour"],
+            sex="female" if n % 2 else "male",
+        )
+        for n in range(3)
+    ]
+    services.attendance_record(actor=actor, event=event, trainees=inspectors)
+    population = services.population_create(
+        actor=actor, code="labour_inspectors", name="Labour inspectors",
+        profession="labour_inspector", qualifying_events=[event],
+    )  # fmt: skip
+    services.headcount_record(actor=actor, population=population, on=date(2020, 1, 1), headcount=4)
+
+
+def test_training_pages_are_for_trainers_and_coordinators(
+    client_for: Callable[[str], Client],
+    cohort: Cohort,
+    personas: dict[str, User],
+    agencies: dict[str, Agency],
+) -> None:
+    _population(personas, agencies)
+    for url in ("/training/", f"/training/cohorts/{cohort.code}/", "/training/coverage/",
+                "/training/events/", "/training/events/li-1/", "/training/planning/"):  # fmt: skip
+        assert_access(client_for, url, allowed=VIEWERS)
+
+
+class _Rereadable:
+    """An upload that every persona of the permission matrix can send again."""
+
+    name = "report.csv"
+
+    def read(self) -> bytes:
+        return GOOD
+
+
+def test_only_trainers_may_post_an_import(
+    client_for: Callable[[str], Client], cohort: Cohort
+) -> None:
+    assert_access(
+        client_for,
+        f"/training/cohorts/{cohort.code}/import/",
+        method="post",
+        data={"file": _Rereadable()},
+        allowed=["marija"],
+        ok_statuses=(302,),
+    )
+
+
+def test_a_bad_upload_lists_errors_by_row_and_offers_the_report(
+    client_for: Callable[[str], Client], cohort: Cohort
+) -> None:
+    client = client_for("marija")
+    response = client.post(
+        f"/training/cohorts/{cohort.code}/import/", {"file": SimpleUploadedFile("r.csv", BAD)}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Row 3" in html
+    assert "The first name of a new learner is missing." in html
+    assert ModuleCompletion.objects.count() == 0
+    report = client.get(f"/training/cohorts/{cohort.code}/import/errors.csv")
+    lines = report.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Row,Column,Problem"
+    assert lines[2] == "3,first_name,The first name of a new learner is missing."
+
+
+def test_a_good_upload_shows_the_completion(
+    client_for: Callable[[str], Client], cohort: Cohort
+) -> None:
+    client = client_for("marija")
+    response = client.post(
+        f"/training/cohorts/{cohort.code}/import/",
+        {"file": SimpleUploadedFile("r.csv", GOOD)},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "Imported 2 rows: 4 module completions added, 2 learners enrolled; 1 learners" in html
+    assert 'data-figure="completed">1<' in html
+    assert AuditEntry.objects.filter(verb="training.trainees_view").exists()
+
+
+def test_the_certificate_is_a_pdf_naming_the_trainee_and_course(
+    client_for: Callable[[str], Client], cohort: Cohort, personas: dict[str, User]
+) -> None:
+    services.completion_import(
+        actor=personas["marija"], cohort=cohort, source=GOOD, filename="r.csv"
+    )
+    done = Enrolment.objects.get(trainee__email="mila.peric@example.org")
+    response = client_for("dragan").get(f"/training/certificates/{done.pk}.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=b"".join(response), capture_output=True, check=True
+    ).stdout.decode()
+    assert "Mila Perić" in text
+    assert "completed all 3 modules of the course" in text
+    assert "Completed on April 30, 2020" in text
+    assert AuditEntry.objects.filter(verb="training.certificate_issue").count() == 1
+    unfinished = Enrolment.objects.get(trainee__email="ognjen.rakic@example.org")
+    refused = client_for("marija").get(f"/training/certificates/{unfinished.pk}.pdf", follow=True)
+    assert "A certificate is issued only when every module of the course is completed." in (
+        refused.content.decode()
+    )
+    assert client_for("cedomir").get(f"/training/certificates/{done.pk}.pdf").status_code == 403
+
+
+def test_the_coverage_page_and_its_export_show_the_same_figures(
+    client_for: Callable[[str], Client], personas: dict[str, User], agencies: dict[str, Agency]
+) -> None:
+    _population(personas, agencies)
+    response = client_for("nada").get("/training/coverage/")
+    assert 'data-population="labour_inspectors">75%' in response.content.decode()
+    export = client_for("nada").get("/training/coverage/?export=xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(export)))
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert rows == [
+        ("Population", "Trained", "Headcount", "Share trained (%)"),
+        ("Labour inspectors", 3, 4, 75),
+    ]
+    history = list(book.worksheets[1].iter_rows(values_only=True))
+    assert history[1:] == [("2020-01-01", 0, 4, 0), ("2020-03-03", 3, 4, 75)]
+
+
+def test_event_attendance_is_broken_down_without_names(
+    client_for: Callable[[str], Client], personas: dict[str, User], agencies: dict[str, Agency]
+) -> None:
+    _population(personas, agencies)
+    export = client_for("dragan").get("/training/events/li-1/?export=xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(export)))
+    by_sex = list(book.worksheets[2].iter_rows(values_only=True))
+    assert by_sex == [("Group", "Attendees"), ("Female", 1), ("Male", 2)]
+    html = client_for("dragan").get("/training/events/li-1/").content.decode()
+    assert "Insp" not in html
+
+
+def test_the_cohort_export_lists_learners_and_is_audited(
+    client_for: Callable[[str], Client], cohort: Cohort, personas: dict[str, User]
+) -> None:
+    services.completion_import(
+        actor=personas["marija"], cohort=cohort, source=GOOD, filename="r.csv"
+    )
+    export = client_for("marija").get(f"/training/cohorts/{cohort.code}/?export=xlsx")
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(b"".join(export))).active.iter_rows(values_only=True)
+    )
+    assert rows[1] == ("Perić", "Mila", "mila.peric@example.org", "Law student", "Not stated",
+                       "3/3", "2020-04-30")  # fmt: skip
+    assert AuditEntry.objects.filter(verb="training.trainees_export").count() == 1
