@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from typing import Any
 
@@ -146,14 +147,15 @@ class ExplanationOut(Schema):
 
 
 class ResultOut(Schema):
+    # The field "list" shadows the builtin inside this class body, hence builtins.list below.
     list: str
     catalogue_version: int
     verified: bool
     outcome: str
-    dimensions: list[DimensionOut]
-    required: list[list[str]]
-    unmet: list[list[str]]
-    gaps: list[str]
+    dimensions: builtins.list[DimensionOut]
+    required: builtins.list[builtins.list[str]]
+    unmet: builtins.list[builtins.list[str]]
+    gaps: builtins.list[str]
     explanation: ExplanationOut
 
 

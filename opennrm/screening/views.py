@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -284,7 +284,7 @@ def _period(request: AuthenticatedHttpRequest) -> tuple[StatsFilterForm, dt.date
 
 
 @login_required
-def screening_stats(request: AuthenticatedHttpRequest) -> HttpResponse:
+def screening_stats(request: AuthenticatedHttpRequest) -> HttpResponse | FileResponse:
     form, date_from, date_to = _period(request)
     try:
         stats = selectors.screening_stats(actor=request.user, date_from=date_from, date_to=date_to)
