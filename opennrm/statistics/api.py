@@ -23,6 +23,8 @@ router = Router(tags=["statistics"])
 # "from" is a Python keyword, so the query parameters are aliased.
 _FROM: Any = Query(None, alias="from")
 _TO: Any = Query(None, alias="to")
+# Each year is a row of the year tables: a bound keeps a release a table, not a calendar.
+MAX_YEARS = 50
 
 
 class TableSummary(Schema):
@@ -78,6 +80,11 @@ def period_of(date_from: date | None, date_to: date | None) -> Period:
     today = timezone.localdate()
     start = date_from or date(today.year, 1, 1)
     end = date_to or date(start.year, 12, 31)
+    if end.year - start.year >= MAX_YEARS:
+        raise ValidationFailed(
+            _("A release covers at most %(years)d years.") % {"years": MAX_YEARS},
+            fields={"from": _("Choose a shorter period.")},
+        )
     if end < start:
         raise ValidationFailed(
             _("The end of the period must not be before its start."),

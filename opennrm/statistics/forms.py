@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from opennrm.statistics.disclosure import Profile
 
+MAX_YEARS = 50
+
 PROFILE_LABELS = {
     Profile.PUBLIC: _("Public (below 10 withheld, rounded to 5)"),
     Profile.RESTRICTED: _("Restricted (below 5 withheld)"),
@@ -41,6 +43,8 @@ class ReleaseForm(forms.Form):
         end = data.get("date_to") or date(start.year, 12, 31)
         if end < start:
             self.add_error("date_to", _("Choose a date on or after the start date."))
+        elif end.year - start.year >= MAX_YEARS:
+            self.add_error("date_from", _("Choose a shorter period."))
         data["date_from"], data["date_to"] = start, end
         return data
 

@@ -3,12 +3,14 @@ explains disclosure control, the CTDC microdata download and sealed HTCDS export
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -30,20 +32,18 @@ def _refused(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _release(
     request: AuthenticatedHttpRequest,
 ) -> tuple[ReleaseForm, Period, Profile] | None:
-    profiles = selectors.allowed_profiles(request.user)
-    form = ReleaseForm(request.GET or None, profiles=profiles)
+    """The form (always bound, so defaults apply), the period and the profile asked for; None
+    when the user may see no statistics. Check ``form.errors`` before using the rest."""
     default = selectors.default_profile(request.user)
     if default is None:
         return None
-    if request.GET and not form.is_valid():
-        form.full_clean()
-    data = (
-        form.cleaned_data
-        if form.is_bound and form.is_valid()
-        else ReleaseForm({}, profiles=profiles).clean()
-    )
-    profile = Profile(data.get("profile") or default)
-    return form, Period(data["date_from"], data["date_to"]), profile
+    form = ReleaseForm(request.GET, profiles=selectors.allowed_profiles(request.user))
+    form.is_valid()
+    data = form.cleaned_data
+    today = timezone.localdate()
+    start = data.get("date_from") or date(today.year, 1, 1)
+    end = data.get("date_to") or date(start.year, 12, 31)
+    return form, Period(start, end), Profile(data.get("profile") or default)
 
 
 def _chart(table: StatisticsTable) -> dict[str, Any]:
@@ -66,7 +66,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     if release is None:
         return _refused(request)
     form, period, profile = release
-    if form.is_bound and form.errors:
+    if form.errors:
         return render(request, "statistics/index.html", {"form": form, "tables": []}, status=400)
     try:
         tables = selectors.statistics_release(actor=request.user, period=period, profile=profile)
@@ -104,7 +104,7 @@ def download(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse | Stre
     if release is None or fmt not in ("xlsx", "csv"):
         return _refused(request) if release is None else HttpResponse(status=404)
     form, period, profile = release
-    if form.is_bound and form.errors:
+    if form.errors:
         return HttpResponse(status=400)
     try:
         tables = selectors.statistics_release(actor=request.user, period=period, profile=profile)
