@@ -16,7 +16,13 @@ from opennrm.accounts import policy
 from opennrm.accounts.models import User
 from opennrm.core.errors import NotFoundError
 from opennrm.monitoring import selectors, services
-from opennrm.monitoring.models import FollowUp, GretaRecommendation, Meeting, ReportRendition
+from opennrm.monitoring.models import (
+    Action,
+    FollowUp,
+    GretaRecommendation,
+    Meeting,
+    ReportRendition,
+)
 
 router = Router(tags=["monitoring"])
 
@@ -156,7 +162,7 @@ class RenditionOut(Schema):
     download_url: str | None
 
 
-def _action(user: User) -> selectors.Action:
+def _action(user: User) -> Action:
     action = selectors.action_current(actor=user)
     if action is None:
         policy.require(user, "monitoring.view")

@@ -102,15 +102,15 @@ def svg(spec: ChartSpec) -> str:
                     f'points="{" ".join(points)}"/>'
                 )
             for point in points:
-                x, y = point.split(",")
-                parts.append(f'<circle cx="{x}" cy="{y}" r="3" fill="{colour}"/>')
+                cx, cy = point.split(",")
+                parts.append(f'<circle cx="{cx}" cy="{cy}" r="3" fill="{colour}"/>')
             continue
         bar_w = slot * 0.8 / count
-        for i, value in enumerate(series.values):
-            if value is None:
+        for i, bar in enumerate(series.values):
+            if bar is None:
                 continue
             x = LEFT + slot * i + slot * 0.1 + bar_w * s_index
-            y = _y(min(value, spec.maximum), spec, plot_h)
+            y = _y(min(bar, spec.maximum), spec, plot_h)
             parts.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" '
                 f'height="{TOP + plot_h - y:.1f}" fill="{colour}"/>'
@@ -122,12 +122,11 @@ def svg(spec: ChartSpec) -> str:
             f"{escape(_short(label))}</text>"
         )
     for s_index, series in enumerate(spec.series):
-        x = LEFT + s_index * 180
-        y = HEIGHT - 16
+        key_x, key_y = LEFT + s_index * 180, HEIGHT - 16
         colour = PALETTE[s_index % len(PALETTE)]
         parts.append(
-            f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{x + 14}" y="{y}">{escape(_short(series.name, 26))}</text>'
+            f'<rect x="{key_x}" y="{key_y - 9}" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{key_x + 14}" y="{key_y}">{escape(_short(series.name, 26))}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -176,11 +175,11 @@ def png(spec: ChartSpec, scale: int = 2) -> bytes:
                 draw.ellipse([x - 3 * scale, y - 3 * scale, x + 3 * scale, y + 3 * scale], colour)
             continue
         bar_w = slot * 0.8 / count
-        for i, value in enumerate(series.values):
-            if value is None:
+        for i, bar in enumerate(series.values):
+            if bar is None:
                 continue
             x = LEFT + slot * i + slot * 0.1 + bar_w * s_index
-            y = _y(min(value, spec.maximum), spec, plot_h)
+            y = _y(min(bar, spec.maximum), spec, plot_h)
             draw.rectangle([s(x), s(y), s(x + bar_w), s(TOP + plot_h)], fill=colour)
     for i, label in enumerate(spec.labels):
         x = LEFT + slot * (i + 0.5)

@@ -177,10 +177,10 @@ def seed(ctx) -> None:  # type: ignore[no-untyped-def]
             actor=dragan, result=results[number], code=code, title=title, status=status,
             starts_on=start, ends_on=end, responsible=responsible, outputs=outputs,
         )  # fmt: skip
-    for code, number, title, amount, bookings in BUDGET:
+    for line_code, line_result, line_title, amount, bookings in BUDGET:
         line = services.budget_line_create(
-            actor=dragan, action=action, code=code, title=title, amount=Decimal(amount),
-            result=results[number] if number else None,
+            actor=dragan, action=action, code=line_code, title=line_title, amount=Decimal(amount),
+            result=results[line_result] if line_result else None,
         )  # fmt: skip
         for kind, value, booked_on, description in bookings:
             services.spending_record(
@@ -190,14 +190,14 @@ def seed(ctx) -> None:  # type: ignore[no-untyped-def]
     by_short = {a.short_name: a for a in agencies.values()}
     links = {"D1": ("A1.1", "1.1"), "D2": ("A1.2", "1.1"), "D3": ("A2.2", "2.2"),
              "D4": ("A2.1", "2.1")}  # fmt: skip
-    for paragraph, strength, theme, responsible, text, status in RECOMMENDATIONS:
+    for paragraph, strength, theme, agency_names, text, rec_status in RECOMMENDATIONS:
         activity_code, indicator_code = links.get(paragraph, ("", ""))
         services.recommendation_create(
             actor=dragan,
             data=RecommendationData(
                 round=2, report=DEMO_REPORT, paragraph=paragraph, text=text, strength=strength,
-                theme=theme, status=status, note=DEMO_NOTE,
-                responsible=tuple(by_short[name] for name in responsible),
+                theme=theme, status=rec_status, note=DEMO_NOTE,
+                responsible=tuple(by_short[name] for name in agency_names),
             ),
             activities=[activities[activity_code]] if activity_code else [],
             indicators=[indicators[indicator_code]] if indicator_code else [],

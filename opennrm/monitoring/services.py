@@ -365,7 +365,7 @@ class RecommendationData:
     responsible: tuple[Agency, ...] = ()
 
 
-def _check_recommendation(data: RecommendationData, add: Callable[[str, str], None]) -> None:
+def _check_recommendation(data: RecommendationData, add: Callable[[str, str], object]) -> None:
     if data.round < 1:
         add("round", _("The evaluation round must be a whole number from 1."))
     if not data.report.strip():
@@ -529,9 +529,11 @@ def recommendations_import(
             note=row.get("note", ""),
             responsible=tuple(responsible),
         )
-        _check_recommendation(
-            data, lambda column, message, n=number: errors.add(n, column, message)
-        )
+
+        def add_error(column: str, message: str, row: int = number) -> None:
+            errors.add(row, column, message)
+
+        _check_recommendation(data, add_error)
         key = (data.report.strip(), data.paragraph.strip())
         if key in seen:
             errors.add(

@@ -420,6 +420,6 @@ def rendition_download(
     return FileResponse(
         rendition.file.open("rb"),
         as_attachment=True,
-        filename=rendition.file.name.rsplit("/", 1)[-1],
+        filename=(rendition.file.name or "report").rsplit("/", 1)[-1],
         content_type=content_types[rendition.format],
     )
