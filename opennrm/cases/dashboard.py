@@ -1,0 +1,210 @@
+"""What needs me today: the open deadlines of one user, for the home page, the API and the digest.
+
+``deadline_list`` is the one selector: the home-page panel, ``GET /api/v1/cases/deadlines`` and the
+daily reminder digest all read it, so a deadline cannot show in one place and be missing in
+another. It reads only records the user may see (``accounts.policy.scope``) and keeps only the
+deadlines the user is responsible for (``deadlines`` module): the receiving agency's case managers
+for unacknowledged referrals, the caseworker (or, with none assigned, the lead agency's case
+managers) for case deadlines, the provider agency for unanswered service requests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from opennrm.accounts import policy
+from opennrm.accounts.models import User
+from opennrm.cases import deadlines as rules
+from opennrm.cases.deadlines import Deadline, DeadlineKind
+from opennrm.cases.models import Case, IdentificationDecision, Referral, ServiceRequest
+from opennrm.cases.vocab import ReferralStatus, ServiceStatus
+from opennrm.core.http import AuthenticatedHttpRequest
+
+KIND_LABELS = {
+    DeadlineKind.REFERRAL_ACK: _("Referral to acknowledge"),
+    DeadlineKind.IDENTIFICATION_DECISION: _("Identification decision due"),
+    DeadlineKind.RECOVERY_PERIOD_END: _("Recovery and reflection period ends"),
+    DeadlineKind.SERVICE_RESPONSE: _("Service request to answer"),
+}
+# A caseload is bounded, but a wrongly assigned bulk import must not make the home page crawl.
+MAX_PER_KIND = 500
+PANEL_ROWS = 10
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    """A deadline as the user sees it: what, which record, when, and whether it is late."""
+
+    deadline: Deadline
+    overdue: bool
+    fired: bool
+
+    @property
+    def label(self) -> str:
+        return str(KIND_LABELS[self.deadline.kind])
+
+    @property
+    def url(self) -> str:
+        """Where to act: the referral, the case, or the provider's service inbox."""
+        deadline = self.deadline
+        if deadline.record_type == "referral":
+            return reverse("cases:referral_detail", args=[deadline.record_id])
+        if deadline.record_type == "service_request":
+            return reverse("cases:service_inbox")
+        return reverse("cases:case_detail", args=[deadline.record_id])
+
+
+def _start_of(day: Any) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _referral_deadlines(actor: User, now: datetime) -> list[Deadline]:
+    if not policy.can(actor, "referral.decide") or actor.agency_id is None:
+        return []
+    queryset = policy.scope(
+        actor,
+        Referral.objects.filter(status=ReferralStatus.SENT, to_agency_id=actor.agency_id),
+        "referral.decide",
+    )
+    found = []
+    for row in queryset.order_by("sent_at").values("id", "sent_at", "to_agency_id", "case_id")[
+        :MAX_PER_KIND
+    ]:
+        deadline = rules.referral_deadline(
+            rules.ReferralFacts(
+                id=row["id"],
+                code=f"R-{row['id']}",
+                status=ReferralStatus.SENT,
+                sent_at=row["sent_at"],
+                to_agency_id=row["to_agency_id"],
+                case_id=row["case_id"],
+            )
+        )
+        if deadline is not None:
+            found.append(deadline)
+    return found
+
+
+def _case_deadlines(actor: User, now: datetime) -> list[Deadline]:
+    if not policy.can(actor, "case.edit"):
+        return []
+    mine = Q(caseworker_id=actor.pk)
+    if actor.agency_id is not None:
+        mine |= Q(caseworker__isnull=True, lead_agency_id=actor.agency_id)
+    horizon = now + rules.DASHBOARD_HORIZON
+    pending = Q(status__in=rules.PENDING_DECISION_STATES) & (
+        Q(referral__acknowledged_at__lte=horizon - rules.IDENTIFICATION_DECISION_WINDOW)
+        | Q(
+            referral__isnull=True,
+            opened_on__lte=(horizon - rules.IDENTIFICATION_DECISION_WINDOW).date(),
+        )
+    )
+    ending = Q(
+        status__in=rules.RECOVERY_STATES,
+        reflection_period_end__gte=now.date(),
+        reflection_period_end__lte=(horizon + rules.RECOVERY_WARNING_WINDOW).date(),
+    )
+    queryset = (
+        policy.scope(actor, Case.objects.all(), "case.view")
+        .filter(mine)
+        .filter(pending | ending)
+        .annotate(decided=Exists(IdentificationDecision.objects.filter(case_id=OuterRef("pk"))))
+        .values(
+            "id",
+            "code",
+            "status",
+            "lead_agency_id",
+            "caseworker_id",
+            "opened_on",
+            "referral__acknowledged_at",
+            "decided",
+            "reflection_period_end",
+        )
+        .order_by("opened_on", "id")[:MAX_PER_KIND]
+    )
+    found: list[Deadline] = []
+    for row in queryset:
+        acknowledged = row["referral__acknowledged_at"] or _start_of(row["opened_on"])
+        facts = rules.CaseFacts(
+            id=row["id"],
+            code=row["code"],
+            status=row["status"],
+            lead_agency_id=row["lead_agency_id"],
+            caseworker_id=row["caseworker_id"],
+            acknowledged_at=acknowledged,
+            identification_decided=row["decided"],
+            recovery_period_end=row["reflection_period_end"],
+        )
+        found.extend(rules.case_deadlines(facts, now=now))
+    return found
+
+
+def _service_deadlines(actor: User, now: datetime) -> list[Deadline]:
+    if not policy.can(actor, "service.update") or actor.agency_id is None:
+        return []
+    queryset = policy.scope(
+        actor,
+        ServiceRequest.objects.filter(
+            status=ServiceStatus.REQUESTED, provider_agency_id=actor.agency_id
+        ),
+        "service.update",
+    )
+    found = []
+    for row in queryset.order_by("requested_at").values(
+        "id", "requested_at", "provider_agency_id", "case_id", "case__code"
+    )[:MAX_PER_KIND]:
+        deadline = rules.service_deadline(
+            rules.ServiceRequestFacts(
+                id=row["id"],
+                code=row["case__code"],
+                status=ServiceStatus.REQUESTED,
+                requested_at=row["requested_at"],
+                provider_agency_id=row["provider_agency_id"],
+                case_id=row["case_id"],
+            )
+        )
+        if deadline is not None:
+            found.append(deadline)
+    return found
+
+
+def deadline_list(*, actor: User, now: datetime | None = None) -> list[DeadlineRow]:
+    """The open deadlines ``actor`` must act on and may see, soonest due first.
+
+    Only deadlines already visible at ``now`` (``Deadline.is_visible``) are returned. Assumes no
+    permission beyond sign-in: each kind is read only when the actor holds its action
+    (``referral.decide``, ``case.edit``, ``service.update``), through ``policy.scope``.
+    """
+    now = now or timezone.now()
+    found = [
+        *_referral_deadlines(actor, now),
+        *_case_deadlines(actor, now),
+        *_service_deadlines(actor, now),
+    ]
+    return [
+        DeadlineRow(deadline=d, overdue=d.is_overdue(now), fired=d.fires(now))
+        for d in rules.sort_deadlines(found)
+        if d.is_visible(now)
+    ]
+
+
+def panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
+    """The home-page panel; None for users who never act on case deadlines."""
+    user = request.user
+    if not any(policy.can(user, a) for a in ("referral.decide", "case.edit", "service.update")):
+        return None
+    rows = deadline_list(actor=user)
+    return {
+        "title": _("What needs me today"),
+        "template": "cases/ops/_panel.html",
+        "rows": rows[:PANEL_ROWS],
+        "total": len(rows),
+        "overdue": sum(1 for row in rows if row.overdue),
+    }
