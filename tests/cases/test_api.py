@@ -1,0 +1,185 @@
+"""The cases API: the journey, per-role projections, policy and the error format."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from opennrm.accounts.models import Agency, User
+from opennrm.audit.models import AuditEntry
+from opennrm.cases import services
+from opennrm.cases.models import Case
+from tests.cases.helpers import identified_case, refer
+
+pytestmark = pytest.mark.django_db
+
+ClientFor = Callable[[str], Client]
+API = "/api/v1/cases"
+
+
+def post(client: Client, url: str, data: dict[str, Any]) -> Any:
+    return client.post(f"{API}{url}", data, content_type="application/json")
+
+
+def test_the_journey_through_the_api(client_for: ClientFor, agencies: dict[str, Agency]) -> None:
+    ana, vesna, milan = client_for("ana"), client_for("vesna"), client_for("milan")
+    sent = post(
+        ana,
+        "/referrals/",
+        {
+            "given_names": "Oksana",
+            "family_name": "Kovalenko",
+            "year_of_birth": 1994,
+            "gender": "Feminine",
+            "citizenship": ["UA"],
+            "languages": ["uk"],
+            "consent_given": True,
+            "consent_scope": ["services"],
+        },
+    )
+    assert sent.status_code == 201, sent.content
+    referral_id = sent.json()["id"]
+    assert set(sent.json()) == {
+        "id", "reference", "to_agency", "status", "status_label", "sent_at",
+        "acknowledged_at", "decided_at", "decline_reason",
+    }  # fmt: skip
+    assert post(vesna, f"/referrals/{referral_id}/acknowledge/", {"version": 1}).status_code == 200
+    assert vesna.get(f"{API}/referrals/{referral_id}/duplicates/").json() == []
+    accepted = post(vesna, f"/referrals/{referral_id}/accept/", {"version": 2})
+    assert accepted.status_code == 201
+    case_id, version = accepted.json()["id"], accepted.json()["version"]
+    today = timezone.localdate()
+    for action, extra in [
+        ("begin_assessment", {}),
+        ("presume_victim", {"presumed_on": str(today - timedelta(days=2))}),
+        (
+            "identify",
+            {"decided_on": str(today), "reasoning": "Debt bondage and withheld passport."},
+        ),
+        ("start_protection", {}),
+    ]:
+        response = post(vesna, f"/cases/{case_id}/actions/{action}/", {"version": version, **extra})
+        assert response.status_code == 200, response.content
+        version = response.json()["version"]
+    assert response.json()["status"] == "in_protection"
+    service = post(
+        vesna,
+        f"/cases/{case_id}/services/",
+        {"service_type": "shelter", "provider_agency_id": agencies["shelter"].pk},
+    )
+    assert service.status_code == 201
+    service_id = service.json()["id"]
+    assert post(milan, f"/services/{service_id}/accept/", {"version": 1}).json()["status"] == (
+        "accepted"
+    )
+    seen = milan.get(f"{API}/cases/{case_id}/").json()
+    assert seen["role"] == "service_provider"
+    assert seen["family_name"] == "Kovalenko"
+    assert "identity_document" not in seen
+    assert "date_of_birth" not in seen
+    closed = post(
+        vesna, f"/cases/{case_id}/actions/close/", {"version": version, "reason": "recovered"}
+    )
+    assert closed.json()["status"] == "closed"
+    assert ana.get(f"{API}/referrals/{referral_id}/").json()["status"] == "accepted"
+
+
+def test_an_adult_without_consent_gets_the_error_format(client_for: ClientFor) -> None:
+    response = post(client_for("ana"), "/referrals/", {"family_name": "Kovač"})
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": {
+            "code": "consent_required",
+            "message": (
+                "An adult can be referred only with their consent. Ask the person, then record "
+                "that they agreed and to what."
+            ),
+            "fields": {"consent_given": "The person's consent is required for an adult."},
+        }
+    }
+
+
+def test_a_stale_version_is_409(client_for: ClientFor, personas: dict[str, User]) -> None:
+    case = identified_case(personas["ana"], personas["vesna"])
+    vesna = client_for("vesna")
+    first = vesna.patch(
+        f"{API}/cases/{case.pk}/",
+        {"version": case.version, "risk_level": "high"},
+        content_type="application/json",
+    )
+    assert first.status_code == 200
+    second = vesna.patch(
+        f"{API}/cases/{case.pk}/",
+        {"version": case.version, "risk_level": "low"},
+        content_type="application/json",
+    )
+    assert second.status_code == 409
+    assert second.json()["error"]["code"] == "stale_record"
+    assert Case.objects.get(pk=case.pk).risk_level == "high"
+
+
+def test_an_impossible_transition_is_409_with_the_next_steps(
+    client_for: ClientFor, personas: dict[str, User]
+) -> None:
+    case = identified_case(personas["ana"], personas["vesna"])
+    response = post(
+        client_for("vesna"), f"/cases/{case.pk}/actions/reopen/", {"version": case.version}
+    )
+    assert response.status_code == 409
+    assert response.json()["error"]["message"] == (
+        "“Reopen the case” is not possible while the case is “Identified victim”. "
+        "Possible next steps: Start protection, Close the case."
+    )
+
+
+def test_api_access_per_role(client_for: ClientFor, personas: dict[str, User]) -> None:
+    case = identified_case(personas["ana"], personas["vesna"])
+    referral_id = case.referral.pk
+    expectations = {
+        f"{API}/cases/{case.pk}/": {"vesna": 200},
+        f"{API}/referrals/{referral_id}/": {"vesna": 200, "ana": 200},
+        f"{API}/referrals/{referral_id}/triage/": {"vesna": 200},
+        f"{API}/status/?code={case.code}": {"vesna": 200, "jelena": 200},
+    }
+    for url, allowed in expectations.items():
+        for name in ("ana", "vesna", "milan", "jelena", "marija", "dragan", "nada", "zoran",
+                     "ivan", "cedomir"):  # fmt: skip
+            status = client_for(name).get(url).status_code
+            if name in allowed:
+                assert status == allowed[name], (url, name, status)
+            else:
+                assert status in (403, 404), (url, name, status)
+    listing = client_for("cedomir").get(f"{API}/cases/").json()
+    assert listing["count"] == 0
+    assert client_for("ivan").get(f"{API}/referrals/").json()["count"] == 0
+
+
+def test_jelena_gets_only_code_and_identification(
+    client_for: ClientFor, personas: dict[str, User]
+) -> None:
+    case = identified_case(personas["ana"], personas["vesna"])
+    body = client_for("jelena").get(f"{API}/status/?code={case.code}").json()
+    assert body == {
+        "code": case.code,
+        "status": "identified",
+        "identification": "identified",
+        "decided_on": str(timezone.localdate()),
+    }
+    assert AuditEntry.objects.filter(verb="case.view_status", actor=personas["jelena"]).count() == 1
+
+
+def test_a_declined_referral_shows_its_reason_to_the_referrer(
+    client_for: ClientFor, personas: dict[str, User]
+) -> None:
+    referral = refer(personas["ana"])
+    services.referral_decline(
+        actor=personas["vesna"], referral=referral, expected_version=1, reason="Duplicate."
+    )
+    body = client_for("ana").get(f"{API}/referrals/{referral.pk}/").json()
+    assert (body["status"], body["decline_reason"]) == ("declined", "Duplicate.")
+    assert client_for("ana").get(f"{API}/referrals/{referral.pk}/triage/").status_code == 404
