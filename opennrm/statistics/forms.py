@@ -31,7 +31,9 @@ class ReleaseForm(forms.Form):
 
     def __init__(self, *args: Any, profiles: list[Profile], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["profile"].choices = [(p.value, PROFILE_LABELS[p]) for p in profiles]
+        profile = self.fields["profile"]
+        assert isinstance(profile, forms.ChoiceField)
+        profile.choices = [(p.value, PROFILE_LABELS[p]) for p in profiles]
         for field in self.fields.values():
             css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
             field.widget.attrs["class"] = css

@@ -37,10 +37,10 @@ HEADERS = [
     "spl_Type",
 ]
 
-_STATUS = {
+_STATUS: dict[str, str] = {
     vocab.CaseStatus.CLOSED: "Closed",
 }
-_TRAFFICKING_STATUS = {
+_TRAFFICKING_STATUS: dict[str, str] = {
     vocab.CaseStatus.IDENTIFIED: "ActualVictimOfTrafficking",
     vocab.CaseStatus.IN_PROTECTION: "ActualVictimOfTrafficking",
     vocab.CaseStatus.NOT_IDENTIFIED: "NotAVictimOfTrafficking",

@@ -285,49 +285,45 @@ def _identified(period: Period) -> QuerySet[IdentificationDecision]:
     )
 
 
+def _row_expression(key: str, p: str, date_field: str) -> tuple[Any, Any]:
+    """The row expression of a victim breakdown, and the age annotation it needs (or None)."""
+    if key == "year":
+        return ExtractYear(date_field), None
+    if key == "ctdc_age":
+        age, bracket = _ctdc_age(p, date_field)
+        return bracket, age
+    expressions: dict[str, Callable[[str], Any]] = {
+        "age_group": _age_group,
+        "form": _form,
+        "nationality": _nationality,
+        "country": _country,
+        "agency_type": _agency_type,
+        "scope": lambda prefix: F(f"{prefix}trafficking_scope"),
+    }
+    return expressions[key](p), None
+
+
+_BREAKDOWNS: tuple[tuple[str, Promise, Dimension], ...] = (
+    ("year", _("by year and sex"), YEAR),
+    ("age_group", _("by age group and sex"), AGE_GROUP),
+    ("ctdc_age", _("by age bracket and sex"), CTDC_AGE),
+    ("form", _("by form of exploitation and sex"), FORM),
+    ("nationality", _("by citizenship (national or foreign) and sex"), NATIONALITY),
+    ("country", _("by country of citizenship and sex"), COUNTRY),
+    ("agency_type", _("by referring agency type and sex"), AGENCY_TYPE),
+    ("scope", _("internal or transnational, by sex"), SCOPE),
+)
+
+
 def _victim_tables() -> list[TableSpec]:
     specs: list[TableSpec] = []
+    populations: tuple[tuple[str, Promise, Callable[[Period], QuerySet[Any]], str, str, str], ...]
     populations = (
         ("presumed", _("Presumed victims"), _presumed, "", "presumed_victim_date", "pk"),
         ("identified", _("Identified victims"), _identified, "case__", "decided_on", "case"),
     )
     for prefix, name, population, p, date_field, counted in populations:
-        breakdowns: list[tuple[str, Promise, Dimension, Callable[[], tuple[Any, Any]]]] = [
-            ("year", _("by year and sex"), YEAR, lambda df=date_field: (ExtractYear(df), None)),
-            ("age_group", _("by age group and sex"), AGE_GROUP, lambda p=p: (_age_group(p), None)),
-            (
-                "ctdc_age",
-                _("by age bracket and sex"),
-                CTDC_AGE,
-                lambda p=p, df=date_field: tuple(reversed(_ctdc_age(p, df))),
-            ),
-            ("form", _("by form of exploitation and sex"), FORM, lambda p=p: (_form(p), None)),
-            (
-                "nationality",
-                _("by citizenship (national or foreign) and sex"),
-                NATIONALITY,
-                lambda p=p: (_nationality(p), None),
-            ),
-            (
-                "country",
-                _("by country of citizenship and sex"),
-                COUNTRY,
-                lambda p=p: (_country(p), None),
-            ),
-            (
-                "agency_type",
-                _("by referring agency type and sex"),
-                AGENCY_TYPE,
-                lambda p=p: (_agency_type(p), None),
-            ),
-            (
-                "scope",
-                _("internal or transnational, by sex"),
-                SCOPE,
-                lambda p=p: (F(f"{p}trafficking_scope"), None),
-            ),
-        ]
-        for key, suffix, dim, expr in breakdowns:
+        for key, suffix, dim in _BREAKDOWNS:
             table_id = f"{prefix}_by_{key}"
 
             def build(
@@ -336,12 +332,13 @@ def _victim_tables() -> list[TableSpec]:
                 name: Promise = name,
                 suffix: Promise = suffix,
                 dim: Dimension = dim,
-                expr: Callable[[], tuple[Any, Any]] = expr,
+                key: str = key,
                 population: Callable[[Period], QuerySet[Any]] = population,
                 p: str = p,
+                date_field: str = date_field,
                 counted: str = counted,
             ) -> BuiltTable:
-                row, age = expr()
+                row, age = _row_expression(key, p, date_field)
                 counts = _count(population(period), row, _sex(p), counted, age=age)
                 return _assemble(table_id, _title(name, suffix), period, dim, SEX, counts)
 

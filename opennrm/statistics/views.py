@@ -173,7 +173,7 @@ def htcds(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-def htcds_download(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+def htcds_download(request: AuthenticatedHttpRequest, token: str) -> HttpResponse | FileResponse:
     try:
         path = services.htcds_export_take(actor=request.user, token=token)
     except PermissionDeniedError:
