@@ -58,11 +58,11 @@ def _check_period(start: date, end: date) -> None:
         )
 
 
-def _unique(model: type[Any], code: str, label: str) -> None:
+def _unique(model: type[Any], code: str) -> None:
     if model.objects.filter(code=code).exists():
         raise ConflictError(
             _("A record with the code “%(code)s” already exists.") % {"code": code},
-            fields={"code": _("This code is already used by another %(what)s.") % {"what": label}},
+            fields={"code": _("This code is already used.")},
         )
 
 
@@ -91,7 +91,7 @@ def course_create(
             _("Each module of a course needs its own code."),
             fields={"modules": _("Two modules have the same code.")},
         )
-    _unique(Course, code, _("course"))
+    _unique(Course, code)
     with transaction.atomic():
         course = Course.objects.create(code=code, title=title, provider=provider, edition=edition)
         Module.objects.bulk_create(
@@ -154,7 +154,7 @@ def cohort_create(
     """Open a cohort of a course for a target group and period; needs ``training.edit``."""
     policy.require(actor, EDIT)
     _check_period(start, end)
-    _unique(Cohort, code, _("cohort"))
+    _unique(Cohort, code)
     with transaction.atomic():
         cohort = Cohort.objects.create(
             course=course, code=code, title=title, target_group=target_group, start=start,
@@ -432,11 +432,12 @@ def completion_import(
             if existing is not None:
                 entry["trainee"] = existing
             else:
-                for name, label in (("first_name", _("first name")), ("last_name", _("last name"))):
-                    if not row.get(name, "").strip():
-                        errors.add(number, name, _("The %(what)s of a new learner is missing.") % {
-                            "what": label
-                        })  # fmt: skip
+                if not row.get("first_name", "").strip():
+                    errors.add(
+                        number, "first_name", _("The first name of a new learner is missing.")
+                    )
+                if not row.get("last_name", "").strip():
+                    errors.add(number, "last_name", _("The last name of a new learner is missing."))
                 profession = row.get("profession", "").strip() or fallback_profession
                 if profession not in Profession.values:
                     errors.add(number, "profession", _(
@@ -561,7 +562,7 @@ def event_create(
     """Record a seminar, multi-disciplinary training or online consultation; ``training.edit``."""
     policy.require(actor, EDIT)
     _check_period(start, end)
-    _unique(TrainingEvent, code, _("training event"))
+    _unique(TrainingEvent, code)
     with transaction.atomic():
         event = TrainingEvent.objects.create(
             code=code, title=title, kind=kind, start=start, end=end, organiser=organiser,
@@ -605,7 +606,7 @@ def population_create(
 ) -> TargetPopulation:
     """Define a target population and what qualifies as trained for it; ``training.edit``."""
     policy.require(actor, EDIT)
-    _unique(TargetPopulation, code, _("target population"))
+    _unique(TargetPopulation, code)
     with transaction.atomic():
         population = TargetPopulation.objects.create(code=code, name=name, profession=profession)
         population.qualifying_courses.set(list(qualifying_courses))
@@ -683,7 +684,7 @@ def needs_assessment_create(
             _("Name at least one institution."),
             fields={"institutions": _("Choose at least one institution.")},
         )
-    _unique(NeedsAssessment, code, _("needs assessment"))
+    _unique(NeedsAssessment, code)
     with transaction.atomic():
         assessment = NeedsAssessment.objects.create(
             code=code, topic=topic, status=status, started_on=started_on, findings=findings
@@ -742,7 +743,7 @@ def curriculum_create(
             _("The partner of a curriculum must be a ministry."),
             fields={"partner": _("Choose a ministry.")},
         )
-    _unique(Curriculum, code, _("curriculum"))
+    _unique(Curriculum, code)
     with transaction.atomic():
         curriculum = Curriculum.objects.create(
             code=code, topic=topic, partner=partner, target_group=target_group, status=status,
