@@ -61,6 +61,14 @@ class CohortIn(Schema):
     language: str = "sr"
 
 
+class CohortChange(Schema):
+    version: int
+    title: str | None = None
+    start: date | None = None
+    end: date | None = None
+    language: str | None = None
+
+
 class CohortFiguresOut(Schema):
     cohort_code: str
     enrolled: int
@@ -163,6 +171,16 @@ def cohort_create(request: HttpRequest, payload: CohortIn) -> tuple[int, CohortO
         organiser=_agency(payload.organiser_id), language=payload.language,
     )  # fmt: skip
     return 201, _cohort_out(selectors.cohort_get(actor=user, code=cohort.code))
+
+
+@router.patch("/cohorts/{code}", response=CohortOut)
+def cohort_update(request: HttpRequest, code: str, payload: CohortChange) -> CohortOut:
+    """Change a cohort; answers 409 when ``version`` is not the one last saved."""
+    user = _user(request)
+    cohort = selectors.cohort_get(actor=user, code=code)
+    values = payload.model_dump(exclude={"version"}, exclude_none=True)
+    services.cohort_update(actor=user, cohort=cohort, expected_version=payload.version, **values)
+    return _cohort_out(selectors.cohort_get(actor=user, code=code))
 
 
 @router.get("/cohorts/{code}/figures", response=CohortFiguresOut)
