@@ -323,7 +323,7 @@ def _status_out(view: selectors.ReferralStatusView) -> dict[str, Any]:
 
 
 @router.post("/referrals/", response={201: ReferralStatusOut})
-def create_referral(request: HttpRequest, payload: ReferralIn) -> tuple[int, dict[str, Any]]:
+def create_referral(request: HttpRequest, payload: ReferralIn) -> Status:
     """Refer a person (``referral.create``); an adult needs ``consent_given``."""
     referral = services.referral_create(actor=_user(request), **payload.dict())
     return Status(201, _status_out(selectors.referral_status_view(referral)))
@@ -332,7 +332,7 @@ def create_referral(request: HttpRequest, payload: ReferralIn) -> tuple[int, dic
 @router.post("/referrals/from-screening/{screening_id}/", response={201: ReferralStatusOut})
 def create_referral_from_screening(
     request: HttpRequest, screening_id: int, payload: ReferralIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status:
     """Refer the person of a screening; the child flag and reason come from the screening."""
     data = payload.dict()
     referral = services.referral_from_screening(

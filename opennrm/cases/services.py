@@ -220,11 +220,14 @@ def referral_create(
             )
         if vocab.ConsentScope.REFERRAL not in scope:
             scope.insert(0, vocab.ConsentScope.REFERRAL)
+    if actor.agency is None:
+        raise ValidationFailed(_("Your account belongs to no agency. Ask an administrator."))
+    from_agency = actor.agency
     centre = to_agency or identification_centre()
     now = timezone.now()
     with transaction.atomic():
         referral = Referral.objects.create(
-            from_agency=actor.agency,
+            from_agency=from_agency,
             from_user=actor,
             to_agency=centre,
             source_screening=source_screening,
@@ -669,7 +672,10 @@ def case_update(*, actor: User, case: Case, expected_version: int, **changes: An
     changes["means_of_control"] = control
     changes["country_of_exploitation"] = country
     fields = list(changes)
-    before = {name: getattr(case, case._meta.get_field(name).attname) for name in fields}
+    before = {
+        name: getattr(case, case._meta.get_field(name).attname)  # type: ignore[union-attr]
+        for name in fields
+    }
     for name, value in changes.items():
         setattr(case, name, value)
     with transaction.atomic():
@@ -982,7 +988,7 @@ def residence_permit_save(
             errors[name] = _("This date cannot be before the application.")
     if errors:
         raise ValidationFailed(_("The residence permit details are not valid."), fields=errors)
-    values = {
+    values: dict[str, Any] = {
         "permit_type": permit_type,
         "status": status,
         "applied_on": applied_on,
