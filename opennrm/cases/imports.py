@@ -789,7 +789,7 @@ def bulk_write_cases(
     _Table(Guardian).insert(guardians)
     _Table(AuditEntry).insert(entries)
     transaction.on_commit(seal_pending)
-    return [(p["code"], c["code"]) for p, c in zip(persons, cases, strict=True)]
+    return [(str(p["code"]), str(c["code"])) for p, c in zip(persons, cases, strict=True)]
 
 
 # --- The import itself ------------------------------------------------------------------------

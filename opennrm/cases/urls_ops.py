@@ -100,7 +100,8 @@ def import_job(request: AuthenticatedHttpRequest, job_id: str) -> HttpResponse:
     if not policy.can(request.user, "case.import"):
         return _forbidden(request)
     job = _own_job(request, job_id)
-    template = "cases/ops/_import_progress.html" if request.htmx else "cases/ops/import_job.html"
+    polled = request.headers.get("HX-Request") == "true"
+    template = "cases/ops/_import_progress.html" if polled else "cases/ops/import_job.html"
     return render(request, template, {"job": job})
 
 

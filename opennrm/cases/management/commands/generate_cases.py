@@ -173,9 +173,9 @@ class Generator:
         reflection_end = None
         if presumed is not None:
             reflection_end = presumed + timedelta(days=MIN_REFLECTION_DAYS + rng.choice([0, 0, 30, 60]))  # fmt: skip
-        forms = [rng.choices(self.forms, self.form_weights)[0]]
+        forms: list[str] = [str(rng.choices(self.forms, self.form_weights)[0])]
         if rng.random() < 0.1:
-            forms.append(vocab.TypeOfExploitation.FORCED_LABOUR)
+            forms.append(str(vocab.TypeOfExploitation.FORCED_LABOUR))
         forms = list(dict.fromkeys(forms))
         control = rng.sample(vocab.MethodOfControl.values, rng.randrange(0, 4))
         guardian = ""
