@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from opennrm.accounts import policy, selectors, services
@@ -79,17 +79,19 @@ def tokens(request: HttpRequest) -> list[ApiToken]:
 
 
 @router.post("/tokens", response={201: TokenIssued})
-def token_issue(request: HttpRequest, payload: TokenIn) -> tuple[int, TokenIssued]:
+def token_issue(request: HttpRequest, payload: TokenIn) -> Status[TokenIssued]:
+    """Issue a token for the caller (``token.own``); the plaintext is in this response only."""
     user = _user(request)
     token, plaintext = services.token_issue(actor=user, user=user, name=payload.name)
-    return 201, TokenIssued(token=plaintext, **TokenOut.from_orm(token).model_dump())
+    return Status(201, TokenIssued(token=plaintext, **TokenOut.model_validate(token).model_dump()))
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
-def token_revoke(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def token_revoke(request: HttpRequest, token_id: int) -> Status[None]:
+    """Revoke one of the caller's own tokens; someone else's token is 404, not 403."""
     user = _user(request)
     services.token_revoke(actor=user, token=get_object_or_404(ApiToken, pk=token_id, user=user))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/users", response=list[UserOut])
