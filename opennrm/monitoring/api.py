@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from opennrm.accounts import policy
 from opennrm.accounts.models import User
@@ -325,15 +326,15 @@ def follow_up_done(request: HttpRequest, pk: int, payload: VersionIn) -> FollowU
 
 
 @router.post("/reports", response={201: ReportOut})
-def report_create(request: HttpRequest, payload: ReportIn) -> tuple[int, ReportOut]:
+def report_create(request: HttpRequest, payload: ReportIn) -> Status[ReportOut]:
     """Start a progress report for a period of the current action."""
     user = _user(request)
     policy.require(user, "monitoring.edit")
     report = services.report_create(actor=user, action=_action(user), **payload.dict())
-    return 201, ReportOut(
+    return Status(201, ReportOut(
         id=report.pk, version=report.version, title=report.title,
         period_start=report.period_start, period_end=report.period_end,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def _rendition(rendition: ReportRendition) -> RenditionOut:
@@ -350,7 +351,7 @@ def _rendition(rendition: ReportRendition) -> RenditionOut:
 
 
 @router.post("/reports/{pk}/files", response={202: RenditionOut})
-def report_generate(request: HttpRequest, pk: int, payload: GenerateIn) -> tuple[int, RenditionOut]:
+def report_generate(request: HttpRequest, pk: int, payload: GenerateIn) -> Status[RenditionOut]:
     """Queue a DOCX, PDF or HTML file of the report; poll the returned file for its status."""
     user = _user(request)
     report = selectors.report_get(actor=user, pk=pk)
@@ -358,7 +359,7 @@ def report_generate(request: HttpRequest, pk: int, payload: GenerateIn) -> tuple
         actor=user, report=report, format=payload.format, language=payload.language
     )
     rendition.refresh_from_db()
-    return 202, _rendition(rendition)
+    return Status(202, _rendition(rendition))
 
 
 @router.get("/reports/{pk}/files/{file_pk}", response=RenditionOut)

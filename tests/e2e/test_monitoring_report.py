@@ -33,11 +33,12 @@ def test_a_coordinator_generates_and_downloads_the_october_report(
     page.get_by_role("link", name="Progress reports").click()
     page.get_by_role("link", name="Progress report January–October 2020").click()
     for fmt in ("DOCX", "PDF"):
-        page.get_by_label("Format").select_option(fmt.lower())
-        page.get_by_label("Language").select_option("en")
-        page.get_by_role("button", name="Generate the report").click()
+        page.locator("#id_format").select_option(fmt.lower())
+        page.locator("#id_language").select_option("en")
+        # The test settings render in the request (immediate task backend), so allow for it.
+        page.get_by_role("button", name="Generate the report").click(timeout=90_000)
         link = page.get_by_role("link", name=f"Download {fmt}")
-        expect(link).to_be_visible()
+        expect(link).to_be_visible(timeout=90_000)
         with page.expect_download() as info:
             link.click()
         content = info.value.path().read_bytes()
