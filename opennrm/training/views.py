@@ -18,11 +18,12 @@ from django.views.decorators.http import require_POST
 
 from opennrm.accounts import policy
 from opennrm.audit.services import record
-from opennrm.core.errors import DomainError
+from opennrm.core.errors import DomainError, StaleRecordError
 from opennrm.core.exports import Sheet, xlsx_response
 from opennrm.core.http import AuthenticatedHttpRequest
 from opennrm.core.tabular import RowError, TabularError, error_report_csv
 from opennrm.training import selectors, services, tables
+from opennrm.training.forms import CohortForm
 
 View = Callable[..., HttpResponseBase]
 _SESSION_ERRORS = "training_import_errors"
@@ -157,6 +158,43 @@ def cohort_import(request: AuthenticatedHttpRequest, code: str) -> HttpResponseB
         },
     )
     return redirect("training:cohort", code=cohort.code)
+
+
+@_needs("training.edit")
+def cohort_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
+    cohort = selectors.cohort_get(actor=request.user, code=code)
+    if request.method != "POST":
+        form = CohortForm(
+            initial={"version": cohort.version, "title": cohort.title, "start": cohort.start,
+                     "end": cohort.end, "language": cohort.language}
+        )  # fmt: skip
+        return render(request, "training/cohort_edit.html", {"cohort": cohort, "form": form})
+    form = CohortForm(request.POST)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.cohort_update(
+                actor=request.user, cohort=cohort, expected_version=data["version"],
+                title=data["title"], start=data["start"], end=data["end"],
+                language=data["language"],
+            )  # fmt: skip
+        except StaleRecordError as exc:
+            # The input stays on screen so the trainer can reapply it after reloading.
+            form.add_error(None, exc.message)
+            status = exc.status
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            for name, message in exc.fields.items():
+                if name in form.fields:
+                    form.add_error(name, message)
+            status = exc.status
+        else:
+            messages.success(request, _("The cohort was saved."))
+            return redirect("training:cohort", code=cohort.code)
+    return render(
+        request, "training/cohort_edit.html", {"cohort": cohort, "form": form}, status=status
+    )
 
 
 @_needs("training.edit")

@@ -180,3 +180,22 @@ def test_the_cohort_export_lists_learners_and_is_audited(
     assert rows[1] == ("Perić", "Mila", "mila.peric@example.org", "Law student", "Not stated",
                        "3/3", "2020-04-30")  # fmt: skip
     assert AuditEntry.objects.filter(verb="training.trainees_export").count() == 1
+
+
+def test_a_stale_cohort_edit_is_refused_and_keeps_the_input(
+    client_for: Callable[[str], Client], cohort: Cohort
+) -> None:
+    url = f"/training/cohorts/{cohort.code}/edit/"
+    data = {"version": 1, "title": "Spring 2020", "start": "2020-04-01", "end": "2020-06-30",
+            "language": "sr"}  # fmt: skip
+    assert client_for("marija").post(url, data).status_code == 302
+    stale = client_for("marija").post(url, {**data, "title": "Autumn 2020"})
+    assert stale.status_code == 409
+    html = stale.content.decode()
+    assert "Someone else saved this record while you were editing it." in html
+    assert 'value="Autumn 2020"' in html
+    cohort.refresh_from_db()
+    assert (cohort.title, cohort.version) == ("Spring 2020", 2)
+    backwards = client_for("marija").post(url, {**data, "version": 2, "end": "2020-03-01"})
+    assert "The end must be on or after the start." in backwards.content.decode()
+    assert_access(client_for, url, allowed=["marija"])
