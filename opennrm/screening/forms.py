@@ -40,7 +40,7 @@ class StartForm(forms.Form):
     )
     screened_on = forms.DateField(
         label=_("Date of the screening"),
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
     )
     place = forms.CharField(
         label=_("Place (municipality)"),
@@ -56,10 +56,12 @@ class StartForm(forms.Form):
 
 class StatsFilterForm(forms.Form):
     date_from = forms.DateField(
-        label=_("From"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+        label=_("From"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
     )
     date_to = forms.DateField(
-        label=_("To"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+        label=_("To"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
     )
 
     def clean(self) -> dict[str, Any]:

@@ -10,6 +10,7 @@
   var versionInputs = document.querySelectorAll("input[name=version]");
   var sending = false;
   var timer = null;
+  var submitAfter = null;
 
   function load() {
     try { return JSON.parse(localStorage.getItem(key) || "{}"); } catch (e) { return {}; }
@@ -59,15 +60,22 @@
           Object.keys(answers).forEach(function (c) { if (now.answers[c] === answers[c]) { delete now.answers[c]; } });
           if (pending.observations !== undefined && now.observations === pending.observations) { delete now.observations; }
           store(now);
-          if (Object.keys(now.answers).length || now.observations !== undefined) { flush(); } else { say(form.dataset.saved); }
+          if (Object.keys(now.answers).length || now.observations !== undefined) {
+            flush();
+          } else {
+            say(form.dataset.saved);
+            if (submitAfter) { var button = submitAfter; submitAfter = null; form.requestSubmit(button); }
+          }
         } else if (r.status === 409) {
+          submitAfter = null;
           var code = r.data && r.data.error && r.data.error.code;
           say(code === "screening_locked" ? form.dataset.locked : form.dataset.stale);
         } else {
+          submitAfter = null;
           say((r.data && r.data.error && r.data.error.message) || form.dataset.offline);
         }
       })
-      .catch(function () { sending = false; say(form.dataset.offline); });
+      .catch(function () { sending = false; submitAfter = null; say(form.dataset.offline); });
   }
 
   // Answers queued before a reload or while offline are put back on screen, then sent.
@@ -87,6 +95,12 @@
     clearTimeout(timer);
     timer = setTimeout(flush, 1500);
   });
+  form.addEventListener("submit", function (event) {
+    // A save in flight would make the page's version stale: submit once it has landed.
+    if (sending) { event.preventDefault(); submitAfter = event.submitter; }
+  });
   window.addEventListener("online", flush);
+  // Connections on a farm or a building site come back without an "online" event: retry.
+  setInterval(flush, 10000);
   flush();
 })();
