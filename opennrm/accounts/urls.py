@@ -9,6 +9,7 @@ urlpatterns = [
     path("users/<int:pk>/", views.user_detail, name="user"),
     path("users/<int:pk>/active/", views.user_active, name="user_active"),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
+    path("unlock/", views.unlock, name="unlock"),
     path("agencies/", views.agencies, name="agencies"),
     path("agencies/<int:pk>/", views.agency_detail, name="agency"),
     path("profile/", views.profile, name="profile"),

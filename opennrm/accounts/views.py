@@ -161,6 +161,22 @@ def user_unlock(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def unlock(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Unlock a typed username from the home-page panel (it may have no account)."""
+    if not policy.can(request.user, "user.manage"):
+        return _forbidden(request)
+    username = request.POST.get("username", "")
+    try:
+        services.user_unlock(actor=request.user, username=username)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Sign-in for %(name)s was unlocked.") % {"name": username})
+    return redirect("home")
+
+
+@login_required
 def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in user's own page: roles, two-factor settings, personal API tokens."""
     form = TokenForm(_posted(request))

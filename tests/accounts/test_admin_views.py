@@ -259,3 +259,29 @@ def test_nobody_revokes_someone_elses_token_from_the_page(
         assert response.status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_the_administrators_home_lists_locked_usernames_and_unlocks_them(
+    client_for: Callable[[str], Client], personas: dict[str, User], settings: object
+) -> None:
+    settings.AXES_USERNAME_CALLABLE = "opennrm.accounts.lockout.lockout_username"  # type: ignore[attr-defined]
+    # Signing in clears a user's failures (AXES_RESET_ON_SUCCESS): every persona signs in first.
+    for name in ALL_PERSONAS:
+        client_for(name)
+    for username in ("ana", "ghost"):
+        for _attempt in range(5):
+            Client().post("/accounts/login/", {"login": username, "password": "wrong password!"})
+    home = _text(client_for("ivan").get("/"))
+    assert "Locked sign-ins" in home
+    assert "ghost no such account 5" in home
+    assert "ana 5" in home
+    for name in ("vesna", "zoran", "cedomir"):
+        assert "Locked sign-ins" not in _text(client_for(name).get("/"))
+    assert_access(
+        client_for, "/manage/unlock/", allowed=["ivan"], method="post",
+        data={"username": "ana"}, ok_statuses=(302,),
+    )  # fmt: skip
+    after = _text(client_for("ivan").get("/"))
+    assert "ghost no such account 5" in after
+    assert "ana 5" not in after
+    assert AuditEntry.objects.get(verb="auth.unlock").changes == {"failed_sign_ins_cleared": 5}

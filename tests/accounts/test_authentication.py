@@ -376,3 +376,19 @@ def test_a_disabled_users_token_stops_working(personas: dict[str, User]) -> None
     assert Client().get("/api/v1/accounts/me", headers=headers).status_code == 401
     services.user_set_active(actor=personas["ivan"], user=personas["vesna"], active=True)
     assert Client().get("/api/v1/accounts/me", headers=headers).status_code == 200
+
+
+def test_an_unknown_username_costs_one_password_hash_like_a_real_one(trainer: User) -> None:
+    """No timing difference to enumerate accounts: both paths hash the typed password once."""
+    from unittest import mock
+
+    from django.contrib.auth.hashers import MD5PasswordHasher
+
+    counts = {}
+    for username in ("petar", "nobody-by-this-name"):
+        with mock.patch.object(
+            MD5PasswordHasher, "encode", autospec=True, side_effect=MD5PasswordHasher.encode
+        ) as encode:
+            _login(Client(), username, "wrong guess of a password")
+        counts[username] = encode.call_count
+    assert counts == {"petar": 1, "nobody-by-this-name": 1}
