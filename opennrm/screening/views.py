@@ -235,6 +235,7 @@ def screening_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         actor=request.user, screening=screening, purpose="screening result page"
     )
     positive = screening.is_submitted and screening.outcome == "indicators_of_trafficking"
+    referrals = _referrals(screening)
     return render(
         request,
         "screening/detail.html",
@@ -243,10 +244,11 @@ def screening_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "explanations": result_explanations(screening),
             "personal": personal,
             "not_a_decision": wording.not_a_decision(),
+            # One referral per screening: once referred, its status replaces the button.
             "refer_url": _refer_url(screening)
-            if positive and policy.can(request.user, "referral.create")
+            if positive and not referrals and policy.can(request.user, "referral.create")
             else "",
-            "referrals": _referrals(screening),
+            "referrals": referrals,
         },
     )
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 import time_machine
 from django.test import Client
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from openpyxl import load_workbook
 
 from opennrm.accounts.models import User
@@ -95,9 +95,12 @@ def test_a_screener_completes_a_screening_without_javascript(
     assert "Positive by rule (a): at least 2 strong indicators." in result.text
     assert "Refer this person" in result.text
     assert "Passport kept by the foreman." in result.text
-    assert reverse(
-        "screening:referral_unavailable", args=[result.context["screening"].pk]
-    ) in result.text or ("/cases/" in result.text)
+    pk = result.context["screening"].pk
+    try:
+        refer = reverse("cases:refer_from_screening", kwargs={"screening_id": pk})
+    except NoReverseMatch:
+        refer = reverse("screening:referral_unavailable", args=[pk])
+    assert f'href="{refer}"' in result.text
     assert AuditEntry.objects.filter(
         verb="screening.view_pii", purpose="screening result page"
     ).exists()
@@ -243,3 +246,23 @@ def test_home_panel_lists_the_screeners_drafts(
     assert "Screenings to finish" in home.text
     assert draft.code in home.text
     assert "Screenings to finish" not in client_for("dragan").get("/").text
+
+
+def test_once_referred_the_result_shows_the_referral_instead_of_the_button(
+    client_for: Clients, personas: dict[str, User]
+) -> None:
+    from opennrm.cases import services as cases
+
+    screening = completed(personas["ana"])
+    cases.referral_from_screening(
+        actor=personas["ana"],
+        screening_id=screening.pk,
+        given_names="Test",
+        family_name="Person",
+        consent_given=True,
+        consent_scope=["referral"],
+    )
+    page = client_for("ana").get(reverse("screening:detail", args=[screening.pk]))
+    assert "Refer this person" not in page.text
+    assert "Referrals" in page.text
+    assert "Sent" in page.text
