@@ -226,7 +226,9 @@ def coverage(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         selectors.population_coverage(actor=request.user, population_code=p.code)
         for p in populations
     ]
-    chosen = request.GET.get("population") or (populations[0].code if populations else "")
+    # By default, the first population that has a headcount: an empty chart helps nobody.
+    counted = [p.code for p, f in zip(populations, current, strict=True) if f.headcount]
+    chosen = request.GET.get("population") or next(iter(counted), "")
     series = []
     if chosen:
         points = selectors.coverage_points(actor=request.user, population_code=chosen)
