@@ -33,6 +33,11 @@ RESULTS = (
 INDICATORS = (
     (1, "1.1", "Share of labour inspectors trained to recognise signs of trafficking for labour "
      "exploitation and to refer victims", "percent", 0, 90, "training.coverage:labour_inspectors"),
+    (1, "1.3", "Referrals of presumed victims by labour inspectors", "count", 0, 20,
+     "cases.referrals:labour_inspectorate"),
+    (1, "1.4", "Victims of forced labour identified", "count", 0, 15,
+     "cases.identified:labour_exploitation"),
+    (2, "2.3", "Child victims identified", "count", 0, 10, "cases.identified:children"),
     (2, "2.1", "Educational professionals trained with the child-trafficking curricula",
      "people", 0, 150, ""),
     (2, "2.2", "Needs assessments on interviewing and protecting child victims completed with "

@@ -29,7 +29,15 @@ from opennrm.accounts import policy
 from opennrm.accounts.models import User
 from opennrm.core.errors import NotFoundError
 
-Compute = Callable[[User, date, date], Decimal]
+
+@dataclass(frozen=True)
+class Withheld:
+    """A figure the source already withheld under disclosure control; ``display`` is its mark."""
+
+    display: str
+
+
+Compute = Callable[[User, date, date], "Decimal | Withheld"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,10 @@ class Metric:
     permission: str
     counts_victims: bool
     compute: Compute  # (actor, period start, period end) -> value at the end of the period
+    # True when the source is the statistics release, which applied the restricted profile to
+    # the whole table (complementary suppression included): protecting the cell again would
+    # only repeat it.
+    protected_at_source: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,7 +121,9 @@ def evaluate(name: str, *, actor: User, start: date, end: date) -> MetricValue:
         raise NotFoundError(_("There is no live metric named “%(name)s”.") % {"name": name})
     policy.require(actor, metric.permission)
     raw = metric.compute(actor, start, end)
-    if metric.counts_victims:
+    if isinstance(raw, Withheld):
+        return MetricValue(name, None, withheld_as=raw.display)
+    if metric.counts_victims and not metric.protected_at_source:
         protected, shown = protect_count(raw)
         return MetricValue(name, protected, withheld_as="" if protected is not None else shown)
     return MetricValue(name, raw)
@@ -194,6 +208,31 @@ def _campaigns(actor: User, start: date, end: date) -> Decimal:
     return Decimal(campaign_reach(actor=actor, start=start, end=end).campaigns)
 
 
+# --- cases, through the statistics release -------------------------------------------------------
+
+
+def _released_row_total(table_id: str, row_code: str) -> Compute:
+    """A row total of a standard table released under the restricted profile.
+
+    Case figures are read from the statistics release rather than from the cases app, so the
+    logframe shows the very number the statistics pages show, with the same suppression.
+    """
+
+    def compute(actor: User, start: date, end: date) -> Decimal | Withheld:
+        from opennrm.statistics.disclosure import Profile
+        from opennrm.statistics.selectors import statistics_table
+        from opennrm.statistics.tables import Period
+
+        released = statistics_table(
+            actor=actor, table_id=table_id, period=Period(start, end), profile=Profile.RESTRICTED
+        )
+        index = released.built.table.row_labels.index(row_code)
+        cell = released.protected.row_totals[index]
+        return Withheld(cell.display) if cell.value is None else Decimal(cell.value)
+
+    return compute
+
+
 def _register_all() -> None:
     register(
         Metric(
@@ -261,6 +300,37 @@ def _register_all() -> None:
             compute=_screenings_by("labour_inspectorate"),
         )
     )
+    for name, label, table_id, row_code in (
+        (
+            "cases.referrals:labour_inspectorate",
+            _("Referrals by labour inspectors"),
+            "referrals_by_agency_type",
+            "labour_inspectorate",
+        ),
+        (
+            "cases.identified:labour_exploitation",
+            _("Victims of forced labour identified"),
+            "identified_by_form",
+            "ForcedLabour",
+        ),
+        (
+            "cases.identified:children",
+            _("Child victims identified"),
+            "identified_by_age_group",
+            "child",
+        ),
+    ):
+        register(
+            Metric(
+                name,
+                label,
+                "count",
+                "stats.restricted",
+                counts_victims=True,
+                compute=_released_row_total(table_id, row_code),
+                protected_at_source=True,
+            )
+        )
     register(
         Metric(
             "awareness.reach",

@@ -123,7 +123,7 @@ def test_a_coordinator_generates_the_october_report_as_docx_and_pdf_with_live_fi
         image = Image.open(page).convert("RGB")
         blue_pixels += sum(
             1
-            for pixel in image.getdata()
+            for pixel in image.get_flattened_data()
             if all(abs(a - b) < 12 for a, b in zip(pixel, CHART_BLUE, strict=True))
         )
     assert blue_pixels > 500  # bars and lines of the charts, drawn in the first series' blue

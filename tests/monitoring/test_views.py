@@ -84,7 +84,7 @@ def test_a_stale_status_form_is_refused_and_keeps_the_input(
     page = response.content.decode()
     assert response.status_code == 409
     assert "Someone else saved this record while you were editing it." in page
-    assert ">Mine</textarea>" in page
+    assert "Mine</textarea>" in page
     assert GretaRecommendation.objects.get(pk=rec.pk).evidence == "A"
 
 
