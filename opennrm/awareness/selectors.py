@@ -122,3 +122,12 @@ def campaign_reach(*, actor: User, start: date, end: date) -> ReachFigures:
 
 def _not_found() -> str:
     return _("This awareness record does not exist or you may not see it.")
+
+
+def grant_reports_due(*, actor: User, until: date) -> QuerySet[GrantReport]:
+    """Grant reports not yet received and due by ``until`` (overdue ones first); ``awareness.view``."""
+    return (
+        policy.scope(actor, GrantReport.objects.select_related("grant", "grant__grantee"), VIEW)
+        .filter(submitted_on__isnull=True, due_on__lte=until)
+        .order_by("due_on", "pk")
+    )

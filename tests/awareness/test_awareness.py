@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+import time_machine
 from django.test import Client
 
 from opennrm.accounts.models import Agency, User
@@ -143,3 +144,15 @@ def test_the_api_reports_reach_and_refuses_writes_to_trainers(
     )
     assert accepted.status_code == 201
     assert accepted.json()["people_reached"] == 1505
+
+
+def test_coordinators_see_grant_reports_due_on_their_home_page(
+    client_for: Callable[[str], Client], campaign: Campaign
+) -> None:
+    with time_machine.travel(date(2021, 1, 15)):
+        home = client_for("dragan").get("/").content.decode()
+        assert "Grant reports due" in home
+        assert "Final report · ASTRA · due 01/31/2021" in home
+        assert "Grant reports due" not in client_for("marija").get("/").content.decode()
+    with time_machine.travel(date(2020, 10, 1)):
+        assert "Grant reports due" not in client_for("dragan").get("/").content.decode()
