@@ -91,7 +91,6 @@ from opennrm.cases.vocab import (
     TypeOfExploitation,
 )
 from opennrm.core import crypto
-from opennrm.core.crypto import blind_index
 from opennrm.core.errors import DomainError, ValidationFailed
 from opennrm.core.fields import EncryptedTextField
 from opennrm.core.tabular import RowError, RowErrors, TabularError, parse_date, read_rows
@@ -195,8 +194,19 @@ def _key(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", text.lower())
 
 
+# Enum ``.values`` is rebuilt on every access; a 100,000-row file reads each set many times.
+_VALUES: dict[type, tuple[str, ...]] = {
+    enum: tuple(enum.values)
+    for enum in (Gender, TypeOfExploitation, MethodOfControl, MethodOfRecruitment, ClosureReason)
+}
+_CHOICE_MAPS: dict[tuple[str, ...], dict[str, str]] = {}
+
+
 def _choice(value: str, choices: Iterable[str]) -> str | None:
-    by_key = {_key(choice): choice for choice in choices}
+    options = tuple(choices)
+    by_key = _CHOICE_MAPS.get(options)
+    if by_key is None:
+        by_key = _CHOICE_MAPS[options] = {_key(choice): choice for choice in options}
     return by_key.get(_key(value))
 
 
@@ -223,14 +233,13 @@ def source_key_for(
     last_name: str,
     birth: str,
     referral_date: date,
-    digest: Callable[[str], str],
 ) -> str:
-    """A stable key for a legacy row: the agency's own id when given, else a keyed digest of who
-    and when (``digest`` is the blind index, so the key reveals nothing without the key)."""
+    """The key that makes two rows of one file the same record: the agency's own id when given,
+    else who (folded name, birth) and when; kept in memory only, to refuse repeated rows."""
     if case_id:
         return f"{agency_id}:id:{case_id}"
-    person = digest(f"{first_name} {last_name} {birth}")
-    return f"{agency_id}:bi:{hashlib.sha256(f'{person}|{referral_date}'.encode()).hexdigest()}"
+    who = services.name_key(first_name, last_name)
+    return f"{agency_id}:{hashlib.sha256(f'{who}|{birth}|{referral_date}'.encode()).hexdigest()}"
 
 
 def parse_rows(
@@ -238,7 +247,6 @@ def parse_rows(
     *,
     agencies: Mapping[str, int],
     today: date,
-    digest: Callable[[str], str],
     errors: RowErrors,
 ) -> list[LegacyRecord]:
     """Validate every row; problems go to ``errors`` (row, column, why), valid rows are returned.
@@ -247,6 +255,7 @@ def parse_rows(
     """
     records: list[LegacyRecord] = []
     seen: dict[str, int] = {}
+    agency_memo: dict[str, int] = {}  # a file names the same few agencies on every row
     for number, raw in rows:
         before = len(errors.errors)
         value = {column: raw.get(column, "").strip() for column in COLUMNS}
@@ -275,7 +284,7 @@ def parse_rows(
         gender = ""
         if value["prs_Gender"]:
             gender = GENDER_SYNONYMS.get(value["prs_Gender"].lower()) or (
-                _choice(value["prs_Gender"], Gender.values) or ""
+                _choice(value["prs_Gender"], _VALUES[Gender]) or ""
             )
             if not gender:
                 errors.add(
@@ -347,20 +356,20 @@ def parse_rows(
             number,
             "vic_TypeOfExploitation",
             value["vic_TypeOfExploitation"],
-            TypeOfExploitation.values,
+            _VALUES[TypeOfExploitation],
             errors,
         )
         control = _many(
             number,
             "vic_MethodsOfControl",
             value["vic_MethodsOfControl"],
-            MethodOfControl.values,
+            _VALUES[MethodOfControl],
             errors,
         )
         recruitment = ""
         if value["vic_MethodOfRecruitment"]:
             recruitment = (
-                _choice(value["vic_MethodOfRecruitment"], MethodOfRecruitment.values) or ""
+                _choice(value["vic_MethodOfRecruitment"], _VALUES[MethodOfRecruitment]) or ""
             )
             if not recruitment:
                 errors.add(
@@ -372,7 +381,10 @@ def parse_rows(
 
         agency_id = 0
         if value["cas_ReferringOrganisation"]:
-            agency_id = agencies.get(_key(fold(value["cas_ReferringOrganisation"])), 0)
+            named = value["cas_ReferringOrganisation"]
+            if named not in agency_memo:
+                agency_memo[named] = agencies.get(_key(fold(named)), 0)
+            agency_id = agency_memo[named]
             if not agency_id:
                 errors.add(
                     number,
@@ -409,7 +421,6 @@ def parse_rows(
             last_name=value["prs_SecondName"],
             birth=birth,
             referral_date=referral_date,
-            digest=digest,
         )
         if key in seen:
             errors.add(
@@ -453,14 +464,13 @@ def read_legacy_file(
     filename: str,
     agencies: Mapping[str, int],
     today: date,
-    digest: Callable[[str], str],
 ) -> list[LegacyRecord]:
     """Read and validate a whole file; raises ``TabularError`` naming every problem."""
     _header, rows = read_rows(
         data, filename=filename, columns=COLUMNS, required=REQUIRED, aliases=ALIASES
     )
     errors = RowErrors()
-    records = parse_rows(rows, agencies=agencies, today=today, digest=digest, errors=errors)
+    records = parse_rows(rows, agencies=agencies, today=today, errors=errors)
     errors.raise_if_any()
     return records
 
@@ -509,6 +519,7 @@ class CaseSpec:
     closed_at: datetime | None = None
     guardian_name: str = ""
     source_key: str = ""
+    indexes: tuple[str, str, str] | None = None  # blind indexes, when the caller has them
 
 
 def person_indexes(
@@ -640,7 +651,7 @@ def bulk_write_cases(
     agency_label = str(actor.agency.name)[:200] if actor and actor.agency else ""
     ip = current().ip if actor else ""
     for spec, code, person_id, case_id in zip(specs, codes, person_ids, case_ids, strict=True):
-        name_index, name_dob_index, name_yob_index = person_indexes(
+        name_index, name_dob_index, name_yob_index = spec.indexes or person_indexes(
             spec.given_names, spec.family_name, spec.date_of_birth, spec.year_of_birth
         )
         case_code = f"{code}/1"
@@ -812,25 +823,24 @@ def agency_lookup() -> dict[str, int]:
     return found
 
 
-def _identity_key(record: LegacyRecord) -> tuple[str, int, date]:
-    name, name_dob, name_yob = person_indexes(
-        record.first_name, record.last_name, record.birth_date, record.birth_year
-    )
+def _identity_key(record: LegacyRecord, indexes: tuple[str, str, str]) -> tuple[str, int, date]:
+    name, name_dob, name_yob = indexes
     return (name_dob or name_yob or name, record.referring_agency_id, record.referral_date)
 
 
-def _already_imported(records: list[LegacyRecord]) -> set[tuple[str, int, date]]:
+def _already_imported(keys: list[tuple[str, int, date]]) -> set[tuple[str, int, date]]:
     """Keys of records that exist already: same person (blind index), agency and referral date."""
-    keys = {_identity_key(record): record for record in records}
+    wanted_keys = set(keys)
     found: set[tuple[str, int, date]] = set()
-    wanted = sorted({key[0] for key in keys})
+    wanted = sorted({key[0] for key in wanted_keys})
+    agencies = {key[1] for key in wanted_keys}
     for start in range(0, len(wanted), 1000):
         chunk = wanted[start : start + 1000]
         rows = Referral.objects.filter(
             Q(person__name_dob_index__in=chunk)
             | Q(person__name_yob_index__in=chunk)
             | Q(person__name_index__in=chunk),
-            from_agency_id__in={key[1] for key in keys},
+            from_agency_id__in=agencies,
         ).values_list(
             "person__name_index",
             "person__name_dob_index",
@@ -841,12 +851,14 @@ def _already_imported(records: list[LegacyRecord]) -> set[tuple[str, int, date]]
         for name, name_dob, name_yob, agency_id, sent_at in rows:
             for index in (name_dob, name_yob, name):
                 key = (index, agency_id, sent_at.astimezone(UTC).date())
-                if key in keys:
+                if key in wanted_keys:
                     found.add(key)
     return found
 
 
-def _spec_for(record: LegacyRecord, *, actor: User, agency_id: int) -> CaseSpec:
+def _spec_for(
+    record: LegacyRecord, *, actor: User, agency_id: int, indexes: tuple[str, str, str]
+) -> CaseSpec:
     sent_at = datetime.combine(record.referral_date, time(9, 0), tzinfo=UTC)
     path: list[tuple[str, str, datetime]] = [("begin_assessment", "under_assessment", sent_at)]
     presumed = reflection_end = None
@@ -865,7 +877,7 @@ def _spec_for(record: LegacyRecord, *, actor: User, agency_id: int) -> CaseSpec:
     closure_reason = ""
     if not record.is_open:
         closed_at = sent_at
-        closure_reason = _choice(record.closure_note, ClosureReason.values) or ClosureReason.OTHER
+        closure_reason = _choice(record.closure_note, _VALUES[ClosureReason]) or ClosureReason.OTHER
         path.append(("close", "closed", sent_at))
     birth = record.birth_date
     is_child = birth is not None and (
@@ -907,6 +919,7 @@ def _spec_for(record: LegacyRecord, *, actor: User, agency_id: int) -> CaseSpec:
         closure_reason=closure_reason,
         closure_details=record.closure_note,
         closed_at=closed_at,
+        indexes=indexes,
     )
 
 
@@ -934,17 +947,28 @@ def import_legacy_file(
         filename=filename,
         agencies=agency_lookup(),
         today=timezone.localdate(),
-        digest=lambda text: blind_index(text, purpose="import.source"),
     )
     report("validated", len(records), len(records))
-    existing = _already_imported(records)
-    fresh = [record for record in records if _identity_key(record) not in existing]
+    # One blind-index computation per row, reused for the duplicate check and the write.
+    indexes = [
+        person_indexes(r.first_name, r.last_name, r.birth_date, r.birth_year) for r in records
+    ]
+    keys = [_identity_key(r, i) for r, i in zip(records, indexes, strict=True)]
+    existing = _already_imported(keys)
+    fresh = [
+        (record, index)
+        for record, index, key in zip(records, indexes, keys, strict=True)
+        if key not in existing
+    ]
     result = ImportResult(rows=len(records), skipped=len(records) - len(fresh))
     with transaction.atomic():
         for start in range(0, len(fresh), BATCH):
             batch = fresh[start : start + BATCH]
             created = bulk_write_cases(
-                [_spec_for(record, actor=actor, agency_id=actor.agency_id) for record in batch],
+                [
+                    _spec_for(record, actor=actor, agency_id=actor.agency_id, indexes=index)
+                    for record, index in batch
+                ],
                 actor=actor,
                 verb=CASE_IMPORT_VERB,
                 purpose=f"legacy import {filename}"[:200],
