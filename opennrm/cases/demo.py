@@ -48,6 +48,7 @@ def _aware(day: date, hour: int = 10) -> datetime:
 
 def _pick_outcome(rng_value: float, recent: bool) -> str:
     """How far a case gets: historic cases are mostly closed, recent ones still open."""
+    stages: tuple[tuple[float, str], ...]
     if recent:
         stages = (
             (0.15, "pending"),
@@ -91,7 +92,7 @@ def seed(ctx: DemoContext) -> None:
         name = demo_names.any_name(rng, female=female)
         age = rng.randint(13, 17) if child else rng.randint(18, 55)
         birth = day - timedelta(days=age * 365 + rng.randint(0, 364))
-        forms = [
+        forms: list[str] = [
             rng.choices(
                 [f for f, _w in EXPLOITATION_WEIGHTS], [w for _f, w in EXPLOITATION_WEIGHTS]
             )[0]
