@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from opennrm.accounts import policy
+from opennrm.accounts.models import Agency, User
 from opennrm.core.errors import DomainError
 from opennrm.monitoring.models import (
     RecommendationStatus,
@@ -131,3 +135,46 @@ class IndicatorValueForm(forms.Form):
 
 class FollowUpDoneForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class MeetingForm(forms.Form):
+    held_on = forms.DateField(label=_("Date"), widget=DateInput())
+    place = forms.CharField(
+        label=_("Place"), max_length=200, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    title = forms.CharField(
+        label=_("Title"), max_length=300, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    participant_agencies = forms.ModelMultipleChoiceField(
+        label=_("Participating institutions"),
+        queryset=Agency.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    participants = forms.CharField(
+        label=_("Participants (people)"), required=False, widget=_text(3)
+    )
+    agenda = forms.CharField(label=_("Agenda"), required=False, widget=_text(4))
+    minutes = forms.CharField(label=_("Minutes"), required=False, widget=_text(6))
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(label=_("Decision"), widget=_text(3))
+
+
+class FollowUpForm(forms.Form):
+    text = forms.CharField(label=_("Follow-up action"), widget=_text(3))
+    owner = forms.ModelChoiceField(
+        label=_("Owner"),
+        queryset=User.objects.none(),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    due_on = forms.DateField(label=_("Due date"), widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only people who can see monitoring records can own a follow-up (the service checks).
+        owners = [
+            u.pk for u in User.objects.filter(is_active=True) if policy.can(u, "monitoring.view")
+        ]
+        self.fields["owner"].queryset = User.objects.filter(pk__in=owners)  # type: ignore[attr-defined]

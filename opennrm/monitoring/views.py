@@ -22,10 +22,13 @@ from opennrm.core.http import AuthenticatedHttpRequest
 from opennrm.core.tabular import TabularError
 from opennrm.monitoring import charts, selectors, services
 from opennrm.monitoring.forms import (
+    DecisionForm,
     FollowUpDoneForm,
+    FollowUpForm,
     GenerateForm,
     ImportForm,
     IndicatorValueForm,
+    MeetingForm,
     NarrativeForm,
     RecommendationFilterForm,
     RecommendationStatusForm,
@@ -252,24 +255,66 @@ def recommendation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
 
 @needs("monitoring.view")
 def meetings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST":
+        if not policy.can(user, "monitoring.edit"):
+            return render(request, "403.html", status=403)
+        action = selectors.action_current(actor=user)
+        if action is None:
+            form.add_error(None, _("There is no action to report on."))
+        elif form.is_valid():
+            try:
+                meeting = services.meeting_create(actor=user, action=action, **form.cleaned_data)
+            except DomainError as error:
+                apply_error(form, error)
+            else:
+                return redirect("monitoring:meeting", pk=meeting.pk)
     return render(
         request,
         "monitoring/meetings.html",
-        {"meetings": selectors.meeting_list(actor=request.user)},
+        {
+            "meetings": selectors.meeting_list(actor=user),
+            "form": form,
+            "can_edit": policy.can(user, "monitoring.edit"),
+        },
     )
 
 
 @needs("monitoring.view")
 def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    meeting = selectors.meeting_get(actor=request.user, pk=pk)
+    user = request.user
+    meeting = selectors.meeting_get(actor=user, pk=pk)
+    kind = request.POST.get("kind", "")
+    decision_form = DecisionForm(request.POST if kind == "decision" else None, prefix="decision")
+    follow_up_form = FollowUpForm(request.POST if kind == "follow_up" else None, prefix="follow")
+    if request.method == "POST":
+        if not policy.can(user, "monitoring.edit"):
+            return render(request, "403.html", status=403)
+        try:
+            if kind == "decision" and decision_form.is_valid():
+                services.decision_add(
+                    actor=user, meeting=meeting, text=decision_form.cleaned_data["text"]
+                )
+                return redirect("monitoring:meeting", pk=pk)
+            if kind == "follow_up" and follow_up_form.is_valid():
+                services.follow_up_create(
+                    actor=user, meeting=meeting, **follow_up_form.cleaned_data
+                )
+                return redirect("monitoring:meeting", pk=pk)
+        except DomainError as error:
+            apply_error(decision_form if kind == "decision" else follow_up_form, error)
     return render(
         request,
         "monitoring/meeting.html",
         {
             "meeting": meeting,
             "today": timezone.localdate(),
-            "can_edit": policy.can(request.user, "monitoring.edit"),
+            "can_edit": policy.can(user, "monitoring.edit"),
+            "decision_form": decision_form,
+            "follow_up_form": follow_up_form,
         },
+        status=400 if request.method == "POST" else 200,
     )
 
 

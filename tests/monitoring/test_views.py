@@ -132,3 +132,35 @@ def test_overdue_follow_ups_are_highlighted_on_the_meeting_page(world: World, cl
         )
     assert '<tr class="table-danger">' in page
     assert "<strong>overdue</strong>" in page
+
+
+def test_a_coordinator_records_a_meeting_with_a_decision_and_a_follow_up(
+    world: World, client_for: Callable[[str], Client], agencies, personas
+) -> None:
+    from opennrm.monitoring.models import Meeting
+
+    client = client_for("dragan")
+    response = client.post(
+        reverse("monitoring:meetings"),
+        {"held_on": "2021-03-10", "place": "Online", "title": "Steering Committee, March 2021",
+         "participant_agencies": [agencies["nco"].pk, agencies["eud"].pk]},
+    )  # fmt: skip
+    meeting = Meeting.objects.get(title="Steering Committee, March 2021")
+    assert response["Location"] == reverse("monitoring:meeting", args=[meeting.pk])
+    url = reverse("monitoring:meeting", args=[meeting.pk])
+    client.post(url, {"kind": "decision", "decision-text": "The 2021 plan is adopted."})
+    page = client.get(url).content.decode()
+    assert f'<option value="{personas["nada"].pk}">' in page
+    assert f'<option value="{personas["vesna"].pk}">' not in page  # may not see monitoring
+    client.post(
+        url,
+        {"kind": "follow_up", "follow-text": "Send the plan.", "follow-owner": personas["nada"].pk,
+         "follow-due_on": "2021-04-01"},
+    )  # fmt: skip
+    assert [d.text for d in meeting.decisions.all()] == ["The 2021 plan is adopted."]
+    assert [(f.text, f.owner.username) for f in meeting.follow_ups.all()] == [
+        ("Send the plan.", "nada")
+    ]
+    refused = client_for("cedomir").post(url, {"kind": "decision", "decision-text": "Mine."})
+    assert refused.status_code == 403
+    assert meeting.decisions.count() == 1
