@@ -29,11 +29,14 @@ class ReleaseForm(forms.Form):
     )
     profile = forms.ChoiceField(label=_("Release profile"), required=False)
 
-    def __init__(self, *args: Any, profiles: list[Profile], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, profiles: list[Profile], default: Profile | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         profile = self.fields["profile"]
         assert isinstance(profile, forms.ChoiceField)
         profile.choices = [(p.value, PROFILE_LABELS[p]) for p in profiles]
+        profile.initial = default.value if default else None
         for field in self.fields.values():
             css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
             field.widget.attrs["class"] = css

@@ -37,7 +37,10 @@ def _release(
     default = selectors.default_profile(request.user)
     if default is None:
         return None
-    form = ReleaseForm(request.GET, profiles=selectors.allowed_profiles(request.user))
+    data = request.GET.copy()
+    # A bound form shows its data, so the default profile is written into it to be selected.
+    data.setdefault("profile", default.value)
+    form = ReleaseForm(data, profiles=selectors.allowed_profiles(request.user), default=default)
     form.is_valid()
     data = form.cleaned_data
     today = timezone.localdate()

@@ -1,0 +1,193 @@
+"""Statistics benchmark: the full set of standard tables with disclosure control, side by side
+with hand-written SQL computing the same aggregates on the same database, then the CTDC export.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/opennrm_bench_stats \
+        .venv/bin/python bench/statistics_generate.py 1000000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/opennrm_bench_stats \
+        .venv/bin/python bench/statistics_bench.py
+
+Each round runs the application path (``selectors.statistics_release``: 21 ORM GROUP BY queries,
+assembly, restricted-profile suppression with linked margins) and the hand-written SQL (the same
+21 aggregates, rows fetched) one after the other; the medians of five rounds are compared. The
+CTDC export runs ``manage.py export_ctdc --k 11`` in a child process whose peak RSS is read from
+``getrusage(RUSAGE_CHILDREN)``; the file is then read back to check that every group of identical
+rows has at least 11 members.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opennrm.settings")
+os.environ.setdefault("DEBUG", "1")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+
+from opennrm.accounts.models import User  # noqa: E402
+from opennrm.statistics import selectors  # noqa: E402
+from opennrm.statistics.disclosure import Profile  # noqa: E402
+from opennrm.statistics.tables import Period  # noqa: E402
+
+ROUNDS = 5
+SEX = "CASE p.gender WHEN 'Feminine' THEN 'female' WHEN 'Masculine' THEN 'male' ELSE 'other' END"
+AGE_GROUP = "CASE WHEN c.is_child THEN 'child' ELSE 'adult' END"
+
+
+def _ctdc_age(day: str) -> str:
+    brackets = [(8, "0--8"), (17, "9--17"), (20, "18--20"), (23, "21--23"), (26, "24--26")]
+    brackets += [(29, "27--29"), (38, "30--38"), (47, "39--47")]
+    whens = " ".join(
+        f"WHEN extract(year FROM {day}) - p.year_of_birth <= {high} THEN '{label}'"
+        for high, label in brackets
+    )
+    return f"CASE WHEN p.year_of_birth IS NULL THEN 'unknown' {whens} ELSE '48+' END"
+
+
+def hand_written_sql() -> list[str]:
+    """The 21 aggregates as an analyst would write them (%s, %s = period start and end)."""
+    form = (
+        "CASE WHEN jsonb_array_length(c.forms_of_exploitation) > 1 THEN 'multiple' "
+        "ELSE coalesce(c.forms_of_exploitation->>0, 'unknown') END"
+    )
+    nationality = (
+        "CASE WHEN p.citizenship->>0 = 'RS' THEN 'national' "
+        "WHEN p.citizenship->>0 IS NULL THEN 'unknown' ELSE 'foreign' END"
+    )
+    populations = {
+        "presumed": (
+            "FROM cases_case c JOIN cases_person p ON p.id = c.person_id {join} "
+            "WHERE c.presumed_victim_date BETWEEN %s AND %s",
+            "c.presumed_victim_date",
+            "count(*)",
+        ),
+        "identified": (
+            "FROM cases_identificationdecision d JOIN cases_case c ON c.id = d.case_id "
+            "JOIN cases_person p ON p.id = c.person_id {join} "
+            "WHERE d.outcome = 'identified' AND d.decided_on BETWEEN %s AND %s",
+            "d.decided_on",
+            "count(DISTINCT d.case_id)",
+        ),
+    }
+    referral_join = (
+        "LEFT JOIN cases_referral r ON r.case_id = c.id "
+        "LEFT JOIN accounts_agency a ON a.id = r.from_agency_id"
+    )
+    queries = []
+    for source, day, count in populations.values():
+        rows = {
+            "year": (f"extract(year FROM {day})", ""),
+            "age_group": (AGE_GROUP, ""),
+            "ctdc_age": (_ctdc_age(day), ""),
+            "form": (form, ""),
+            "nationality": (nationality, ""),
+            "country": ("coalesce(p.citizenship->>0, 'unknown')", ""),
+            "agency_type": ("coalesce(a.type, 'unknown')", referral_join),
+            "scope": ("c.trafficking_scope", ""),
+        }
+        for row, join in rows.values():
+            queries.append(f"SELECT {row}, {SEX}, {count} {source.format(join=join)} GROUP BY 1, 2")
+    local = "AT TIME ZONE 'Europe/Belgrade'"
+    queries += [
+        f"SELECT {AGE_GROUP}, {SEX}, count(*) FROM cases_case c "
+        "JOIN cases_person p ON p.id = c.person_id "
+        "WHERE c.reflection_period_start BETWEEN %s AND %s GROUP BY 1, 2",
+        f"SELECT rp.permit_type, {SEX}, count(DISTINCT rp.case_id) FROM cases_residencepermit rp "
+        "JOIN cases_case c ON c.id = rp.case_id JOIN cases_person p ON p.id = c.person_id "
+        "WHERE rp.granted_on BETWEEN %s AND %s GROUP BY 1, 2",
+        f"SELECT s.service_type, {SEX}, count(DISTINCT s.case_id) FROM cases_servicerequest s "
+        "JOIN cases_case c ON c.id = s.case_id JOIN cases_person p ON p.id = c.person_id "
+        f"WHERE (s.requested_at {local})::date BETWEEN %s AND %s "
+        "AND s.status IN ('accepted', 'in_progress', 'completed') GROUP BY 1, 2",
+        "SELECT a.type, r.status, count(*) FROM cases_referral r "
+        "JOIN accounts_agency a ON a.id = r.from_agency_id "
+        f"WHERE (r.sent_at {local})::date BETWEEN %s AND %s GROUP BY 1, 2",
+        "SELECT a.type, CASE WHEN s.outcome = '' THEN 'unknown' ELSE s.outcome END, count(*) "
+        "FROM screening_screening s JOIN accounts_agency a ON a.id = s.agency_id "
+        "WHERE s.status = 'submitted' AND s.screened_on BETWEEN %s AND %s GROUP BY 1, 2",
+    ]
+    return queries
+
+
+def run_sql(queries: list[str], period: Period) -> int:
+    rows = 0
+    with connection.cursor() as cursor:
+        for sql in queries:
+            cursor.execute(sql, [period.start, period.end])
+            rows += len(cursor.fetchall())
+    return rows
+
+
+def run_app(actor: User, period: Period) -> int:
+    release = selectors.statistics_release(actor=actor, period=period, profile=Profile.RESTRICTED)
+    return sum(t.protected.primary + t.protected.secondary for t in release)
+
+
+def compare(actor: User, period: Period, label: str) -> None:
+    queries = hand_written_sql()
+    assert len(queries) == 21
+    run_app(actor, period)
+    run_sql(queries, period)  # warm the caches for both
+    app, sql = [], []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        suppressed = run_app(actor, period)
+        app.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        run_sql(queries, period)
+        sql.append(time.perf_counter() - started)
+    a, s = statistics.median(app), statistics.median(sql)
+    print(
+        f"{label}: application (21 tables + restricted disclosure control) median {a:.3f} s "
+        f"(min {min(app):.3f}); hand-written SQL median {s:.3f} s (min {min(sql):.3f}); "
+        f"ratio {a / s:.2f}; {suppressed} figures withheld"
+    )
+
+
+def ctdc(out: Path) -> None:
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "export_ctdc", "--k", "11", "--out", str(out)],
+        check=True,
+        env={**os.environ, "DEBUG": "1"},
+    )
+    elapsed = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    with out.open(encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        groups = Counter(tuple(row) for row in reader)
+    print(
+        f"CTDC export: {elapsed:.1f} s, peak RSS of the export process {peak_mb:.0f} MB, "
+        f"{sum(groups.values())} records in {len(groups)} distinct rows, "
+        f"smallest group {min(groups.values()) if groups else 0}"
+    )
+
+
+def main() -> None:
+    actor = User.objects.get(username="nada")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM cases_case")
+        print(f"{cursor.fetchone()[0]} cases in the database.")
+    compare(actor, Period(date(2024, 1, 1), date(2024, 12, 31)), "One year (2024)")
+    compare(actor, Period(date(2016, 1, 1), date(2025, 12, 31)), "All ten years (2016-2025)")
+    if "--skip-ctdc" not in sys.argv:
+        ctdc(Path(os.environ.get("CTDC_OUT", "/tmp/statistics_bench_ctdc.csv")))
+
+
+if __name__ == "__main__":
+    main()
