@@ -95,6 +95,35 @@ class ReferralForm(StyledForm):
         return data
 
 
+class PersonForm(VersionedForm):
+    given_names = forms.CharField(label=_("Given names"), max_length=200, required=False)
+    family_name = forms.CharField(label=_("Family name"), max_length=200, required=False)
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=_DATE)
+    year_of_birth = forms.IntegerField(
+        label=_("Year of birth (if the date is unknown)"), required=False
+    )
+    gender = forms.ChoiceField(label=_("Sex/gender"), choices=vocab.Gender.choices)
+    citizenship = forms.CharField(
+        label=_("Citizenship"),
+        required=False,
+        help_text=_("Two-letter country codes separated by commas, e.g. RS, UA."),
+    )
+    languages = forms.CharField(
+        label=_("Languages"),
+        required=False,
+        help_text=_("Language codes separated by commas, e.g. sr, uk, en."),
+    )
+    contacts = forms.CharField(
+        label=_("Contacts"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    identity_document = forms.CharField(
+        label=_("Identity document"),
+        required=False,
+        max_length=200,
+        help_text=_("Type and number, e.g. passport 012345678."),
+    )
+
+
 class ReasonForm(VersionedForm):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 

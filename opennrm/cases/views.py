@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from opennrm.accounts import policy
 from opennrm.accounts.models import User
 from opennrm.audit.selectors import record_history
+from opennrm.audit.services import record
 from opennrm.cases import forms, selectors, services, vocab, workflow
 from opennrm.cases.models import Case, Consent, Guardian, Person, ShelterStay
 from opennrm.core.errors import DomainError, NotFoundError, PermissionDeniedError
@@ -407,7 +408,36 @@ def _facts_handler(actor: User, case: Case, data: dict[str, Any]) -> Any:
     return services.case_update(actor=actor, case=case, expected_version=version, **data)
 
 
+def _person_initial(case: Case) -> dict[str, Any]:
+    person = case.person
+    return {
+        "version": person.version,
+        "given_names": person.given_names,
+        "family_name": person.family_name,
+        "date_of_birth": person.date_of_birth or None,
+        "year_of_birth": person.year_of_birth,
+        "gender": person.gender,
+        "citizenship": ", ".join(person.citizenship),
+        "languages": ", ".join(person.languages),
+        "contacts": person.contacts,
+        "identity_document": person.identity_document,
+    }
+
+
+def _person_handler(actor: User, case: Case, data: dict[str, Any]) -> Any:
+    version = data.pop("version")
+    data["citizenship"] = forms.codes(data["citizenship"])
+    data["languages"] = forms.codes(data["languages"])
+    return services.person_update(actor=actor, person=case.person, expected_version=version, **data)
+
+
 STEPS: dict[str, Step] = {
+    "person": Step(
+        forms.PersonForm,
+        gettext_lazy("Correct the person's details"),
+        _person_handler,
+        _person_initial,
+    ),
     workflow.BEGIN_ASSESSMENT: Step(
         forms.VersionedForm,
         gettext_lazy("Begin assessment"),
@@ -534,6 +564,14 @@ def case_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResp
                 return redirect("cases:case_detail", pk=pk)
     else:
         form = spec.form(initial=spec.initial(case), **kwargs)
+        if step == "person":
+            # The correction form shows the person's data: a read like the detail page.
+            record(
+                actor=request.user,
+                verb="person.view_pii",
+                target=case.person,
+                purpose="correcting the person's details",
+            )
     option = next(
         (
             o

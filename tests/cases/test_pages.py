@@ -243,3 +243,33 @@ def test_the_detail_page_offers_the_next_steps_of_the_workflow(
     assert reverse("cases:case_step", args=[case.pk, "begin_assessment"]) in text
     assert reverse("cases:case_step", args=[case.pk, "close"]) in text
     assert reverse("cases:case_step", args=[case.pk, "identify"]) not in text
+
+
+def test_the_caseworker_corrects_the_persons_details_with_an_audited_form(
+    client_for: ClientFor, personas: dict[str, User], case: Case
+) -> None:
+    url = reverse("cases:case_step", args=[case.pk, "person"])
+    assert_access(client_for, url, allowed=["vesna"])
+    assert AuditEntry.objects.filter(verb="person.view_pii", actor=personas["vesna"]).count() == 1
+    person = case.person
+    response = client_for("vesna").post(
+        url,
+        {
+            "version": person.version,
+            "given_names": "Марко",
+            "family_name": "Јовановић",
+            "date_of_birth": "1990-04-12",
+            "gender": "Masculine",
+            "citizenship": "RS, BA",
+            "languages": "sr",
+            "identity_document": "ID card 009876543",
+        },
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert (person.family_name, person.citizenship) == ("Јовановић", ["RS", "BA"])
+    assert person.identity_document == "ID card 009876543"
+    matches = services.person_find_duplicates(
+        actor=personas["vesna"], given_names="Marko", family_name="Jovanovic", year_of_birth=1990
+    )
+    assert [p.pk for p, _s in matches] == [person.pk]
