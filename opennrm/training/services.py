@@ -48,6 +48,7 @@ from opennrm.training.models import (
 )
 
 EDIT = "training.edit"
+_LOOKUP_CHUNK = 900  # below SQLite's bound-parameter limit on old builds
 
 
 def _check_period(start: date, end: date) -> None:
@@ -260,25 +261,29 @@ def enrolment_create(
 
 def _refresh_course_completion(enrolment_ids: Iterable[int]) -> int:
     """Set or clear ``completed_on`` for these enrolments; returns how many are complete."""
-    ids = list(enrolment_ids)
+    ids = sorted(set(enrolment_ids))
     complete = 0
-    rows = (
-        Enrolment.objects.filter(pk__in=ids)
-        .annotate(done=Count("completions"), last=Max("completions__completed_on"))
-        .values("pk", "done", "last", "completed_on", "cohort__course_id")
-    )
-    module_counts = dict(
-        Module.objects.values_list("course_id")
-        .annotate(n=Count("id"))
-        .values_list("course_id", "n")
-    )
-    for row in rows:
-        finished = row["done"] >= module_counts.get(row["cohort__course_id"], 0) > 0
-        target = row["last"] if finished else None
-        if finished:
-            complete += 1
-        if row["completed_on"] != target:
-            Enrolment.objects.filter(pk=row["pk"]).update(completed_on=target)
+    changed: list[Enrolment] = []
+    for start in range(0, len(ids), _LOOKUP_CHUNK):
+        chunk = ids[start : start + _LOOKUP_CHUNK]
+        module_counts = dict(
+            Module.objects.filter(course__cohorts__enrolments__pk__in=chunk)
+            .values_list("course_id")
+            .annotate(n=Count("id", distinct=True))
+            .values_list("course_id", "n")
+        )
+        rows = (
+            Enrolment.objects.filter(pk__in=chunk)
+            .annotate(done=Count("completions"), last=Max("completions__completed_on"))
+            .values("pk", "done", "last", "completed_on", "cohort__course_id")
+        )
+        for row in rows:
+            finished = row["done"] >= module_counts.get(row["cohort__course_id"], 0) > 0
+            target = row["last"] if finished else None
+            complete += finished
+            if row["completed_on"] != target:
+                changed.append(Enrolment(pk=row["pk"], completed_on=target))
+    Enrolment.objects.bulk_update(changed, ["completed_on"], batch_size=500)
     return complete
 
 
@@ -408,12 +413,19 @@ def completion_import(
     if not column_modules:
         errors.add(1, "", _("No column of the file could be matched to a module of this course."))
         errors.raise_if_any()
-    known = {t.email: t for t in Trainee.objects.filter(enrolments__cohort=cohort)}
+    # Rows are read once into memory so that existing learners are looked up in a few queries,
+    # not one per row.
+    all_rows = list(rows)
+    emails = sorted({row.get("email", "").strip().lower() for _number, row in all_rows})
+    known: dict[str, Trainee] = {}
+    for start in range(0, len(emails), _LOOKUP_CHUNK):
+        chunk = emails[start : start + _LOOKUP_CHUNK]
+        known.update((t.email, t) for t in Trainee.objects.filter(email__in=chunk))
     today = timezone.localdate()
     fallback_profession = default_profession(cohort.target_group)
     parsed: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
-    for number, row in rows:
+    for number, row in all_rows:
         email = row.get("email", "").strip().lower()
         entry: dict[str, Any] = {"email": email, "completions": {}}
         try:
@@ -428,32 +440,26 @@ def completion_import(
             })  # fmt: skip
         seen[email] = number
         if email not in known:
-            existing = Trainee.objects.filter(email=email).first()
-            if existing is not None:
-                entry["trainee"] = existing
-            else:
-                if not row.get("first_name", "").strip():
-                    errors.add(
-                        number, "first_name", _("The first name of a new learner is missing.")
-                    )
-                if not row.get("last_name", "").strip():
-                    errors.add(number, "last_name", _("The last name of a new learner is missing."))
-                profession = row.get("profession", "").strip() or fallback_profession
-                if profession not in Profession.values:
-                    errors.add(number, "profession", _(
-                        "Give the profession of this new learner (one of: %(values)s)."
-                    ) % {"values": ", ".join(Profession.values)})  # fmt: skip
-                sex = row.get("sex", "").strip().lower() or Sex.UNKNOWN
-                if sex not in Sex.values:
-                    errors.add(number, "sex", _("“%(value)s” is not one of: %(values)s.") % {
-                        "value": row.get("sex", ""), "values": ", ".join(Sex.values)
-                    })  # fmt: skip
-                entry.update(
-                    first_name=row.get("first_name", "").strip(),
-                    last_name=row.get("last_name", "").strip(),
-                    profession=profession,
-                    sex=sex,
-                )
+            if not row.get("first_name", "").strip():
+                errors.add(number, "first_name", _("The first name of a new learner is missing."))
+            if not row.get("last_name", "").strip():
+                errors.add(number, "last_name", _("The last name of a new learner is missing."))
+            profession = row.get("profession", "").strip() or fallback_profession
+            if profession not in Profession.values:
+                errors.add(number, "profession", _(
+                    "Give the profession of this new learner (one of: %(values)s)."
+                ) % {"values": ", ".join(Profession.values)})  # fmt: skip
+            sex = row.get("sex", "").strip().lower() or Sex.UNKNOWN
+            if sex not in Sex.values:
+                errors.add(number, "sex", _("“%(value)s” is not one of: %(values)s.") % {
+                    "value": row.get("sex", ""), "values": ", ".join(Sex.values)
+                })  # fmt: skip
+            entry.update(
+                first_name=row.get("first_name", "").strip(),
+                last_name=row.get("last_name", "").strip(),
+                profession=profession,
+                sex=sex,
+            )
         else:
             entry["trainee"] = known[email]
         for column, module_code in column_modules.items():
@@ -479,22 +485,35 @@ def completion_import(
 
     result = ImportResult(rows=len(parsed))
     with transaction.atomic():
+        newcomers = [
+            Trainee(
+                first_name=entry["first_name"],
+                last_name=entry["last_name"],
+                email=entry["email"],
+                profession=entry["profession"],
+                sex=entry["sex"],
+            )
+            for entry in parsed
+            if "trainee" not in entry
+        ]
+        Trainee.objects.bulk_create(newcomers, batch_size=_LOOKUP_CHUNK)
+        result.learners_created = len(newcomers)
+        created = {t.email: t for t in newcomers}
+        if any(t.pk is None for t in newcomers):  # databases that do not return ids on insert
+            created = {}
+            new_emails = [t.email for t in newcomers]
+            for start in range(0, len(new_emails), _LOOKUP_CHUNK):
+                chunk = new_emails[start : start + _LOOKUP_CHUNK]
+                created.update((t.email, t) for t in Trainee.objects.filter(email__in=chunk))
         for entry in parsed:
-            trainee = entry.get("trainee")
-            if trainee is None:
-                trainee = Trainee.objects.create(
-                    first_name=entry["first_name"], last_name=entry["last_name"],
-                    email=entry["email"], profession=entry["profession"], sex=entry["sex"],
-                )  # fmt: skip
-                result.learners_created += 1
-            entry["trainee"] = trainee
+            entry.setdefault("trainee", created.get(entry["email"]))
         enrolments = {e.trainee_id: e for e in Enrolment.objects.filter(cohort=cohort)}
         new_enrolments = [
             Enrolment(cohort=cohort, trainee=entry["trainee"], enrolled_on=cohort.start)
             for entry in parsed
             if entry["trainee"].pk not in enrolments
         ]
-        Enrolment.objects.bulk_create(new_enrolments)
+        Enrolment.objects.bulk_create(new_enrolments, batch_size=_LOOKUP_CHUNK)
         result.enrolled = len(new_enrolments)
         enrolments = {e.trainee_id: e for e in Enrolment.objects.filter(cohort=cohort)}
         already_done = set(
@@ -515,7 +534,7 @@ def completion_import(
                 )
                 touched.add(enrolment.pk)
         try:
-            ModuleCompletion.objects.bulk_create(to_create)
+            ModuleCompletion.objects.bulk_create(to_create, batch_size=2000)
         except IntegrityError:  # a concurrent import of the same file won the race
             raise ConflictError(
                 _("Another import of this cohort ran at the same time; import the file again.")
