@@ -9,13 +9,14 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
 from opennrm.accounts import policy
-from opennrm.accounts.models import User
-from opennrm.core.errors import NotFoundError
+from opennrm.accounts.models import Agency, User
+from opennrm.core.errors import NotFoundError, ValidationFailed
 from opennrm.monitoring import selectors, services
 from opennrm.monitoring.models import (
     Action,
@@ -131,6 +132,40 @@ class VersionIn(Schema):
     version: int
 
 
+class MeetingIn(Schema):
+    held_on: date
+    place: str
+    title: str
+    participant_agency_ids: list[int] = []
+    participants: str = ""
+    agenda: str = ""
+    minutes: str = ""
+
+
+class DecisionIn(Schema):
+    text: str
+
+
+class FollowUpIn(Schema):
+    text: str
+    owner: str  # username
+    due_on: date
+
+
+class IndicatorValueIn(Schema):
+    measured_on: date
+    value: Decimal
+    source: str
+
+
+class IndicatorValueOut(Schema):
+    id: int
+    indicator_id: int
+    measured_on: date
+    value: Decimal
+    source: str
+
+
 class ReportIn(Schema):
     period_start: date
     period_end: date
@@ -167,7 +202,7 @@ def _action(user: User) -> Action:
     action = selectors.action_current(actor=user)
     if action is None:
         policy.require(user, "monitoring.view")
-        raise NotFoundError("There is no action to report on.")
+        raise NotFoundError(_("There is no action to report on."))
     return action
 
 
@@ -293,6 +328,66 @@ def meetings(request: HttpRequest) -> list[MeetingOut]:
     policy.require(user, "monitoring.view")
     today = timezone.localdate()
     return [_meeting(m, today) for m in selectors.meeting_list(actor=user)]
+
+
+@router.post("/meetings", response={201: MeetingOut})
+def meeting_create(request: HttpRequest, payload: MeetingIn) -> Status[MeetingOut]:
+    """Record a Steering Committee meeting of the current action."""
+    user = _user(request)
+    policy.require(user, "monitoring.edit")
+    data = payload.dict()
+    agencies = Agency.objects.filter(pk__in=data.pop("participant_agency_ids"))
+    meeting = services.meeting_create(
+        actor=user, action=_action(user), participant_agencies=agencies, **data
+    )
+    return Status(201, _meeting(meeting, timezone.localdate()))
+
+
+@router.post("/meetings/{pk}/decisions", response={201: MeetingOut})
+def decision_create(request: HttpRequest, pk: int, payload: DecisionIn) -> Status[MeetingOut]:
+    """Add the next numbered decision to a meeting."""
+    user = _user(request)
+    meeting = selectors.meeting_get(actor=user, pk=pk)
+    services.decision_add(actor=user, meeting=meeting, text=payload.text)
+    return Status(201, _meeting(selectors.meeting_get(actor=user, pk=pk), timezone.localdate()))
+
+
+@router.post("/meetings/{pk}/follow-ups", response={201: FollowUpOut})
+def follow_up_create(request: HttpRequest, pk: int, payload: FollowUpIn) -> Status[FollowUpOut]:
+    """Assign a follow-up action from a meeting; the owner must be able to see monitoring."""
+    user = _user(request)
+    meeting = selectors.meeting_get(actor=user, pk=pk)
+    policy.require(user, "monitoring.edit")
+    owner = User.objects.filter(username=payload.owner, is_active=True).first()
+    if owner is None:
+        raise ValidationFailed(
+            _("There is no active user with this username."),
+            fields={"owner": _("There is no active user with this username.")},
+        )
+    follow_up = services.follow_up_create(
+        actor=user, meeting=meeting, text=payload.text, owner=owner, due_on=payload.due_on
+    )
+    return Status(201, _follow_up(follow_up, timezone.localdate()))
+
+
+@router.post("/indicators/{pk}/values", response={201: IndicatorValueOut})
+def indicator_value_create(
+    request: HttpRequest, pk: int, payload: IndicatorValueIn
+) -> Status[IndicatorValueOut]:
+    """Enter a value of a manual indicator (409 for a live one); evidence files via the page."""
+    user = _user(request)
+    indicator = selectors.indicator_get(actor=user, pk=pk)
+    entry = services.indicator_value_record(
+        actor=user, indicator=indicator, measured_on=payload.measured_on, value=payload.value,
+        source=payload.source,
+    )  # fmt: skip
+    return Status(
+        201,
+        IndicatorValueOut(
+            id=entry.pk, indicator_id=indicator.pk, measured_on=entry.measured_on,
+            value=entry.value, source=entry.source,
+        ),
+    )  # fmt: skip
 
 
 @router.get("/follow-ups", response=list[FollowUpOut])

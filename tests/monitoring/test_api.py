@@ -89,3 +89,55 @@ def test_a_report_file_is_generated_through_the_api(
         f"{BASE}/reports/{world.report.pk}/files/{queued.json()['id']}"
     )
     assert refused.status_code in (403, 404)
+
+
+def test_meetings_decisions_follow_ups_and_values_are_recorded_through_the_api(
+    world: World, client_for, agencies
+) -> None:
+    client = client_for("nada")
+    created = client.post(
+        f"{BASE}/meetings",
+        {"held_on": "2021-03-10", "place": "Online", "title": "March 2021",
+         "participant_agency_ids": [agencies["eud"].pk]},
+        content_type="application/json",
+    )  # fmt: skip
+    assert created.status_code == 201
+    meeting_id = created.json()["id"]
+    assert created.json()["participants"] == ["EUD"]
+    decided = client.post(
+        f"{BASE}/meetings/{meeting_id}/decisions", {"text": "Adopt the plan."},
+        content_type="application/json",
+    )  # fmt: skip
+    assert decided.json()["decisions"] == ["Adopt the plan."]
+    refused = client.post(
+        f"{BASE}/meetings/{meeting_id}/follow-ups",
+        {"text": "Do it.", "owner": "vesna", "due_on": "2021-04-01"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    assert refused.json()["error"]["fields"] == {
+        "owner": "The owner must be someone who can see the monitoring records."
+    }
+    assigned = client.post(
+        f"{BASE}/meetings/{meeting_id}/follow-ups",
+        {"text": "Do it.", "owner": "dragan", "due_on": "2021-04-01"},
+        content_type="application/json",
+    )
+    assert (assigned.status_code, assigned.json()["owner"]) == (201, "dragan")
+    value = client.post(
+        f"{BASE}/indicators/{world.manual.pk}/values",
+        {"measured_on": "2020-12-31", "value": "4", "source": "Gazette"},
+        content_type="application/json",
+    )
+    assert value.status_code == 201
+    live = client.post(
+        f"{BASE}/indicators/{world.live.pk}/values",
+        {"measured_on": "2020-12-31", "value": "4", "source": "Guess"},
+        content_type="application/json",
+    )
+    assert live.status_code == 409
+    cedomir = client_for("cedomir").post(
+        f"{BASE}/meetings/{meeting_id}/decisions", {"text": "Mine."},
+        content_type="application/json",
+    )  # fmt: skip
+    assert cedomir.status_code in (403, 404)
