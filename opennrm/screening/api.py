@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, overload
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -289,14 +291,35 @@ def _detail_out(actor: User, screening: Screening, purpose: str) -> dict[str, An
     }
 
 
+class _Page(Sequence[dict[str, Any]]):
+    """A queryset seen as output dicts, so pagination slices in SQL instead of in memory."""
+
+    def __init__(self, queryset: QuerySet[Screening]) -> None:
+        self.queryset = queryset
+
+    def __len__(self) -> int:
+        return self.queryset.count()
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [_screening_out(s) for s in self.queryset[index]]
+        return _screening_out(self.queryset[index])
+
+
 @router.get("/screenings", response=list[ScreeningOut])
 @paginate
-def screening_list(request: HttpRequest, status: str | None = None) -> list[dict[str, Any]]:
+def screening_list(request: HttpRequest, status: str | None = None) -> _Page:
     """Screenings in the caller's ``screening.view`` scope, newest first (no personal data)."""
     queryset = selectors.screening_list(actor=_user(request), status=status).select_related(
         "labour_catalogue", "sexual_catalogue"
     )
-    return [_screening_out(s) for s in queryset]
+    return _Page(queryset)
 
 
 class ScreeningIn(Schema):

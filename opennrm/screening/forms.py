@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from opennrm.screening.models import Exploitation
+from opennrm.screening.models import Exploitation, IndicatorCatalogue
 
 
 class StartForm(forms.Form):
@@ -52,6 +52,22 @@ class StartForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["screened_on"].initial = timezone.localdate()
+        # The sexual-exploitation lists ship unverified: say so where the list is chosen.
+        latest: dict[str, bool] = {}
+        for name, verified in IndicatorCatalogue.objects.order_by(
+            "list_name", "-version"
+        ).values_list("list_name", "verified"):
+            latest.setdefault(name, verified)
+        unverified = {name for name, verified in latest.items() if not verified}
+        choices: list[tuple[str, str]] = []
+        for value, label in Exploitation.choices:
+            text = str(label)
+            if {f"adult_{value}", f"child_{value}"} & unverified:
+                text = _("%(label)s (unverified list)") % {"label": text}
+            choices.append((value, text))
+        field = self.fields["exploitation"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = choices
 
 
 class StatsFilterForm(forms.Form):

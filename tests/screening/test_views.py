@@ -266,3 +266,9 @@ def test_once_referred_the_result_shows_the_referral_instead_of_the_button(
     assert "Refer this person" not in page.text
     assert "Referrals" in page.text
     assert "Sent" in page.text
+
+
+def test_the_start_page_marks_the_unverified_lists(client_for: Clients) -> None:
+    page = client_for("ana").get(reverse("screening:start"))
+    assert "Sexual exploitation (unverified list)" in page.text
+    assert "Labour exploitation (unverified list)" not in page.text
