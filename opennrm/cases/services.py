@@ -475,7 +475,8 @@ def person_find_duplicates(
         actor=actor,
         verb="person.duplicate_check",
         purpose="duplicate check before registering a person",
-        changes={"matches": len(found)},
+        # The codes name whose data the matches disclosed to the actor (pseudonymous, no names).
+        changes={"matches": [person.code for person, _strength in found.values()]},
     )
     return list(found.values())
 

@@ -145,6 +145,9 @@ def test_duplicates_by_year_of_birth_and_by_name_only(ana: User, vesna: User) ->
         actor=vesna, given_names="Marko", family_name="Jovanovic", year_of_birth=1991
     )
     assert [(p.pk, s) for p, s in other_year] == [(case.person.pk, "name_only")]
+    entry = AuditEntry.objects.filter(verb="person.duplicate_check").last()
+    assert entry is not None
+    assert entry.changes == {"matches": [case.person.code]}
     assert services.person_find_duplicates(actor=vesna, given_names="Petar", family_name="X") == []
 
 
