@@ -92,6 +92,7 @@ def cohort_detail(
     figures = selectors.cohort_figures(actor=request.user, cohort_code=code)
     enrolments = list(selectors.enrolment_list(actor=request.user, cohort=cohort))
     modules = list(cohort.course.modules.all())
+    by_code = {m.code: str(m) for m in modules}
     per_module = selectors.module_completion_counts(actor=request.user, cohort=cohort)
     if request.GET.get("export") == "xlsx":
         table = tables.enrolment_table(enrolments, len(modules))
@@ -120,6 +121,10 @@ def cohort_detail(
         "form": form or ImportForm(),
         "errors": errors or [],
         "can_edit": policy.can(request.user, "training.edit"),
+        "mapping": [
+            (column, by_code.get(code, code))
+            for column, code in sorted((cohort.course.column_mapping or {}).items())
+        ],
     }
     return render(request, "training/cohort_detail.html", context, status=status)
 

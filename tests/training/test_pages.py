@@ -111,6 +111,8 @@ def test_a_good_upload_shows_the_completion(
     html = response.content.decode()
     assert "Imported 2 rows: 4 module completions added, 2 learners enrolled; 1 learners" in html
     assert 'data-figure="completed">1<' in html
+    assert "<td><code>module_2_identification_of_victims</code></td>" in html
+    assert "<td>2. Identification of victims</td>" in html
     assert AuditEntry.objects.filter(verb="training.trainees_view").exists()
 
 
