@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone
 
 from opennrm.audit import chain
 from opennrm.audit.context import current
@@ -110,10 +112,18 @@ def _seal_soon() -> None:
     if now - _last_seal_attempt < SEAL_INTERVAL_SECONDS:
         return
     _last_seal_attempt = now
-    full = now - _last_full_sweep >= FULL_SWEEP_SECONDS
-    if full:
-        _last_full_sweep = now
     try:
+        # One sealing transaction per interval across all processes, not one per process: a
+        # seal commit costs a WAL flush like a request's, and several app processes would
+        # otherwise multiply them. Reading the head's time is a plain read: it flushes nothing.
+        head_at = AuditSeal.objects.order_by("-seq").values_list("sealed_at", flat=True).first()
+        if head_at is not None and timezone.now() - head_at < timedelta(
+            seconds=SEAL_INTERVAL_SECONDS
+        ):
+            return
+        full = now - _last_full_sweep >= FULL_SWEEP_SECONDS
+        if full:
+            _last_full_sweep = now
         seal_pending(full=full)
     except Exception:  # sealing is retried by the next attempt; never fail the user's request
         log.exception("Sealing the audit trail failed; it will be retried.")
