@@ -208,3 +208,19 @@ def test_submitting_writes_one_audit_entry(personas: dict[str, User]) -> None:
     entry = AuditEntry.objects.get(verb="screening.submit")
     assert entry.changes == {"outcome": [None, "indicators_of_trafficking"]}
     assert entry.target_id == str(screening.pk)
+
+
+def test_screening_for_referral_follows_the_view_scope(personas: dict[str, User]) -> None:
+    from opennrm.accounts import policy
+    from opennrm.core.errors import NotFoundError
+    from opennrm.screening.selectors import screening_for_referral
+
+    screening = completed(personas["ana"])
+    assert screening_for_referral(actor=personas["ana"], pk=screening.pk) == screening
+    assert screening_for_referral(actor=personas["vesna"], pk=screening.pk) == screening
+    for username in ("cedomir", "jelena", "ivan", "milan", "dragan"):
+        with pytest.raises(NotFoundError):
+            screening_for_referral(actor=personas[username], pk=screening.pk)
+    assert policy.can(personas["ana"], "screening.view", screening)
+    assert not policy.can(personas["cedomir"], "screening.view", screening)
+    assert screening.is_child is False
