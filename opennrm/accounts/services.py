@@ -18,7 +18,7 @@ from opennrm.accounts import policy
 from opennrm.accounts.models import Agency, ApiToken, RoleAssignment, User
 from opennrm.accounts.roles import AgencyType, Role
 from opennrm.audit.services import changes_of, record
-from opennrm.core.errors import NotFoundError, ValidationFailed
+from opennrm.core.errors import ValidationFailed
 from opennrm.core.models import save_versioned
 
 TOKEN_PREFIX = "onrm"  # noqa: S105 - a public marker, not a secret
@@ -221,6 +221,7 @@ def token_issue(*, actor: User | None, user: User, name: str) -> tuple[ApiToken,
 
 
 def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+    """Revoke a token at once (idempotent). Its owner may; anyone else needs ``user.manage``."""
     if token.user_id != actor.pk:
         policy.require(actor, "user.manage")
     if token.revoked_at is not None:
@@ -283,10 +284,3 @@ def user_unlock(*, actor: User | None, username: str) -> int:
             changes={"failed_sign_ins_cleared": cleared},
         )
     return cleared
-
-
-def user_get(*, pk: int) -> User:
-    user = User.objects.filter(pk=pk).first()
-    if user is None:
-        raise NotFoundError(_("No such user."))
-    return user

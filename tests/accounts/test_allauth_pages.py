@@ -90,3 +90,16 @@ def test_the_sign_in_page_is_translated_to_serbian(db: None) -> None:
     html = client.get("/accounts/login/").content.decode()
     assert "Налоге отвара администратор ваше институције." in html
     assert '<h1 class="h3 mb-3">Пријава</h1>' in html
+
+
+def test_allauths_rate_limit_page_has_our_layout(db: None, settings: object) -> None:
+    settings.ACCOUNT_RATE_LIMITS = {"login": "2/m/ip", "login_failed": None}  # type: ignore[attr-defined]
+    client = Client()
+    statuses = [
+        client.post("/accounts/login/", {"login": "x", "password": "y"}).status_code
+        for _attempt in range(3)
+    ]
+    assert statuses == [200, 200, 429]
+    html = client.post("/accounts/login/", {"login": "x", "password": "y"}).content.decode()
+    _assert_in_layout(html)
+    assert "Too many sign-in requests came from your network in a short time." in html
