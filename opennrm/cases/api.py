@@ -60,6 +60,8 @@ class ReferralIn(Schema):
 
 
 class ReferralStatusOut(Schema):
+    """The referral status projection; built from a Referral row (lists) or a prepared dict."""
+
     id: int
     reference: str
     to_agency: str
@@ -69,6 +71,20 @@ class ReferralStatusOut(Schema):
     acknowledged_at: datetime | None
     decided_at: datetime | None
     decline_reason: str
+
+    @staticmethod
+    def resolve_reference(obj: Any) -> str:
+        if isinstance(obj, dict):
+            return str(obj["reference"])
+        return selectors.referral_status_view(obj).reference
+
+    @staticmethod
+    def resolve_to_agency(obj: Any) -> str:
+        return str(obj["to_agency"]) if isinstance(obj, dict) else obj.to_agency.name
+
+    @staticmethod
+    def resolve_status_label(obj: Any) -> str:
+        return str(obj["status_label"]) if isinstance(obj, dict) else obj.get_status_display()
 
 
 class ReferralTriageOut(Schema):
@@ -343,10 +359,11 @@ def create_referral_from_screening(
 
 @router.get("/referrals/", response=list[ReferralStatusOut])
 @paginate
-def list_referrals(request: HttpRequest, status: str = "") -> list[dict[str, Any]]:
-    """Referrals in the caller's scope: their own, or their agency's inbox for case managers."""
-    referrals = selectors.referral_list(actor=_user(request), status=status)
-    return [_status_out(selectors.referral_status_view(r)) for r in referrals]
+def list_referrals(request: HttpRequest, status: str = "") -> QuerySet[Referral]:
+    """Referrals in the caller's scope: their own, or their agency's inbox for case managers.
+    Only status fields are returned (the referral status projection).
+    """
+    return selectors.referral_list(actor=_user(request), status=status)
 
 
 @router.get("/referrals/{referral_id}/", response=ReferralStatusOut)

@@ -183,3 +183,16 @@ def test_a_declined_referral_shows_its_reason_to_the_referrer(
     body = client_for("ana").get(f"{API}/referrals/{referral.pk}/").json()
     assert (body["status"], body["decline_reason"]) == ("declined", "Duplicate.")
     assert client_for("ana").get(f"{API}/referrals/{referral.pk}/triage/").status_code == 404
+
+
+def test_the_referral_list_returns_status_fields_only(
+    client_for: ClientFor, personas: dict[str, User]
+) -> None:
+    referral = refer(personas["ana"])
+    body = client_for("ana").get(f"{API}/referrals/").json()
+    assert body["count"] == 1
+    [item] = body["items"]
+    assert item["reference"] == f"R-{referral.pk}"
+    assert item["status_label"] == "Sent"
+    assert "family_name" not in item
+    assert client_for("cedomir").get(f"{API}/referrals/").json()["count"] == 0
