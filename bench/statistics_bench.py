@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opennrm.settings")
 os.environ.setdefault("DEBUG", "1")
 
-import django
+import django  # noqa: E402
 
 django.setup()
 

@@ -37,16 +37,16 @@ def _release(
     default = selectors.default_profile(request.user)
     if default is None:
         return None
-    data = request.GET.copy()
+    query = request.GET.copy()
     # A bound form shows its data, so the default profile is written into it to be selected.
-    data.setdefault("profile", default.value)
-    form = ReleaseForm(data, profiles=selectors.allowed_profiles(request.user), default=default)
+    query.setdefault("profile", default.value)
+    form = ReleaseForm(query, profiles=selectors.allowed_profiles(request.user), default=default)
     form.is_valid()
-    data = form.cleaned_data
+    cleaned: dict[str, Any] = form.cleaned_data
     today = timezone.localdate()
-    start = data.get("date_from") or date(today.year, 1, 1)
-    end = data.get("date_to") or date(start.year, 12, 31)
-    return form, Period(start, end), Profile(data.get("profile") or default)
+    start: date = cleaned.get("date_from") or date(today.year, 1, 1)
+    end: date = cleaned.get("date_to") or date(start.year, 12, 31)
+    return form, Period(start, end), Profile(cleaned.get("profile") or default)
 
 
 def _chart(table: StatisticsTable) -> dict[str, Any]:
