@@ -16,9 +16,11 @@ def _local_static(url: str) -> dict[str, Any]:
     if marker in url:
         path = finders.find(url.split(marker, 1)[1])
         if path:
-            return default_url_fetcher(f"file://{path}")
+            fetched: dict[str, Any] = default_url_fetcher(f"file://{path}")
+            return fetched
     if url.startswith("data:"):
-        return default_url_fetcher(url)
+        inline: dict[str, Any] = default_url_fetcher(url)
+        return inline
     raise ValueError(f"Refusing to fetch {url!r} while rendering a PDF.")
 
 
