@@ -167,7 +167,9 @@ MFA_RECOVERY_CODE_COUNT = 10
 AXES_FAILURE_LIMIT = env_int("OPENNRM_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("OPENNRM_LOCKOUT_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_USERNAME_FORM_FIELD = "login"
+# allauth hands axes the name as ``username``; the callable also folds case so "Ana" and "ana"
+# share one counter.
+AXES_USERNAME_CALLABLE = "opennrm.accounts.lockout.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "opennrm.accounts.views.locked_out"
 AXES_VERBOSE = False
