@@ -66,7 +66,9 @@ def test_referral_to_closure(
     vesna.get_by_role("button", name="Save").click()
     expect(vesna.locator("#case-status")).to_have_text("In protection")
     vesna.get_by_text("Request a service", exact=True).click()
-    vesna.locator("#id_provider_agency").select_option(label="Shelter for Victims of Human Trafficking")
+    vesna.locator("#id_provider_agency").select_option(
+        label="Shelter for Victims of Human Trafficking"
+    )
     vesna.get_by_role("button", name="Send the request").click()
     case_url = vesna.url
 
