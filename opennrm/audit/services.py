@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
@@ -32,6 +34,7 @@ SEAL_LOOKBACK_IDS = 10_000
 FULL_SWEEP_SECONDS = 300.0
 _last_seal_attempt = 0.0
 _last_full_sweep = 0.0
+_sealer_busy = threading.Lock()
 
 
 def target_of(obj: models.Model | None) -> tuple[str, str, str]:
@@ -107,11 +110,37 @@ def record(
 
 
 def _seal_soon() -> None:
-    global _last_seal_attempt, _last_full_sweep
+    global _last_seal_attempt
     now = time.monotonic()
     if now - _last_seal_attempt < SEAL_INTERVAL_SECONDS:
         return
     _last_seal_attempt = now
+    if connection.vendor != "postgresql" or _background_runs_inline():
+        _seal_now()  # SQLite serialises writers anyway; a second writer thread would only wait
+        return
+    # On PostgreSQL the sealing runs beside the request, not in it: the request's response does
+    # not wait for a transaction that is the chain's business. One such thread per process.
+    if _sealer_busy.acquire(blocking=False):
+        threading.Thread(target=_seal_in_thread, name="audit-sealer", daemon=True).start()
+
+
+def _background_runs_inline() -> bool:
+    """True where the project runs background work inline (tests, first run): seal inline too,
+    so that no thread outlives the work that started it."""
+    backend = str(settings.TASKS.get("default", {}).get("BACKEND", ""))
+    return backend.endswith("ImmediateBackend")
+
+
+def _seal_in_thread() -> None:
+    try:
+        _seal_now()
+    finally:
+        connection.close()  # the thread's own connection; never left open between runs
+        _sealer_busy.release()
+
+
+def _seal_now() -> None:
+    global _last_full_sweep
     try:
         # One sealing transaction per interval across all processes, not one per process: a
         # seal commit costs a WAL flush like a request's, and several app processes would
@@ -121,6 +150,7 @@ def _seal_soon() -> None:
             seconds=SEAL_INTERVAL_SECONDS
         ):
             return
+        now = time.monotonic()
         full = now - _last_full_sweep >= FULL_SWEEP_SECONDS
         if full:
             _last_full_sweep = now
