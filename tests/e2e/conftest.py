@@ -43,7 +43,9 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def server_url(live_server, audit_flushable: None) -> str:  # type: ignore[no-untyped-def]
+def server_url(live_server, audit_flushable: None, django_db_serialized_rollback: None) -> str:  # type: ignore[no-untyped-def]
+    """The live server. Serialized rollback puts back, before each browser test, the reference data
+    that migrations load (indicator catalogues, offences) and that the previous test's flush removed."""
     return str(live_server.url)
 
 
