@@ -78,6 +78,13 @@ def apply(form: djforms.Form, call: Callable[[], Any]) -> Any:
 # --- referrals ---------------------------------------------------------------------------
 
 
+def _proceedings(request: AuthenticatedHttpRequest, case: Any) -> list[Any]:
+    """Stage and next hearing of the criminal proceedings this case is part of (issue 8)."""
+    from opennrm.justice.selectors import proceedings_for_case
+
+    return list(proceedings_for_case(actor=request.user, case=case))
+
+
 @guarded
 def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not policy.can(request.user, "referral.view"):
@@ -305,7 +312,11 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             {"form": purpose_form, "case": case, "message": required.message},
         )
     if isinstance(view, selectors.ProviderView):
-        return render(request, "cases/case_provider.html", {"view": view})
+        return render(
+            request,
+            "cases/case_provider.html",
+            {"view": view, "proceedings": _proceedings(request, view.pk)},
+        )
     case = view.case
     return render(
         request,
@@ -314,6 +325,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "view": view,
             "case": case,
             "is_foreigner": any(c != "RS" for c in view.person.citizenship),
+            "proceedings": _proceedings(request, case),
             "service_form": forms.ServiceRequestForm(),
             "note_form": forms.NoteForm(),
             "consent_form": forms.ConsentForm(),

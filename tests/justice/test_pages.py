@@ -136,3 +136,14 @@ def test_the_api_returns_409_for_a_stale_version(proceeding, personas) -> None:
     )
     assert second.status_code == 409
     assert second.json()["error"]["code"] == "stale_record"
+
+
+def test_the_case_page_shows_the_proceeding_stage_and_next_hearing(
+    client_for, proceeding, personas, victim_case
+) -> None:
+    _with_victim(proceeding, personas, victim_case)
+    html = client_for("vesna").get(f"/cases/{victim_case.pk}/").content.decode()
+    assert "Criminal proceedings" in html
+    assert proceeding.code in html
+    assert "Viši sud, sudnica 4" in html
+    assert "KTO 1/20" not in html
