@@ -29,6 +29,8 @@ class CasesConfig(AppConfig):
         NavItem(_("Cases"), "cases:case_list", "case.view", order=22),
         NavItem(_("Service requests"), "cases:service_inbox", "service.update", order=23),
         NavItem(_("Case status"), "cases:status_lookup", "proceeding.view", order=24),
+        NavItem(_("Deadlines"), "cases:deadlines", "case.edit", order=25),
+        NavItem(_("Import"), "cases:import", "case.import", order=26),
     ]
     dashboard_panel = staticmethod(_dashboard_panel)
 

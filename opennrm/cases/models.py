@@ -264,6 +264,9 @@ class Case(VersionedModel):
         indexes = [
             models.Index(fields=["lead_agency", "status"]),
             models.Index(fields=["opened_on"]),
+            # Deadlines: "recovery period ends within 5 days" and the open-case scans.
+            models.Index(fields=["reflection_period_end"], name="case_reflection_end"),
+            models.Index(fields=["status", "opened_on", "id"], name="case_status_opened"),
         ]
         constraints = [
             models.CheckConstraint(

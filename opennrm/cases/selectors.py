@@ -190,7 +190,7 @@ def case_list(*, actor: User, filters: CaseFilters | None = None) -> QuerySet[Ca
     q = f.q.strip()
     if q:
         if _CODE.match(q):
-            cases = cases.filter(code__istartswith=q.upper())
+            cases = cases.filter(code__startswith=q.upper())  # codes are stored upper-case
         else:
             key = name_key(q, "")
             digest = blind_index(key, purpose="person.name") if key else ""

@@ -326,6 +326,7 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "is_foreigner": any(c != "RS" for c in view.person.citizenship),
             "proceedings": _proceedings(request, case),
+            "perms_export_file": policy.can(request.user, "case.export_file", case),
             "service_form": forms.ServiceRequestForm(),
             "note_form": forms.NoteForm(),
             "consent_form": forms.ConsentForm(),
