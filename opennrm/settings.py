@@ -235,6 +235,19 @@ TASKS = {
     }
 }
 
+# E-mail (deadline digests, hearing reminders). The console backend in development.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "opennrm@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 # Disclosure control (DESIGN §4): thresholds are settings.
 OPENNRM_RESTRICTED_THRESHOLD = env_int("OPENNRM_RESTRICTED_THRESHOLD", 5)
 OPENNRM_PUBLIC_THRESHOLD = env_int("OPENNRM_PUBLIC_THRESHOLD", 10)
