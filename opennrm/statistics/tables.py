@@ -430,6 +430,61 @@ def _screenings(period: Period) -> BuiltTable:
     )
 
 
+def _justice_choices(name: str, drop: tuple[str, ...] = ()) -> dict[str, str | Promise]:
+    from opennrm.justice import vocab as justice_vocab
+
+    choices = getattr(justice_vocab, name).choices
+    return _choices([c for c in choices if c[0] not in drop], unknown=False)
+
+
+OUTCOME = Dimension(
+    "outcome", _("Outcome"), lambda p: _justice_choices("Outcome", drop=("pending",))
+)
+STAGE = Dimension("stage", _("Stage"), lambda p: _justice_choices("Stage"))
+PROCEEDING_STATUS = Dimension(
+    "proceeding_status", _("Status"), lambda p: _justice_choices("ProceedingStatus")
+)
+
+
+def _defendant_sex() -> Any:
+    return Switch(
+        When(sex="female", then=Value("female")),
+        When(sex="male", then=Value("male")),
+        default=Value("other"),
+        output_field=CharField(),
+    )
+
+
+def _judgments(period: Period) -> BuiltTable:
+    defendant = apps.get_model("justice", "Defendant")
+    queryset = defendant.objects.filter(outcome_on__range=(period.start, period.end)).exclude(
+        outcome="pending"
+    )
+    counts = _count(queryset, F("outcome"), _defendant_sex(), "pk")
+    return _assemble(
+        "judgments_by_outcome",
+        _("Defendants judged, by outcome and sex of the defendant"),
+        period,
+        OUTCOME,
+        SEX,
+        counts,
+    )
+
+
+def _proceedings(period: Period) -> BuiltTable:
+    proceeding = apps.get_model("justice", "Proceeding")
+    queryset = proceeding.objects.filter(started_on__range=(period.start, period.end))
+    counts = _count(queryset, F("stage"), F("status"), "pk")
+    return _assemble(
+        "proceedings_by_stage",
+        _("Criminal proceedings started in the period, by stage reached and status"),
+        period,
+        STAGE,
+        PROCEEDING_STATUS,
+        counts,
+    )
+
+
 def standard_tables() -> dict[str, TableSpec]:
     """Every standard table, in the order of the release."""
     specs = _victim_tables()
@@ -460,4 +515,21 @@ def standard_tables() -> dict[str, TableSpec]:
             _screenings,
         ),
     ]
+    if apps.is_installed("opennrm.justice"):
+        specs += [
+            TableSpec(
+                "proceedings_by_stage",
+                _("Criminal proceedings by stage"),
+                STAGE,
+                PROCEEDING_STATUS,
+                _proceedings,
+            ),
+            TableSpec(
+                "judgments_by_outcome",
+                _("Judgments by outcome and sex of the defendant"),
+                OUTCOME,
+                SEX,
+                _judgments,
+            ),
+        ]
     return {spec.id: spec for spec in specs}
