@@ -15,6 +15,7 @@ from typing import Any
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -89,6 +90,13 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
         ]
         fields[".".join(loc) or "__all__"] = str(item.get("msg", _("Invalid value.")))
     return error("validation_error", _("The request is not valid; see the fields."), 400, fields)
+
+
+@api.exception_handler(DataError)
+def _data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # A value the database cannot hold (an id beyond 64 bits, a date out of range): the client's
+    # mistake, said as such; autocommit means the connection is usable for the next request.
+    return error("invalid_value", _("A value in the request is out of range."), 400)
 
 
 @api.exception_handler(AuthenticationError)
