@@ -58,7 +58,7 @@ def test_the_dashboard_shows_each_table_with_its_chart(client_for, cases):
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.count('data-chart="chart-') == 21
+    assert html.count('data-chart="chart-') == 23
     assert "Presumed victims by year and sex" in html
     assert 'style="' not in html
     assert "<script>" not in html
@@ -92,7 +92,7 @@ def test_the_xlsx_download_has_the_same_protected_figures_as_the_page(client_for
 def test_the_csv_download_streams_every_table(client_for, cases):
     response = client_for("vesna").get("/statistics/download.csv", {"date_from": "2026-01-01"})
     text = b"".join(response.streaming_content).decode("utf-8-sig")
-    assert text.count("Total,") == 21
+    assert text.count("Total,") == 23
 
 
 def test_the_ctdc_export_releases_only_groups_of_at_least_eleven(cases, tmp_path):
