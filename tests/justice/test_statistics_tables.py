@@ -16,20 +16,35 @@ PERIOD = Period(date(2019, 1, 1), date(2022, 12, 31))
 
 def test_official_justice_tables_equal_direct_counts(personas, agencies) -> None:
     demo.seed(DemoContext(agencies=agencies, users=personas, say=lambda _m: None))
-    judgments = statistics_table(actor=personas["nada"], table_id="judgments_by_outcome", period=PERIOD, profile=Profile.OFFICIAL)
+    judgments = statistics_table(
+        actor=personas["nada"],
+        table_id="judgments_by_outcome",
+        period=PERIOD,
+        profile=Profile.OFFICIAL,
+    )
     table = judgments.protected
     rows = dict(zip(judgments.built.table.row_labels, table.row_totals, strict=True))
     assert rows["convicted"].value == Defendant.objects.filter(outcome="convicted").count() == 3
     assert rows["acquitted"].value == 1
     assert table.grand_total.value == Defendant.objects.exclude(outcome="pending").count()
 
-    stages = statistics_table(actor=personas["nada"], table_id="proceedings_by_stage", period=PERIOD, profile=Profile.OFFICIAL)
+    stages = statistics_table(
+        actor=personas["nada"],
+        table_id="proceedings_by_stage",
+        period=PERIOD,
+        profile=Profile.OFFICIAL,
+    )
     assert stages.protected.grand_total.value == Proceeding.objects.count() == 5
 
 
 def test_restricted_justice_tables_hide_small_counts(personas, agencies) -> None:
     demo.seed(DemoContext(agencies=agencies, users=personas, say=lambda _m: None))
-    judgments = statistics_table(actor=personas["dragan"], table_id="judgments_by_outcome", period=PERIOD, profile=Profile.RESTRICTED)
+    judgments = statistics_table(
+        actor=personas["dragan"],
+        table_id="judgments_by_outcome",
+        period=PERIOD,
+        profile=Profile.RESTRICTED,
+    )
     cells = [cell for row in judgments.protected.cells for cell in row if cell.value != 0]
     assert cells
     assert all(cell.suppressed for cell in cells if cell.value is None or cell.value < 5)
