@@ -109,6 +109,34 @@ def record(
     return entry
 
 
+def update_recorded(
+    obj: models.Model,
+    *,
+    actor: User,
+    verb: str,
+    expected_version: int,
+    values: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Set ``values`` on a versioned record, save it only if nobody saved it since
+    ``expected_version`` (StaleRecordError otherwise), and record what changed; one transaction.
+
+    The one place for the edit-and-audit step that every app's update services share. Returns
+    the changes written to the audit entry. Permission checks stay with the calling service.
+    """
+    from opennrm.core.models import VersionedModel, save_versioned
+
+    assert isinstance(obj, VersionedModel)
+    fields = list(values)
+    before = {name: getattr(obj, name) for name in fields}
+    with transaction.atomic():
+        for name, value in values.items():
+            setattr(obj, name, value)
+        save_versioned(obj, expected_version=expected_version, fields=fields)
+        changes = changes_of(obj, before, fields)
+        record(actor=actor, verb=verb, target=obj, changes=changes)
+    return changes
+
+
 def _seal_soon() -> None:
     global _last_seal_attempt
     now = time.monotonic()

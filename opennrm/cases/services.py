@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from opennrm.accounts import policy
 from opennrm.accounts.models import Agency, User
 from opennrm.accounts.roles import AgencyType
-from opennrm.audit.services import changes_of, record
+from opennrm.audit.services import changes_of, record, update_recorded
 from opennrm.cases import vocab, workflow
 from opennrm.cases.models import (
     MIN_REFLECTION_DAYS,
@@ -1005,16 +1005,10 @@ def residence_permit_save(
         else:
             if expected_version is None:
                 raise ValueError("expected_version is required to update a permit")
-            before = {name: getattr(permit, name) for name in values}
-            for name, value in values.items():
-                setattr(permit, name, value)
-            save_versioned(permit, expected_version=expected_version, fields=list(values))
-            record(
-                actor=actor,
-                verb="permit.update",
-                target=permit,
-                changes=changes_of(permit, before, list(values)),
-            )
+            update_recorded(
+                permit, actor=actor, verb="permit.update",
+                expected_version=expected_version, values=values,
+            )  # fmt: skip
     return permit
 
 
@@ -1320,13 +1314,14 @@ def case_plan_save(
                 ),
                 code="stale_record",
             )
-        fields = ["objectives", "actions", "planned_end_on", "actual_end_on"]
-        before = {name: getattr(plan, name) for name in fields}
-        plan.objectives, plan.actions = objectives.strip(), actions.strip()
-        plan.planned_end_on, plan.actual_end_on = planned_end_on, actual_end_on
-        save_versioned(plan, expected_version=expected_version, fields=fields)
-        record(
-            actor=actor, verb="plan.update", target=plan, changes=changes_of(plan, before, fields)
+        values = {
+            "objectives": objectives.strip(),
+            "actions": actions.strip(),
+            "planned_end_on": planned_end_on,
+            "actual_end_on": actual_end_on,
+        }
+        update_recorded(
+            plan, actor=actor, verb="plan.update", expected_version=expected_version, values=values
         )
     return plan
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from opennrm.accounts import policy
 from opennrm.accounts.models import Agency, User
 from opennrm.accounts.roles import AgencyType
-from opennrm.audit.services import changes_of, record
+from opennrm.audit.services import changes_of, record, update_recorded
 from opennrm.core.errors import InvalidTransitionError, NotFoundError, ValidationFailed
 from opennrm.core.models import save_versioned
 from opennrm.justice import stages, vocab
@@ -326,31 +326,15 @@ def defendant_record_outcome(
         raise ValidationFailed(
             _("Only a conviction carries a sentence."), fields={"prison_months": _("Leave empty.")}
         )
-    fields = [
-        "outcome",
-        "outcome_on",
-        "prison_months",
-        "suspended",
-        "fine_eur",
-        "assets_confiscated_eur",
-        "appeal_result",
-    ]
-    before = {name: getattr(defendant, name) for name in fields}
-    with transaction.atomic():
-        defendant.outcome = outcome
-        defendant.outcome_on = on
-        defendant.prison_months = prison_months
-        defendant.suspended = suspended
-        defendant.fine_eur = fine_eur
-        defendant.assets_confiscated_eur = assets_confiscated_eur
-        defendant.appeal_result = appeal_result.strip()
-        save_versioned(defendant, expected_version=expected_version, fields=fields)
-        record(
-            actor=actor,
-            verb="defendant.outcome",
-            target=defendant,
-            changes=changes_of(defendant, before, fields),
-        )
+    values = {
+        "outcome": outcome, "outcome_on": on, "prison_months": prison_months,
+        "suspended": suspended, "fine_eur": fine_eur,
+        "assets_confiscated_eur": assets_confiscated_eur, "appeal_result": appeal_result.strip(),
+    }  # fmt: skip
+    update_recorded(
+        defendant, actor=actor, verb="defendant.outcome",
+        expected_version=expected_version, values=values,
+    )  # fmt: skip
     return defendant
 
 

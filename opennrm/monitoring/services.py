@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from opennrm.accounts import policy
 from opennrm.accounts.models import Agency, User
-from opennrm.audit.services import changes_of, record
+from opennrm.audit.services import record, update_recorded
 from opennrm.core.errors import ConflictError, ValidationFailed
 from opennrm.core.models import save_versioned
 from opennrm.core.tabular import RowErrors, read_rows
@@ -248,18 +248,11 @@ def activity_update(
     """
     policy.require(actor, EDIT)
     _check_activity(status, starts_on, ends_on)
-    fields = ["status", "starts_on", "ends_on", "outputs"]
-    before = {name: getattr(activity, name) for name in fields}
-    activity.status, activity.starts_on, activity.ends_on = status, starts_on, ends_on
-    activity.outputs = outputs
-    with transaction.atomic():
-        save_versioned(activity, expected_version=expected_version, fields=fields)
-        record(
-            actor=actor,
-            verb="monitoring.activity.update",
-            target=activity,
-            changes=changes_of(activity, before, fields),
-        )
+    values = {"status": status, "starts_on": starts_on, "ends_on": ends_on, "outputs": outputs}
+    update_recorded(
+        activity, actor=actor, verb="monitoring.activity.update",
+        expected_version=expected_version, values=values,
+    )  # fmt: skip
     return activity
 
 
@@ -434,17 +427,10 @@ def recommendation_update(
     if status not in RecommendationStatus.values:
         message = _("Choose a status from the list.")
         raise ValidationFailed(message, fields={"status": message})
-    fields = ["status", "evidence"]
-    before = {name: getattr(recommendation, name) for name in fields}
-    recommendation.status, recommendation.evidence = status, evidence.strip()
-    with transaction.atomic():
-        save_versioned(recommendation, expected_version=expected_version, fields=fields)
-        record(
-            actor=actor,
-            verb="monitoring.recommendation.update",
-            target=recommendation,
-            changes=changes_of(recommendation, before, fields),
-        )
+    update_recorded(
+        recommendation, actor=actor, verb="monitoring.recommendation.update",
+        expected_version=expected_version, values={"status": status, "evidence": evidence.strip()},
+    )  # fmt: skip
     return recommendation
 
 
@@ -695,18 +681,16 @@ def report_update(
     """Edit a report's narrative; a stale save is refused (409). Needs ``monitoring.edit``."""
     policy.require(actor, EDIT)
     title = _require_text(title, "title", _("Give the report a title."))
-    fields = ["title", "summary", "challenges", "next_steps"]
-    before = {name: getattr(report, name) for name in fields}
-    report.title, report.summary = title, summary
-    report.challenges, report.next_steps = challenges, next_steps
-    with transaction.atomic():
-        save_versioned(report, expected_version=expected_version, fields=fields)
-        record(
-            actor=actor,
-            verb="monitoring.report.update",
-            target=report,
-            changes=changes_of(report, before, fields),
-        )
+    values = {
+        "title": title,
+        "summary": summary,
+        "challenges": challenges,
+        "next_steps": next_steps,
+    }
+    update_recorded(
+        report, actor=actor, verb="monitoring.report.update",
+        expected_version=expected_version, values=values,
+    )  # fmt: skip
     return report
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from opennrm.accounts import policy
 from opennrm.accounts.models import Agency, User
 from opennrm.accounts.roles import AgencyType
-from opennrm.audit.services import changes_of, record
+from opennrm.audit.services import changes_of, record, update_recorded
 from opennrm.core.errors import ConflictError, ValidationFailed
 from opennrm.core.models import save_versioned
 from opennrm.core.tabular import RowErrors, parse_date, read_rows
@@ -785,18 +785,11 @@ def curriculum_update(
     Needs ``training.edit``.
     """
     policy.require(actor, EDIT)
-    fields = ["status", "trainings_start"]
-    before = {name: getattr(curriculum, name) for name in fields}
-    with transaction.atomic():
-        curriculum.status = status
-        curriculum.trainings_start = trainings_start
-        save_versioned(curriculum, expected_version=expected_version, fields=fields)
-        record(
-            actor=actor,
-            verb="training.curriculum_update",
-            target=curriculum,
-            changes=changes_of(curriculum, before, fields),
-        )
+    update_recorded(
+        curriculum, actor=actor, verb="training.curriculum_update",
+        expected_version=expected_version,
+        values={"status": status, "trainings_start": trainings_start},
+    )  # fmt: skip
     return curriculum
 
 
