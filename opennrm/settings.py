@@ -162,6 +162,9 @@ MFA_ADAPTER = "opennrm.accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "OpenNRM"
 MFA_RECOVERY_CODE_COUNT = 10
+# One 30-second step either side (RFC 6238 §5.2): a code typed as it rolls over, or from a phone
+# whose clock is a few seconds off, is still accepted; a used code is still refused as replay.
+MFA_TOTP_TOLERANCE = 1
 
 # django-axes: 5 failures lock the username (existing or not, so nothing is enumerated).
 AXES_FAILURE_LIMIT = env_int("OPENNRM_LOCKOUT_FAILURES", 5)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -243,6 +244,31 @@ def test_password_then_totp_signs_a_case_manager_in(personas: dict[str, User]) -
     assert done["Location"] == "/"
     assert client.get("/").status_code == 200
     assert AuditEntry.objects.filter(verb="auth.login", actor=personas["vesna"]).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("steps_back", "accepted"), [(0, True), (1, True), (2, False), (-2, False)]
+)
+def test_a_code_one_step_old_is_accepted_two_steps_is_not(
+    personas: dict[str, User], steps_back: int, accepted: bool
+) -> None:
+    """A code typed as it rolls over (one 30-second step) still signs in; older or future ones do not."""
+    client = Client()
+    _login(client, "vesna", DEMO_PASSWORD)
+    code = totp_code(personas["vesna"], at=time.time() - 30 * steps_back)
+    response = client.post("/accounts/2fa/authenticate/", {"code": code})
+    assert (response.status_code == 302) is accepted
+    assert client.get("/").status_code == (200 if accepted else 302)
+
+
+def test_a_used_code_is_refused_as_replay(personas: dict[str, User]) -> None:
+    code = totp_code(personas["vesna"])
+    first, second = Client(), Client()
+    _login(first, "vesna", DEMO_PASSWORD)
+    assert first.post("/accounts/2fa/authenticate/", {"code": code}).status_code == 302
+    _login(second, "vesna", DEMO_PASSWORD)
+    assert second.post("/accounts/2fa/authenticate/", {"code": code}).status_code == 200
+    assert second.get("/").status_code == 302
 
 
 @pytest.fixture
