@@ -50,6 +50,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import operator
 import re
 import time as time_module
 import uuid
@@ -190,6 +191,19 @@ class ImportResult:
     codes: list[str] = field(default_factory=list)
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _date(text: str) -> date:
+    """``tabular.parse_date``, with the ISO form most files use read without ``strptime``."""
+    if _ISO_DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass  # e.g. 2020-02-30: parse_date raises with its own message
+    return parse_date(text)
+
+
 def _key(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", text.lower())
 
@@ -270,7 +284,7 @@ def parse_rows(
             birth_year = int(birth)
         elif birth:
             try:
-                birth_date = parse_date(birth)
+                birth_date = _date(birth)
                 birth_year = birth_date.year
             except ValueError as problem:
                 errors.add(number, "prs_Birthdate", str(problem))
@@ -395,7 +409,7 @@ def parse_rows(
         referral_date: date | None = None
         if value["cas_IncomingReferralDate"]:
             try:
-                referral_date = parse_date(value["cas_IncomingReferralDate"])
+                referral_date = _date(value["cas_IncomingReferralDate"])
             except ValueError as problem:
                 errors.add(number, "cas_IncomingReferralDate", str(problem))
             else:
@@ -548,6 +562,22 @@ def _allocate_codes(years: list[int]) -> list[str]:
     return codes
 
 
+def _json(value: Any) -> str:
+    """A JSON column's text; the short lists of codes repeat, so their text is remembered."""
+    if type(value) is list and len(value) < 8 and all(type(item) is str for item in value):
+        key = tuple(value)
+        text = _JSON_LISTS.get(key)
+        if text is None:
+            text = json.dumps(value)
+            if len(_JSON_LISTS) < 4096:
+                _JSON_LISTS[key] = text
+        return text
+    return json.dumps(value)
+
+
+_JSON_LISTS: dict[tuple[str, ...], str] = {}
+
+
 class _Table:
     """Raw inserts for one model: every concrete column, defaults filled, values converted the
     way the model's fields would (encryption bound to the column, JSON, dates), without building
@@ -561,23 +591,24 @@ class _Table:
         ]
         self.pk = model._meta.pk
 
-    def _converter(self, field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    def _converter(self, field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+        """How a value of ``field`` is written, or None when it is written as it is."""
         vendor = connection.vendor
         if isinstance(field, EncryptedTextField):
             context = field.crypto_context
             return lambda v: crypto.encrypt(str(v), context=context) if v else (v or "")
         if isinstance(field, models.JSONField):
-            return lambda v: json.dumps(v)
+            return _json
         if isinstance(field, models.DateTimeField):
             if vendor == "postgresql":
-                return lambda v: v
+                return None
             # What the SQLite backend stores for an aware datetime (UTC, naive, ISO with a space).
             return lambda v: v.astimezone(UTC).replace(tzinfo=None).isoformat(" ") if v else None
         if isinstance(field, models.DateField):
             if vendor == "postgresql":
-                return lambda v: v
+                return None
             return lambda v: v.isoformat() if v is not None else None
-        return lambda v: v
+        return None
 
     def reserve_ids(self, count: int) -> list[int]:
         """Primary keys for rows about to be inserted (so children can point at them)."""
@@ -599,17 +630,22 @@ class _Table:
         if not rows:
             return
         fields = ([self.pk] if with_pk else []) + self.fields
-        converters = [self._converter(f) for f in fields]
         # Blank text columns default to "", nullable ones to None, as Field.get_default says.
         defaults = {f.attname: f.get_default() for f in self.fields}
+        pick = operator.itemgetter(*(f.attname for f in fields))
+        converters = [
+            (index, convert)
+            for index, field in enumerate(fields)
+            if (convert := self._converter(field)) is not None
+        ]
+        # Per row: the defaults merged under the row and the columns picked in C; only the
+        # columns that need it (encrypted, JSON, dates on SQLite) go through Python.
         values = []
         for row in rows:
-            values.append(
-                tuple(
-                    convert(row[f.attname] if f.attname in row else defaults[f.attname])
-                    for f, convert in zip(fields, converters, strict=True)
-                )
-            )
+            value = list(pick({**defaults, **row}))
+            for index, convert in converters:
+                value[index] = convert(value[index])
+            values.append(value)
         columns = ", ".join(f'"{f.column}"' for f in fields)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from openpyxl import Workbook
@@ -165,3 +166,15 @@ def test_only_case_managers_may_import(personas, username: str) -> None:
             actor=personas[username], data=csv_bytes(GOOD_ROWS), filename="legacy.csv"
         )
     assert Person.objects.count() == 0
+
+
+def test_dates_in_iso_form_are_read_like_every_other_form() -> None:
+    from opennrm.cases.imports import _date
+
+    assert _date("2020-02-29") == date(2020, 2, 29) == _date("29.02.2020")
+    assert _date("2020-1-5") == date(2020, 1, 5)  # not the fast form: parse_date reads it
+    assert _date("２０２０-01-01") == date(2020, 1, 1)  # strptime reads other digits, so must we
+    # fromisoformat would accept the week and the compact forms; the importer never did.
+    for wrong in ("2019-02-29", "2020-13-01", "2020-W01-1", "20200101"):
+        with pytest.raises(ValueError, match="is not a date"):
+            _date(wrong)
