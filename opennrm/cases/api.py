@@ -23,6 +23,7 @@ from opennrm.accounts.models import Agency, User
 from opennrm.cases import selectors, services, vocab
 from opennrm.cases.models import Case, Consent, Person, Referral, ServiceRequest, ShelterStay
 from opennrm.core.errors import NotFoundError
+from opennrm.core.pagination import CappedLimitOffsetPagination
 
 router = Router(tags=["cases"])
 
@@ -464,11 +465,12 @@ def accept_referral(request: HttpRequest, referral_id: int, payload: AcceptIn) -
 
 
 @router.get("/cases/", response=list[CaseOut])
-@paginate
+@paginate(CappedLimitOffsetPagination)
 def list_cases(
     request: HttpRequest, q: str = "", status: str = "", agency_id: int | None = None
 ) -> QuerySet[Case]:
-    """Cases in the caller's scope; ``q`` is a code prefix or an exact full name (blind index)."""
+    """Cases in the caller's scope; ``q`` is a code prefix or an exact full name (blind index).
+    ``count`` is exact up to 10,000; beyond, it is 10,000 with ``count_capped`` true."""
     return selectors.case_list(
         actor=_user(request),
         filters=selectors.CaseFilters(q=q, status=status, agency_id=agency_id),

@@ -31,6 +31,7 @@ from opennrm.cases import forms, selectors, services, vocab, workflow
 from opennrm.cases.models import Case, Consent, Guardian, Person, ShelterStay
 from opennrm.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from opennrm.core.http import AuthenticatedHttpRequest
+from opennrm.core.pagination import CappedPaginator
 
 View = Callable[..., HttpResponse]
 PURPOSE_SECONDS = 30 * 60
@@ -262,7 +263,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             status=form.cleaned_data.get("status") or "",
             agency_id=agency.pk if agency else None,
         )
-    page = Paginator(selectors.case_list(actor=request.user, filters=filters), 50).get_page(
+    page = CappedPaginator(selectors.case_list(actor=request.user, filters=filters), 50).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()

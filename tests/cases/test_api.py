@@ -14,7 +14,7 @@ from opennrm.accounts.models import Agency, User
 from opennrm.audit.models import AuditEntry
 from opennrm.cases import services
 from opennrm.cases.models import Case
-from tests.cases.helpers import identified_case, refer
+from tests.cases.helpers import accepted_case, identified_case, refer
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +196,36 @@ def test_the_referral_list_returns_status_fields_only(
     assert item["status_label"] == "Sent"
     assert "family_name" not in item
     assert client_for("cedomir").get(f"{API}/referrals/").json()["count"] == 0
+
+
+def test_the_case_list_counts_exactly_up_to_the_cap_and_says_more_beyond(
+    client_for: ClientFor, personas: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opennrm.core import pagination
+
+    codes = [accepted_case(personas["ana"], personas["vesna"]).code for _ in range(3)]
+    vesna = client_for("vesna")
+    body = vesna.get(f"{API}/cases/?limit=2").json()
+    assert (body["count"], body["count_capped"]) == (3, False)
+    assert len(body["items"]) == 2
+    monkeypatch.setattr(pagination, "COUNT_CAP", 3)
+    assert vesna.get(f"{API}/cases/").json()["count_capped"] is False  # exactly the cap
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2)
+    body = vesna.get(f"{API}/cases/?limit=2&offset=2").json()
+    assert (body["count"], body["count_capped"]) == (2, True)  # "more than 2"
+    # The items do not stop at the cap: the third case is still on the next page.
+    assert [item["code"] for item in body["items"]] == [sorted(codes)[0]]
+    filtered = vesna.get(f"{API}/cases/?q={codes[1]}").json()
+    assert (filtered["count"], filtered["count_capped"]) == (1, False)
+    assert vesna.get(f"{API}/cases/?limit=0").status_code == 400
+
+
+def test_the_case_list_schema_documents_the_capped_count(client_for: ClientFor) -> None:
+    schema = client_for("vesna").get("/api/schema/").json()
+    ref = schema["paths"][f"{API}/cases/"]["get"]["responses"]["200"]["content"][
+        "application/json"
+    ]["schema"]["$ref"]
+    page = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert set(page["properties"]) == {"items", "count", "count_capped"}
+    assert set(page["required"]) == {"items", "count", "count_capped"}
+    assert "10,000" in page["properties"]["count"]["description"]

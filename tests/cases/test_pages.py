@@ -273,3 +273,19 @@ def test_the_caseworker_corrects_the_persons_details_with_an_audited_form(
         actor=personas["vesna"], given_names="Marko", family_name="Jovanovic", year_of_birth=1990
     )
     assert [p.pk for p, _s in matches] == [person.pk]
+
+
+def test_the_case_list_page_says_more_than_the_cap_instead_of_counting_everything(
+    client_for: ClientFor, personas: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opennrm.core import pagination
+
+    codes = [accepted_case(personas["ana"], personas["vesna"]).code for _ in range(3)]
+    vesna = client_for("vesna")
+    assert "3 cases" in vesna.get(reverse("cases:case_list")).content.decode()
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2)
+    html = vesna.get(reverse("cases:case_list")).content.decode()
+    assert "More than 2 cases" in html
+    assert "3 cases" not in html
+    # The pages stop at the cap too: the two newest are listed, the oldest is not.
+    assert [code in html for code in codes] == [False, True, True]
