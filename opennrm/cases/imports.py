@@ -872,17 +872,21 @@ def _already_imported(keys: list[tuple[str, int, date]]) -> set[tuple[str, int, 
     agencies = {key[1] for key in wanted_keys}
     for start in range(0, len(wanted), 1000):
         chunk = wanted[start : start + 1000]
-        rows = Referral.objects.filter(
-            Q(person__name_dob_index__in=chunk)
-            | Q(person__name_yob_index__in=chunk)
-            | Q(person__name_index__in=chunk),
-            from_agency_id__in=agencies,
-        ).values_list(
-            "person__name_index",
-            "person__name_dob_index",
-            "person__name_yob_index",
-            "from_agency_id",
-            "sent_at",
+        rows = (
+            Referral.objects.filter(
+                Q(person__name_dob_index__in=chunk)
+                | Q(person__name_yob_index__in=chunk)
+                | Q(person__name_index__in=chunk),
+                from_agency_id__in=agencies,
+            )
+            .order_by()  # not the model's "-sent_at": a set is wanted, not a sorted list
+            .values_list(
+                "person__name_index",
+                "person__name_dob_index",
+                "person__name_yob_index",
+                "from_agency_id",
+                "sent_at",
+            )
         )
         for name, name_dob, name_yob, agency_id, sent_at in rows:
             for index in (name_dob, name_yob, name):
