@@ -1,17 +1,30 @@
 """Cases benchmark: case list and search under 50 concurrent users, duplicate check, import.
 
-Run against a database filled by ``generate_cases`` (see bench/cases_README.md)::
+Run against a database filled by ``generate_cases`` (see the "Cases" section of bench/README.md)::
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/opennrm_bench_cases DEBUG=1 \\
-        .venv/bin/python bench/cases_bench.py --requests 400 --concurrency 50
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/opnrm_cases_bench DEBUG=1 \\
+        .venv/bin/python bench/cases_bench.py --users 50 --duration 180
 
-What it measures, each with a bounded number of operations:
+What it measures:
 
-1. ``GET /api/v1/cases/cases/`` through real HTTP servers on 127.0.0.1 (``manage.py runserver``,
-   threaded; ``--servers`` of them behind a client-side round robin, as a stateless web tier
-   behind a load balancer), signed in with Vesna's API token (a case manager, who sees every
-   case of the Centre — the largest scope there is): the first page of the list, search by code,
-   by status, by lead agency and by name (blind index). Latency p50 / p95 / max per scenario.
+1. ``GET /api/v1/cases/cases/`` through real HTTP servers on 127.0.0.1, signed in with Vesna's API
+   token (a case manager, who sees every case of the Centre — the largest scope there is): the
+   first page of the list, search by code, by status, by lead agency and by name (blind index).
+   The servers are ``gunicorn`` (the production WSGI server; ``--workers`` sync workers, default
+   2 × cores + 1) with ``DEBUG`` off, or ``manage.py runserver`` (``--server runserver``).
+
+   *Users* (the target's "50 concurrent users"): ``--users`` simulated people, each in a loop of
+   one request (a scenario drawn at random, equal shares) then a think time drawn uniformly
+   from ``--think`` seconds (default 1–3 s). A case manager reads a page of 50 rows or types the
+   next search between two requests; 1–3 s is a short, pessimistic think time (it offers about
+   ``users / 2`` requests per second — 25/s for 50 users — several times what 50 people really
+   send). Requests of the first ``--warm-up`` seconds are not counted; the run lasts
+   ``--duration`` seconds, enough for about 900 requests per scenario at 50 users, so the p95
+   rests on some 45 slower requests each. Latency p50 / p95 / max per scenario.
+
+   *Saturation*: then ``--users`` clients with no think time at all for ``--saturation``
+   seconds — the most requests per second the servers deliver on this machine, and the latency
+   when every request queues behind others. It measures capacity, not 50 people.
 2. The duplicate check (``services.person_find_duplicates``), in-process, p50 / p95.
 3. The legacy import of ``--import-rows`` rows (``imports.import_legacy_file``), in-process,
    inside a transaction rolled back afterwards so the database stays as generated.
@@ -29,7 +42,6 @@ import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +53,7 @@ import django  # noqa: E402
 django.setup()
 
 import requests  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from opennrm.accounts.models import User  # noqa: E402
@@ -68,17 +81,35 @@ def summary(name: str, latencies: list[float], errors: int) -> str:
     )
 
 
-def start_servers(count: int, port: int) -> list[tuple[subprocess.Popen[bytes], str]]:
+def start_servers(args: argparse.Namespace) -> list[tuple[subprocess.Popen[bytes], str]]:
     servers = []
-    for index in range(count):
-        address = f"127.0.0.1:{port + index}"
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", address, "--noreload", "--skip-checks"],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+    if args.server == "gunicorn":
+        # One gunicorn (its workers share the port), production settings with the keys the data
+        # was generated with; plain HTTP on the loopback.
+        env = {
+            **os.environ,
+            "DEBUG": "0",
+            "SECRET_KEY": settings.SECRET_KEY,
+            "OPENNRM_DATA_KEYS": settings.OPENNRM_DATA_KEYS,
+            "OPENNRM_BLIND_INDEX_KEY": settings.OPENNRM_BLIND_INDEX_KEY,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+        }
+        address = f"127.0.0.1:{args.port}"
+        command = [sys.executable, "-m", "gunicorn", "opennrm.wsgi:application"]
+        command += ["--bind", address, "--workers", str(args.workers), "--log-level", "warning"]
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
         servers.append((process, f"http://{address}"))
+    else:
+        for index in range(args.servers):
+            address = f"127.0.0.1:{args.port + index}"
+            process = subprocess.Popen(
+                [sys.executable, "manage.py", "runserver", address, "--noreload", "--skip-checks"],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            servers.append((process, f"http://{address}"))
     for _process, url in servers:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -86,33 +117,58 @@ def start_servers(count: int, port: int) -> list[tuple[subprocess.Popen[bytes], 
                 if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
                     break
             except requests.RequestException:
-                time.sleep(0.5)
+                pass
+            time.sleep(0.5)
         else:
             raise SystemExit(f"The server at {url} did not start.")
     return servers
 
 
-def load(
-    urls: list[str], token: str, paths: list[str], concurrency: int
-) -> tuple[list[float], int]:
-    local = threading.local()
-    counter = iter(range(len(paths)))
+Sample = tuple[str, float, float, bool]  # scenario, started (monotonic), seconds, ok
+
+
+def run_users(
+    *,
+    urls: list[str],
+    token: str,
+    scenarios: dict[str, list[str]],
+    users: int,
+    seconds: float,
+    think: tuple[float, float],
+) -> list[Sample]:
+    """``users`` threads, each a person: request, think (uniform in ``think``), again, until
+    ``seconds`` have passed. A think time of (0, 0) is a closed loop at saturation."""
+    samples: list[Sample] = []
     lock = threading.Lock()
+    stop = time.monotonic() + seconds
+    names = list(scenarios)
 
-    def one(path: str) -> tuple[float, bool]:
-        if not hasattr(local, "session"):
-            local.session = requests.Session()
-            local.session.headers["Authorization"] = f"Bearer {token}"
-        with lock:
-            base = urls[next(counter) % len(urls)]
-        started = time.perf_counter()
-        response = local.session.get(base + path, timeout=60)
-        elapsed = time.perf_counter() - started
-        return elapsed, response.status_code == 200
+    def user(number: int) -> None:
+        rng = random.Random(number)
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {token}"
+        base = urls[number % len(urls)]  # each user sticks to a server, as behind a balancer
+        time.sleep(rng.uniform(*think))  # users do not all arrive in the same instant
+        while time.monotonic() < stop:
+            name = rng.choice(names)
+            path = rng.choice(scenarios[name])
+            started = time.monotonic()
+            try:
+                ok = session.get(base + path, timeout=60).status_code == 200
+            except requests.RequestException:
+                ok = False
+            elapsed = time.monotonic() - started
+            with lock:
+                samples.append((name, started, elapsed, ok))
+            if think[1]:
+                time.sleep(rng.uniform(*think))
 
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        results = list(pool.map(one, paths))
-    return [r[0] for r in results], sum(1 for r in results if not r[1])
+    threads = [threading.Thread(target=user, args=(n,), daemon=True) for n in range(users)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return samples
 
 
 def http_scenarios(args: argparse.Namespace, vesna: User) -> list[str]:
@@ -126,39 +182,76 @@ def http_scenarios(args: argparse.Namespace, vesna: User) -> list[str]:
         Case.objects.filter(id__gte=rng.randrange(low, high + 1))
         .order_by("id")
         .values_list("code", flat=True)[0]
-        for _ in range(50)
+        for _ in range(200)
     ]
     statuses = ["referred", "under_assessment", "presumed_victim", "identified", "in_protection"]
-    names = [f"{rng.choice(SERBIAN_GIVEN_F)} {rng.choice(SERBIAN_FAMILY)}" for _ in range(50)]
-    agency = vesna.agency_id
+    names = [f"{rng.choice(SERBIAN_GIVEN_F)} {rng.choice(SERBIAN_FAMILY)}" for _ in range(200)]
+    agencies = [vesna.agency_id]
     _token, plaintext = token_issue(actor=None, user=vesna, name=f"bench {time.time():.0f}")
-    servers = start_servers(args.servers, args.port)
-    urls = [url for _process, url in servers]
-    n = args.requests
     scenarios = {
-        "list, first page": ["/api/v1/cases/cases/"] * n,
-        "search by code": [f"/api/v1/cases/cases/?q={rng.choice(codes)}" for _ in range(n)],
-        "filter by status": [
-            f"/api/v1/cases/cases/?status={rng.choice(statuses)}" for _ in range(n)
-        ],
-        "filter by agency": [f"/api/v1/cases/cases/?agency_id={agency}"] * n,
+        "list, first page": ["/api/v1/cases/cases/"],
+        "search by code": [f"/api/v1/cases/cases/?q={code}" for code in codes],
+        "filter by status": [f"/api/v1/cases/cases/?status={status}" for status in statuses],
+        "filter by agency": [f"/api/v1/cases/cases/?agency_id={agency}" for agency in agencies],
         "search by name (blind index)": [
-            f"/api/v1/cases/cases/?q={requests.utils.quote(rng.choice(names))}" for _ in range(n)
+            f"/api/v1/cases/cases/?q={requests.utils.quote(name)}" for name in names
         ],
     }
-    lines = [
-        f"HTTP: {total:,} cases, {args.concurrency} concurrent clients, {args.servers} server "
-        f"process(es), {n} requests per scenario",
-        "",
-        "| scenario | requests | errors | p50 ms | p95 ms | max ms |",
-        "|---|---|---|---|---|---|",
-    ]
+    servers = start_servers(args)
+    urls = [url for _process, url in servers]
+    server = (
+        f"gunicorn, {args.workers} sync workers"
+        if args.server == "gunicorn"
+        else f"{args.servers} runserver processes"
+    )
+    low_think, high_think = args.think
+    lines = []
     try:
-        load(urls, plaintext, ["/api/v1/cases/cases/"] * 20, args.concurrency)  # warm-up
-        for name, paths in scenarios.items():
-            latencies, errors = load(urls, plaintext, paths, args.concurrency)
-            lines.append(summary(name, latencies, errors))
-            print(lines[-1], flush=True)
+        run_users(
+            urls=urls, token=plaintext, scenarios=scenarios, users=4, seconds=5, think=(0, 0)
+        )  # warm-up: workers started, connections open, caches filled
+        samples = run_users(
+            urls=urls,
+            token=plaintext,
+            scenarios=scenarios,
+            users=args.users,
+            seconds=args.warm_up + args.duration,
+            think=(low_think, high_think),
+        )
+        counted_from = min(s[1] for s in samples) + args.warm_up
+        counted = [s for s in samples if s[1] >= counted_from]
+        span = max(s[1] + s[2] for s in counted) - counted_from
+        lines += [
+            f"HTTP: {total:,} cases, {server}; {args.users} users, think time uniform "
+            f"{low_think:g}–{high_think:g} s, {args.duration:g} s counted after "
+            f"{args.warm_up:g} s of warm-up: {len(counted):,} requests, "
+            f"{len(counted) / span:.1f} requests/s",
+            "",
+            "| scenario | requests | errors | p50 ms | p95 ms | max ms |",
+            "|---|---|---|---|---|---|",
+        ]
+        for name in scenarios:
+            mine = [s for s in counted if s[0] == name]
+            lines.append(summary(name, [s[2] for s in mine], sum(1 for s in mine if not s[3])))
+        lines.append(summary("all", [s[2] for s in counted], sum(1 for s in counted if not s[3])))
+        print("\n".join(lines), flush=True)
+        if args.saturation:
+            flat = run_users(
+                urls=urls,
+                token=plaintext,
+                scenarios=scenarios,
+                users=args.users,
+                seconds=args.saturation,
+                think=(0, 0),
+            )
+            span = max(s[1] + s[2] for s in flat) - min(s[1] for s in flat)
+            line = (
+                f"Saturation ({args.users} clients, no think time, {args.saturation:g} s): "
+                f"{len(flat) / span:.1f} requests/s; "
+                + summary("all scenarios", [s[2] for s in flat], sum(1 for s in flat if not s[3]))
+            )
+            lines += ["", line]
+            print(line, flush=True)
     finally:
         for process, _url in servers:
             process.terminate()
@@ -230,9 +323,16 @@ def import_rows(args: argparse.Namespace, vesna: User) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=400)
-    parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--servers", type=int, default=2)
+    parser.add_argument("--users", type=int, default=50, help="Simulated people.")
+    parser.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), metavar=("MIN", "MAX"))
+    parser.add_argument("--duration", type=float, default=180, help="Seconds counted.")
+    parser.add_argument("--warm-up", type=float, default=15, help="Seconds not counted.")
+    parser.add_argument(
+        "--saturation", type=float, default=30, help="Seconds at no think time (0: skip)."
+    )
+    parser.add_argument("--server", choices=["gunicorn", "runserver"], default="gunicorn")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--servers", type=int, default=2, help="runserver processes.")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--duplicate-checks", type=int, default=200)
     parser.add_argument("--import-rows", type=int, default=100_000)
