@@ -5,6 +5,11 @@ Each worker process calls the Django WSGI application directly (no HTTP parsing,
 way an app server's worker would, in a loop for a fixed time; the total requests per second of
 all workers is the figure. Every view reads one row and writes one audit entry in a transaction.
 
+Modes: ``plain`` (an unchained insert), ``chained`` (the production setting: the web processes
+only insert, and one ``manage.py seal_audit --follow`` process, started for the run, seals),
+``inline`` (the same view with ``AUDIT_SEALER = "inline"``: each web process seals after its
+commits) and ``naive`` (a head row locked in the request).
+
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/opennrm_bench_tput \
         .venv/bin/python bench/audit_throughput.py --workers 4 --seconds 20 --rounds 2
 """
@@ -14,6 +19,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import subprocess
 import sys
 import time
 from io import BytesIO
@@ -28,6 +34,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.http import HttpRequest, HttpResponse  # noqa: E402
@@ -87,6 +94,8 @@ def naive(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("chained/<int:pk>/", chained),
+    path("inline/<int:pk>/", chained),
+    path("unsealed/<int:pk>/", chained),
     path("plain/<int:pk>/", plain),
     path("naive/<int:pk>/", naive),
 ]
@@ -142,9 +151,38 @@ def _prepare() -> list[int]:
     return pks
 
 
-def run(mode: str, workers: int, seconds: float, pks: list[int]) -> float:
+SEALER_INTERVAL = 1.0
+
+
+def _start_sealer() -> subprocess.Popen[bytes]:
+    """``manage.py seal_audit --follow`` as a deployment runs it: its own process, these settings.
+    Returns once it has started (its first line), so that its start-up is not part of the run."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "audit_settings", "PYTHONPATH": str(BENCH)}
+    process = subprocess.Popen(
+        [sys.executable, str(BENCH.parent / "manage.py"), "seal_audit", "--follow",
+         "--interval", str(SEALER_INTERVAL), "--skip-checks"],
+        env=env,
+        stdout=subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdout is not None
+    process.stdout.readline()
+    return process
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run(mode: str, workers: int, seconds: float, pks: list[int]) -> tuple[float, int]:
+    """Requests per second, and how many entries were still unsealed when the run ended."""
     seal_pending()  # leftovers of the previous run are not this run's work
     connection.close()
+    # Inherited by the forked workers. "unsealed" is "chained" without its sealer: the web side alone.
+    settings.AUDIT_SEALER = "external" if mode in {"chained", "unsealed"} else "inline"
+    sealer = _start_sealer() if mode == "chained" else None
+    sealer_cpu_at_start = _cpu_seconds(sealer.pid) if sealer is not None else 0.0
     if mode == "naive":
         # The naive chain continues the sealed chain: make its head the current one.
         with connection.cursor() as cursor:
@@ -157,20 +195,34 @@ def run(mode: str, workers: int, seconds: float, pks: list[int]) -> float:
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
         counts = pool.map(_worker, [(mode, pks, start_at, seconds)] * workers)
-    return sum(counts) / seconds
+    behind = AuditEntry.objects.filter(seal__isnull=True).count() if mode != "plain" else 0
+    connection.close()
+    if sealer is not None:
+        cpu = _cpu_seconds(sealer.pid) - sealer_cpu_at_start
+        print(f"  the sealer process used {cpu:.2f} s of CPU during the run", flush=True)
+        sealer.terminate()
+        if sealer.wait(30) != 0:
+            raise SystemExit(f"seal_audit --follow ended with exit code {sealer.returncode}")
+    return sum(counts) / seconds, behind
 
 
 def main() -> None:
+    global SEALER_INTERVAL
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument(
         "--seal-interval", type=float, default=None,
-        help="Override audit.services.SEAL_INTERVAL_SECONDS (to measure sealing's own cost).",
+        help="Override audit.services.SEAL_INTERVAL_SECONDS for inline sealing (its own cost).",
     )  # fmt: skip
-    parser.add_argument("--modes", default="plain,chained,naive")
+    parser.add_argument(
+        "--sealer-interval", type=float, default=SEALER_INTERVAL,
+        help="Seconds between two rounds of the external sealer (seal_audit --follow --interval).",
+    )  # fmt: skip
+    parser.add_argument("--modes", default="plain,chained,inline,naive")
     options = parser.parse_args()
+    SEALER_INTERVAL = options.sealer_interval
     if options.seal_interval is not None:
         from opennrm.audit import services
 
@@ -181,9 +233,10 @@ def main() -> None:
     results: dict[str, list[float]] = {mode: [] for mode in options.modes.split(",")}
     for round_number in range(1, options.rounds + 1):
         for mode in results:
-            rate = run(mode, options.workers, options.seconds, pks)
+            rate, behind = run(mode, options.workers, options.seconds, pks)
             results[mode].append(rate)
-            print(f"round {round_number} {mode:8s} {rate:8.1f} requests/s", flush=True)
+            lag = f", {behind} entries unsealed at the end" if mode != "plain" else ""
+            print(f"round {round_number} {mode:8s} {rate:8.1f} requests/s{lag}", flush=True)
     base = sum(results["plain"]) / len(results["plain"]) if "plain" in results else 1.0
     print(f"\n{options.workers} workers, {options.seconds:.0f} s per run, {options.rounds} rounds")
     for mode, rates in results.items():

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from opennrm.env import env_bool, env_int, env_list, env_secret, env_str
@@ -237,6 +238,16 @@ TASKS = {
         "BACKEND": env_str("OPENNRM_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# Who seals the audit trail's hash chain. "inline": each web process, shortly after a commit (no
+# extra process to run: first runs, SQLite, one small server). "external": only the long-lived
+# `manage.py seal_audit --follow` process, run beside db_worker — the production setting, since
+# sealing inside web processes costs them about a third of their throughput (bench/README.md).
+AUDIT_SEALER = env_str("OPENNRM_AUDIT_SEALER", "inline")
+if AUDIT_SEALER not in {"inline", "external"}:
+    raise ImproperlyConfigured(
+        f'OPENNRM_AUDIT_SEALER must be "inline" or "external", not "{AUDIT_SEALER}".'
+    )
 
 # E-mail (deadline digests, hearing reminders): Django 6.1's MAILERS; console in development.
 _EMAIL_BACKEND = env_str(

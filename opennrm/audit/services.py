@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +16,7 @@ from django.utils import timezone
 from opennrm.audit import chain
 from opennrm.audit.context import current
 from opennrm.audit.models import AuditEntry, AuditSeal
+from opennrm.audit.verification import entry_columns, entry_values
 
 if TYPE_CHECKING:
     from opennrm.accounts.models import User
@@ -25,6 +26,8 @@ log = logging.getLogger(__name__)
 _PG_SEAL_LOCK = 7_200_7  # advisory-lock key: one sealer at a time across all processes
 _SEAL_BATCH = 2000
 # Sealing runs after commit at most this often per process; the worker and verify_audit catch up.
+# With ``AUDIT_SEALER = "external"`` the web processes do not seal at all: one long-lived
+# ``manage.py seal_audit --follow`` process does it this often (see ``seal_follow``).
 SEAL_INTERVAL_SECONDS = 1.0
 # After-commit sealing only looks at entries whose id is at most this far behind the chain head:
 # an anti-join over the whole table costs seconds at ten million entries. An entry further behind
@@ -139,6 +142,8 @@ def update_recorded(
 
 def _seal_soon() -> None:
     global _last_seal_attempt
+    if settings.AUDIT_SEALER == "external":
+        return  # ``seal_audit --follow`` seals; the request's process does nothing more
     now = time.monotonic()
     if now - _last_seal_attempt < SEAL_INTERVAL_SECONDS:
         return
@@ -197,6 +202,44 @@ def seal_pending(*, limit: int | None = None, full: bool = True) -> int:
     ``SEAL_LOOKBACK_IDS``); a full sweep finds every unsealed entry. Needs no permission: it only
     appends seals for entries that already exist.
     """
+
+    def find(_seq: int, head_entry: int, batch: int) -> list[list[Any]]:
+        if full:
+            return _entry_rows(
+                "NOT EXISTS (SELECT 1 FROM audit_auditseal s WHERE s.entry_id = e.id)", [], batch
+            )
+        return _unsealed_near(head_entry - SEAL_LOOKBACK_IDS, batch)
+
+    return _seal_batches(find, limit)
+
+
+# Given the head's seq and entry id and a batch size, the entries to seal next, in id order, as
+# their values in ``chain.HASHED_FIELDS`` order (the id first).
+Finder = Callable[[int, int, int], list[list[Any]]]
+
+
+def _entry_rows(where: str, params: list[Any], limit: int | None = None) -> list[list[Any]]:
+    """Entries as hashed values, read and rendered exactly as verification reads them: what the
+    sealer hashes is what ``verify_audit`` will hash, and no model instance is built per entry."""
+    # ``where`` is one of this module's fixed conditions; values travel as parameters.
+    sql = f"SELECT {entry_columns()} FROM audit_auditentry e WHERE {where} ORDER BY e.id"  # noqa: S608
+    if limit is not None:
+        sql, params = f"{sql} LIMIT %s", [*params, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [entry_values(row) for row in cursor.fetchall()]
+
+
+def _entries_by_id(ids: list[int]) -> list[list[Any]]:
+    if not ids:
+        return []
+    if connection.vendor == "postgresql":
+        return _entry_rows("e.id = ANY(%s)", [list(ids)])
+    return _entry_rows(f"e.id IN ({', '.join(['%s'] * len(ids))})", list(ids))
+
+
+def _seal_batches(find: Finder, limit: int | None = None) -> int:
+    """Seal, batch by batch, what ``find(head seq, head entry id, batch size)`` returns."""
     sealed = 0
     while limit is None or sealed < limit:
         batch = _SEAL_BATCH if limit is None else min(_SEAL_BATCH, limit - sealed)
@@ -213,20 +256,129 @@ def seal_pending(*, limit: int | None = None, full: bool = True) -> int:
                     .first()
                 )
                 seq, prev, head_entry = head if head else (0, chain.GENESIS, 0)
-                pending = AuditEntry.objects.filter(seal__isnull=True)
-                if not full:
-                    pending = pending.filter(id__gt=head_entry - SEAL_LOOKBACK_IDS)
-                entries = list(pending.order_by("id")[:batch])
+                entries = find(seq, head_entry, batch)
                 if not entries:
                     return sealed
+                now = timezone.now()
                 seals = []
-                for entry in entries:
+                for values in entries:
                     seq += 1
-                    digest = chain.link(prev, entry.hash_values())
-                    seals.append(AuditSeal(seq=seq, entry_id=entry.pk, prev_hash=prev, hash=digest))
+                    digest = chain.link(prev, values)
+                    seals.append((seq, values[0], prev, digest, now))
                     prev = digest
-                AuditSeal.objects.bulk_create(seals)
+                _insert_seals(seals)
                 sealed += len(seals)
         except IntegrityError:
             return sealed
     return sealed
+
+
+def _insert_seals(seals: list[tuple[Any, ...]]) -> None:
+    """One statement for many seals, which costs the database far less than one per row:
+    PostgreSQL takes five arrays; SQLite multi-row VALUES of 500 (2,500 parameters, within its
+    limit)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "INSERT INTO audit_auditseal (seq, entry_id, prev_hash, hash, sealed_at) "
+                "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::varchar[], "
+                "%s::timestamptz[])",
+                [list(column) for column in zip(*seals, strict=True)],
+            )
+            return
+        for start in range(0, len(seals), 500):
+            chunk = seals[start : start + 500]
+            rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))  # placeholders only
+            sql = f"INSERT INTO audit_auditseal (seq, entry_id, prev_hash, hash, sealed_at) VALUES {rows}"  # noqa: S608
+            cursor.execute(sql, [value for seal in chunk for value in seal])
+
+
+def _unsealed_near(low: int, batch: int) -> list[list[Any]]:
+    """The first ``batch`` unsealed entries with an id above ``low``, in id order.
+
+    Two index range scans (entry ids, sealed entry ids) compared here rather than one anti-join:
+    PostgreSQL tends to plan the anti-join as a hash over every seal, which at millions of seals
+    costs far more than the ten thousand ids of the window.
+    """
+    ids = AuditEntry.objects.filter(id__gt=low).order_by("id").values_list("id", flat=True)
+    sealed = set(AuditSeal.objects.filter(entry_id__gt=low).values_list("entry_id", flat=True))
+    return _entries_by_id([pk for pk in ids if pk not in sealed][:batch])
+
+
+# How long ``seal_follow`` keeps looking for an id it has not seen (a transaction still open, or
+# rolled back) before leaving it to the full sweep.
+HOLE_SECONDS = 10.0
+
+
+class _Follower:
+    """What ``seal_follow`` knows between rounds, so that a round reads only the new entries.
+
+    Invariant: every entry id at or below ``low`` is sealed, or was not visible for longer than
+    ``HOLE_SECONDS`` (the full sweep seals it if it ever commits). ``holes`` are the ids above
+    ``low`` not yet seen (an open transaction's, or a rolled-back one's), with when they were first
+    missed. Whenever the head is not where this sealer left it (its first round, another sealer,
+    a failed round) it starts again from the look-back window near the head: it seals what is
+    visible there, and watches for gaps only above the head's entry (``floor``); below it, a
+    late commit is the full sweep's.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.head_seq: int | None = None
+        self.low = self.floor = 0
+        self.holes: dict[int, float] = {}
+
+    def find(self, seq: int, head_entry: int, batch: int) -> list[list[Any]]:
+        if seq != self.head_seq:
+            self.low, self.floor, self.holes = head_entry - SEAL_LOOKBACK_IDS, head_entry, {}
+        ids = list(
+            AuditEntry.objects.filter(id__gt=self.low).order_by("id").values_list("id", flat=True)
+        )
+        sealed = set(
+            AuditSeal.objects.filter(entry_id__gt=self.low).values_list("entry_id", flat=True)
+        )
+        todo = [pk for pk in ids if pk not in sealed]
+        if len(todo) <= batch:  # the whole window is sealed by this batch: move past it
+            now = self.clock()
+            top = ids[-1] if ids else self.low
+            seen = set(ids)
+            missing = (pk for pk in range(max(self.low, self.floor) + 1, top + 1) if pk not in seen)
+            self.holes = {pk: self.holes.get(pk, now) for pk in missing}
+            self.holes = {pk: t for pk, t in self.holes.items() if now - t < HOLE_SECONDS}
+            self.low = min(self.holes) - 1 if self.holes else top
+        todo = todo[:batch]
+        self.head_seq = seq + len(todo)
+        return _entries_by_id(todo)
+
+
+def seal_follow(
+    *,
+    interval: float = SEAL_INTERVAL_SECONDS,
+    stop: Callable[[], bool] = lambda: False,
+    on_sealed: Callable[[int], None] | None = None,
+) -> None:
+    """Seal continuously, once per ``interval``, until ``stop()`` says so (``seal_audit --follow``).
+
+    The one sealer of a deployment that sets ``AUDIT_SEALER = "external"``: web processes then
+    spend nothing on the chain beyond their own insert. A round reads only the entries written
+    since the previous one (see ``_Follower``); a full sweep at the start and every
+    ``FULL_SWEEP_SECONDS`` seals whatever a long transaction committed behind them. Errors are
+    logged and retried next round.
+    """
+    follower = _Follower()
+    last_full = float("-inf")
+    while not stop():
+        started = time.monotonic()
+        full = started - last_full >= FULL_SWEEP_SECONDS
+        try:
+            sealed = seal_pending(full=True) if full else _seal_batches(follower.find)
+            if full:
+                last_full = started
+            if sealed and on_sealed is not None:
+                on_sealed(sealed)
+        except Exception:
+            log.exception("Sealing the audit trail failed; it will be retried.")
+            follower.head_seq = None
+            if not connection.in_atomic_block:
+                connection.close_if_unusable_or_obsolete()  # reopened by the next round
+        time.sleep(max(0.0, interval - (time.monotonic() - started)))

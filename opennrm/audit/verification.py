@@ -18,7 +18,7 @@ import itertools
 import json
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -31,10 +31,10 @@ _AT_SQL = {
     "postgresql": """to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')""",
 }
 _CHANGES_SQL = {"postgresql": "e.changes::text"}
+_COLUMNS = """e.id, {at}, e.actor_id, e.actor_label, e.agency_label, e.verb, e.target_type,
+       e.target_id, e.target_label, e.purpose, e.recipient, {changes}, e.flagged, e.ip"""
 _SQL = """
-SELECT s.seq, s.entry_id, s.prev_hash, s.hash,
-       e.id, {at}, e.actor_id, e.actor_label, e.agency_label, e.verb, e.target_type, e.target_id,
-       e.target_label, e.purpose, e.recipient, {changes}, e.flagged, e.ip
+SELECT s.seq, s.entry_id, s.prev_hash, s.hash, {columns}
 FROM audit_auditseal s LEFT JOIN audit_auditentry e ON e.id = s.entry_id
 WHERE s.seq >= %s AND s.seq < %s
 ORDER BY s.seq
@@ -71,6 +71,24 @@ def _changes(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
+def entry_values(row: Sequence[Any]) -> list[Any]:
+    """An entry's values in ``chain.HASHED_FIELDS`` order, from the columns of ``entry_columns()``."""
+    entry = list(row)
+    entry[1] = _iso(entry[1])
+    entry[11] = _changes(entry[11])
+    entry[12] = bool(entry[12])
+    return entry
+
+
+def entry_columns() -> str:
+    """The hashed columns of ``audit_auditentry e``, rendered for ``entry_values`` (the sealer reads
+    entries the same way, so what it hashes is what verification hashes)."""
+    vendor = connection.vendor
+    return _COLUMNS.format(
+        at=_AT_SQL.get(vendor, "e.at"), changes=_CHANGES_SQL.get(vendor, "e.changes")
+    )
+
+
 def _rows(cursor: Any) -> Iterator[chain.SealRow]:
     while True:
         batch = cursor.fetchmany(_FETCH)
@@ -78,20 +96,12 @@ def _rows(cursor: Any) -> Iterator[chain.SealRow]:
             return
         for row in batch:
             seq, entry_id, prev_hash, digest, eid = row[:5]
-            entry = None
-            if eid is not None:
-                entry = list(row[4:])
-                entry[1] = _iso(entry[1])
-                entry[11] = _changes(entry[11])
-                entry[12] = bool(entry[12])
+            entry = entry_values(row[4:]) if eid is not None else None
             yield chain.SealRow(seq, entry_id, prev_hash, digest, entry)
 
 
 def _sql() -> str:
-    vendor = connection.vendor
-    return _SQL.format(
-        at=_AT_SQL.get(vendor, "e.at"), changes=_CHANGES_SQL.get(vendor, "e.changes")
-    )
+    return _SQL.format(columns=entry_columns())
 
 
 @dataclass(frozen=True)
