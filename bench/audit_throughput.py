@@ -109,7 +109,8 @@ def _environ(url: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _worker(args: tuple[str, list[int], float, float]) -> int:
+def _worker(args: tuple[str, list[int], float, float]) -> tuple[int, float, float]:
+    """Requests done, and the CPU seconds spent by this worker and by its database backend."""
     mode, pks, start_at, seconds = args
     connection.connection = None  # a forked worker opens its own connection
     app = WSGIHandler()
@@ -118,8 +119,12 @@ def _worker(args: tuple[str, list[int], float, float]) -> int:
     def start_response(status: str, headers: list[tuple[str, str]]) -> None:
         statuses.append(status)
 
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
     while time.time() < start_at:
         time.sleep(0.01)
+    cpu, db_cpu = time.process_time(), _cpu_seconds(backend)
     done = 0
     stop = start_at + seconds
     while time.time() < stop:
@@ -127,11 +132,12 @@ def _worker(args: tuple[str, list[int], float, float]) -> int:
         for _chunk in app(_environ(f"/{mode}/{pk}/"), start_response):
             pass
         done += 1
+    cpu, db_cpu = time.process_time() - cpu, _cpu_seconds(backend) - db_cpu
     bad = [s for s in statuses if not s.startswith("200")]
     if bad:
         raise SystemExit(f"{mode}: {len(bad)} requests failed, first {bad[0]}")
     connection.close()
-    return done
+    return done, cpu, db_cpu
 
 
 def _prepare() -> list[int]:
@@ -194,12 +200,22 @@ def run(mode: str, workers: int, seconds: float, pks: list[int]) -> tuple[float,
     start_at = time.time() + 1.0
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
-        counts = pool.map(_worker, [(mode, pks, start_at, seconds)] * workers)
+        results = pool.map(_worker, [(mode, pks, start_at, seconds)] * workers)
+    counts = [done for done, _cpu, _db in results]
+    total = max(1, sum(counts))
+    web_ms = 1000 * sum(cpu for _done, cpu, _db in results) / total
+    db_ms = 1000 * sum(db for _done, _cpu, db in results) / total
+    print(
+        f"  CPU per request: {web_ms:.2f} ms in the app, {db_ms:.2f} ms in its backend", flush=True
+    )
     behind = AuditEntry.objects.filter(seal__isnull=True).count() if mode != "plain" else 0
     connection.close()
     if sealer is not None:
         cpu = _cpu_seconds(sealer.pid) - sealer_cpu_at_start
-        print(f"  the sealer process used {cpu:.2f} s of CPU during the run", flush=True)
+        per = 1000 * cpu / total
+        print(
+            f"  the sealer process used {cpu:.2f} s of CPU ({per:.2f} ms per request)", flush=True
+        )
         sealer.terminate()
         if sealer.wait(30) != 0:
             raise SystemExit(f"seal_audit --follow ended with exit code {sealer.returncode}")

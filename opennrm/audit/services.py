@@ -210,7 +210,7 @@ def seal_pending(*, limit: int | None = None, full: bool = True) -> int:
             )
         return _unsealed_near(head_entry - SEAL_LOOKBACK_IDS, batch)
 
-    return _seal_batches(find, limit)
+    return _seal_batches(find, limit, near=not full)
 
 
 # Given the head's seq and entry id and a batch size, the entries to seal next, in id order, as
@@ -238,8 +238,14 @@ def _entries_by_id(ids: list[int]) -> list[list[Any]]:
     return _entry_rows(f"e.id IN ({', '.join(['%s'] * len(ids))})", list(ids))
 
 
-def _seal_batches(find: Finder, limit: int | None = None) -> int:
-    """Seal, batch by batch, what ``find(head seq, head entry id, batch size)`` returns."""
+def _seal_batches(find: Finder, limit: int | None = None, *, near: bool = True) -> int:
+    """Seal, batch by batch, what ``find(head seq, head entry id, batch size)`` returns.
+
+    ``near``: the finder reads only a window near the head. On PostgreSQL its queries are then
+    kept on the indexes (``enable_seqscan`` off for this transaction): the audit tables grow by
+    the second, their statistics always lag, and the planner was seen to scan the whole tables
+    for ``id > %s`` (40–80 ms a round at 100,000 rows, growing with them).
+    """
     sealed = 0
     while limit is None or sealed < limit:
         batch = _SEAL_BATCH if limit is None else min(_SEAL_BATCH, limit - sealed)
@@ -250,6 +256,8 @@ def _seal_batches(find: Finder, limit: int | None = None) -> int:
                         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_PG_SEAL_LOCK])
                         if not cursor.fetchone()[0]:
                             return sealed
+                        if near:
+                            cursor.execute("SET LOCAL enable_seqscan = off")
                 head = (
                     AuditSeal.objects.order_by("-seq")
                     .values_list("seq", "hash", "entry_id")
@@ -293,15 +301,28 @@ def _insert_seals(seals: list[tuple[Any, ...]]) -> None:
             cursor.execute(sql, [value for seal in chunk for value in seal])
 
 
-def _unsealed_near(low: int, batch: int) -> list[list[Any]]:
-    """The first ``batch`` unsealed entries with an id above ``low``, in id order.
+def _window(low: int, size: int) -> tuple[list[int], set[int]]:
+    """The first ``size`` entry ids above ``low`` (in order), and which of them are sealed.
 
-    Two index range scans (entry ids, sealed entry ids) compared here rather than one anti-join:
-    PostgreSQL tends to plan the anti-join as a hash over every seal, which at millions of seals
-    costs far more than the ten thousand ids of the window.
+    Two index range scans compared here rather than one anti-join, which PostgreSQL plans as a
+    hash over every seal (see ``_seal_batches`` for keeping them on the indexes).
     """
-    ids = AuditEntry.objects.filter(id__gt=low).order_by("id").values_list("id", flat=True)
-    sealed = set(AuditSeal.objects.filter(entry_id__gt=low).values_list("entry_id", flat=True))
+    ids = list(
+        AuditEntry.objects.filter(id__gt=low).order_by("id").values_list("id", flat=True)[:size]
+    )
+    if not ids:
+        return ids, set()
+    sealed = (
+        AuditSeal.objects.filter(entry_id__gt=low, entry_id__lte=ids[-1])
+        .order_by("entry_id")
+        .values_list("entry_id", flat=True)[: len(ids)]  # a sealed entry is a visible one
+    )
+    return ids, set(sealed)
+
+
+def _unsealed_near(low: int, batch: int) -> list[list[Any]]:
+    """The first ``batch`` unsealed entries with an id above ``low``, in id order."""
+    ids, sealed = _window(low, 2 * SEAL_LOOKBACK_IDS)
     return _entries_by_id([pk for pk in ids if pk not in sealed][:batch])
 
 
@@ -331,12 +352,7 @@ class _Follower:
     def find(self, seq: int, head_entry: int, batch: int) -> list[list[Any]]:
         if seq != self.head_seq:
             self.low, self.floor, self.holes = head_entry - SEAL_LOOKBACK_IDS, head_entry, {}
-        ids = list(
-            AuditEntry.objects.filter(id__gt=self.low).order_by("id").values_list("id", flat=True)
-        )
-        sealed = set(
-            AuditSeal.objects.filter(entry_id__gt=self.low).values_list("entry_id", flat=True)
-        )
+        ids, sealed = _window(self.low, 2 * SEAL_LOOKBACK_IDS)
         todo = [pk for pk in ids if pk not in sealed]
         if len(todo) <= batch:  # the whole window is sealed by this batch: move past it
             now = self.clock()
