@@ -1,14 +1,16 @@
 """Statistics benchmark: the full set of standard tables with disclosure control, side by side
 with hand-written SQL computing the same aggregates on the same database, then the CTDC export.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/opennrm_bench_stats \
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/opnrm_stats_bench \
         .venv/bin/python bench/statistics_generate.py 1000000
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/opennrm_bench_stats \
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/opnrm_stats_bench \
         .venv/bin/python bench/statistics_bench.py
 
-Each round runs the application path (``selectors.statistics_release``: 21 ORM GROUP BY queries,
-assembly, restricted-profile suppression with linked margins) and the hand-written SQL (the same
-21 aggregates, rows fetched) one after the other; the medians of five rounds are compared. The
+Each round runs the application path (``selectors.statistics_release``: on PostgreSQL one
+``GROUPING SETS`` query per victim population for its eight breakdowns, one query for each other
+table, assembly, restricted-profile suppression with linked margins) and the hand-written SQL
+(the same 21 aggregates as the per-table ``GROUP BY`` queries an analyst would write, rows
+fetched) one after the other; the medians of five rounds are compared. The
 CTDC export runs ``manage.py export_ctdc --k 11`` in a child process whose peak RSS is read from
 ``getrusage(RUSAGE_CHILDREN)``; the file is then read back to check that every group of identical
 rows has at least 11 members. Options: ``--skip-year``, ``--skip-decade``, ``--skip-ctdc``;

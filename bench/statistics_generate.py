@@ -10,7 +10,7 @@ on the shared two-core machine; the statistics queries do not read what it adds.
 Values are drawn independently per column (sex, year of birth, citizenship, forms, means of
 control, scope…), which is the worst case for k-anonymity: almost every combination exists.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/opennrm_bench_stats \
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/opnrm_stats_bench \
         .venv/bin/python bench/statistics_generate.py 1000000
 """
 

@@ -27,7 +27,13 @@ from opennrm.statistics.disclosure import (
     protect,
     protect_linked,
 )
-from opennrm.statistics.tables import BuiltTable, Period, TableSpec, standard_tables
+from opennrm.statistics.tables import (
+    BuiltTable,
+    Period,
+    TableSpec,
+    build_tables,
+    standard_tables,
+)
 
 PROFILE_ACTIONS = {
     Profile.PUBLIC: "stats.public",
@@ -124,7 +130,7 @@ def statistics_release(
             raise NotFoundError(_("There is no statistics table with this identifier."))
         groups = {_group(t) for t in table_ids}
         specs = {k: v for k, v in specs.items() if _group(k) in groups}
-    result = _protect([spec.build(period) for spec in specs.values()], profile)
+    result = _protect(build_tables(specs.values(), period), profile)
     if profile is Profile.OFFICIAL:
         with transaction.atomic():
             record(

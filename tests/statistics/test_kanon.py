@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +18,7 @@ from opennrm.statistics.kanon import (
     broad_bracket,
     majority,
 )
+from tests.statistics import kanon_reference as reference
 
 AGE = Column("ageBroad", base=age_bracket, steps=(broad_bracket, majority))
 REGION = {"RS": "Europe", "DE": "Europe", "NG": "Africa", "VN": "Asia", "CN": "Asia"}
@@ -98,3 +100,42 @@ def test_every_group_of_identical_released_rows_has_at_least_k_members(rows, k, 
     if len(rows) >= k:
         # generalising to a single class always works, so no more than the budget is dropped
         assert report.records_suppressed <= len(rows) * share
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    records,
+    st.integers(2, 15),
+    st.sampled_from([0.0, 0.05, 0.3]),
+    st.sampled_from([None, (4,), (1, 2, 1), (2, 2)]),
+    st.sampled_from([None, [], ["gender", "ageBroad", "citizenship", "ageBroad"]]),
+)
+def test_the_compact_engine_releases_what_the_reference_engine_releases(
+    rows, k, share, blocks, plan
+):
+    columns = [AGE, COUNTRY, GENDER, FLAG]
+    expected_rows, expected = reference.anonymise(
+        lambda: iter(rows), columns, k=k, max_suppressed_share=share, plan=plan
+    )
+    released, report = anonymise(
+        lambda: iter(rows), columns, k=k, max_suppressed_share=share, plan=plan, blocks=blocks
+    )
+    assert list(released) == list(expected_rows)
+    assert report == expected
+
+
+def test_the_records_are_read_once_and_what_was_counted_is_released():
+    reads = []
+
+    def rows():
+        reads.append(1)
+        return iter([("30", "RS", "Feminine", "1")] * 40 + [("70", "VN", "Masculine", "0")])
+
+    released, report = anonymise(rows, [AGE, COUNTRY, GENDER, FLAG], k=11, blocks=(2, 2))
+    assert list(released) == [("30--38", "RS", "Feminine", "1")] * 40
+    assert (report.records_released, report.records_suppressed, len(reads)) == (40, 1, 1)
+
+
+def test_blocks_must_cover_the_columns():
+    with pytest.raises(ValueError, match="blocks must be positive sizes"):
+        anonymise(lambda: iter([]), [AGE, COUNTRY, GENDER, FLAG], k=11, blocks=(2, 1))

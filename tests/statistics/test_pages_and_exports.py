@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 
 from opennrm.audit.models import AuditEntry
 from opennrm.cases import vocab
-from opennrm.statistics import services
+from opennrm.statistics import exports, services
 from opennrm.statistics.sealed import SealError, seal, unseal
 from tests.conftest import assert_access
 from tests.statistics.data import make_case
@@ -188,3 +188,56 @@ def test_a_sealed_file_opens_only_with_its_password_and_intact():
     tampered[100] ^= 1
     with pytest.raises(SealError):
         unseal(io.BytesIO(bytes(tampered)), io.BytesIO(), "correct horse")
+
+
+def test_the_ctdc_source_reads_each_case_as_its_raw_row(agencies, personas):
+    common = {"centre": agencies["cptv"], "caseworker": personas["vesna"]}
+    first = make_case(
+        **common,
+        gender=vocab.Gender.MASCULINE,
+        year_of_birth=None,
+        citizenship=[],
+        forms=["Servitude", "ForcedLabour"],
+        means=["PhysicalThreats", "DebtBondage"],
+        country_of_exploitation="DE",
+    )
+    second = make_case(**common, year_of_birth=2010, citizenship=["VN", "RS"], forms=[], means=[])
+    third = make_case(**common, year_of_birth=2010, citizenship=["VN", "RS"], forms=[], means=[])
+    names = [column.name for column in exports.ctdc_columns()]
+    rows = [dict(zip(names, row, strict=True)) for row in exports._ctdc_source()]
+    flags = [*exports.EXPLOITATION_FLAGS, *exports.MEANS_FLAGS]
+    year = str(first.opened_on.year)
+    assert len(rows) == 3
+    male = rows.pop(next(i for i, r in enumerate(rows) if r["gender"] == "Male"))
+    assert male == {
+        **dict.fromkeys(flags, "0"),
+        "yearOfRegistration": year,
+        "Datasource": "Case Management",
+        "gender": "Male",
+        "ageBroad": "",
+        "majorityStatus": "Adult",
+        "citizenship": "",
+        "CountryOfExploitation": "DE",
+        "isForcedLabour": "1",
+        "isSlaveryAndPractices": "1",
+        "typeOfExploitConcatenated": "ForcedLabour;Servitude",
+        "meansOfControlDebtBondage": "1",
+        "meansOfControlThreats": "1",
+        "meansOfControlNotSpecified": "0",
+    }
+    assert (
+        rows[0]
+        == rows[1]
+        == {
+            **dict.fromkeys(flags, "0"),
+            "yearOfRegistration": str(second.opened_on.year),
+            "Datasource": "Case Management",
+            "gender": "Female",
+            "ageBroad": str(third.opened_on.year - 2010),
+            "majorityStatus": "Adult",
+            "citizenship": "VN",
+            "CountryOfExploitation": "RS",
+            "typeOfExploitConcatenated": "",
+            "meansOfControlNotSpecified": "1",
+        }
+    )

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+import zoneinfo
+from datetime import date, datetime
 
 import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from opennrm.cases import vocab
-from opennrm.statistics.tables import Period, standard_tables
+from opennrm.cases.models import IdentificationDecision, Referral, ServiceRequest
+from opennrm.statistics.tables import Period, build_tables, standard_tables
 from tests.statistics.data import make_case
 
 YEAR_2026 = Period(date(2026, 1, 1), date(2026, 12, 31))
@@ -83,3 +88,71 @@ def test_presumed_victims_are_broken_down_exactly(sample):
         ("transnational", "male"): 1,
     }
     assert grid(tables["identified_by_age_group"].build(YEAR_2026)) == {("child", "female"): 1}
+
+
+def test_a_release_counts_each_population_in_one_query_with_the_same_figures(sample, personas):
+    if connection.vendor != "postgresql":
+        pytest.skip("GROUPING SETS is the PostgreSQL path; SQLite builds each table alone.")
+    vesna = personas["vesna"]
+    # Identified twice in one year and once more the next: one victim per table and year.
+    twice = make_case(
+        centre=sample["cptv"],
+        caseworker=vesna,
+        gender=vocab.Gender.MASCULINE,
+        year_of_birth=None,
+        citizenship=[],
+        presumed_on=date(2025, 6, 1),
+        identified_on=date(2025, 7, 1),
+        forms=[],
+    )
+    for on in (date(2025, 9, 1), date(2026, 2, 1)):
+        IdentificationDecision.objects.create(
+            case=twice,
+            outcome=vocab.IdentificationOutcome.IDENTIFIED,
+            decided_by=vesna,
+            decided_on=on,
+            reasoning="Confirmed again.",
+        )
+    period = Period(date(2025, 1, 1), date(2026, 12, 31))
+    specs = list(standard_tables().values())
+    alone = {spec.id: grid(spec.build(period)) for spec in specs}
+    victim_tables = sum(1 for spec in specs if spec.population)
+    with CaptureQueriesContext(connection) as queries:
+        together = {built.id: grid(built) for built in build_tables(specs, period)}
+    assert together == alone
+    counting = [q["sql"] for q in queries.captured_queries if "GROUP BY" in q["sql"]]
+    assert len(counting) == len(specs) - victim_tables + 2
+    assert alone["identified_by_year"] == {
+        ("2025", "male"): 1,
+        ("2026", "male"): 1,
+        ("2026", "female"): 1,
+    }
+    assert alone["identified_by_form"] == {("unknown", "male"): 1, ("ForcedLabour", "female"): 1}
+    assert alone["identified_by_ctdc_age"] == {("unknown", "male"): 1, ("9--17", "female"): 1}
+
+
+def test_services_and_referrals_count_by_the_local_day_at_both_ends_of_the_period(
+    agencies, personas
+):
+    centre, vesna = agencies["cptv"], personas["vesna"]
+    local = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    instants = {
+        datetime(2025, 12, 31, 23, 59, tzinfo=local): False,
+        datetime(2026, 1, 1, 0, 0, tzinfo=local): True,
+        datetime(2026, 12, 31, 23, 59, tzinfo=local): True,
+        datetime(2027, 1, 1, 0, 0, tzinfo=local): False,
+    }
+    for at in instants:
+        case = make_case(
+            centre=centre,
+            caseworker=vesna,
+            referred_by=agencies["labour"],
+            services=[(vocab.ServiceType.SHELTER, vocab.ServiceStatus.COMPLETED, date(2026, 6, 1))],
+        )
+        Referral.objects.filter(case=case).update(sent_at=at)
+        ServiceRequest.objects.filter(case=case).update(requested_at=at)
+    tables = standard_tables()
+    assert grid(tables["assistance"].build(YEAR_2026)) == {("shelter", "female"): 2}
+    assert grid(tables["referrals_by_agency_type"].build(YEAR_2026)) == {
+        ("labour_inspectorate", "accepted"): 2
+    }
