@@ -278,6 +278,10 @@ def _seal_batches(find: Finder, limit: int | None = None, *, near: bool = True) 
                 sealed += len(seals)
         except IntegrityError:
             return sealed
+        if len(seals) < batch:
+            # All that was pending is sealed; what committed meanwhile is the next round's. (Going
+            # on while writers write would run one small transaction after another.)
+            return sealed
     return sealed
 
 
