@@ -160,18 +160,40 @@ class _Classes:
     def bound(self) -> int:
         return prod(self.radix(i) for i in range(len(self.values)))
 
-    def count_sorted(self, keys: list[int]) -> None:
-        """Set the classes from one key per record (sorted here)."""
-        keys.sort()
+    def count(self, partial_keys: list[list[int]], indexes: list[array[int]]) -> None:
+        """Set the classes from the records' block indexes (a class key is the sum of its
+        blocks' parts). Records are sorted bucket by bucket on the first block's part (the most
+        significant digits), so only one bucket's keys are ever a Python list."""
+        first, rest, rest_indexes = partial_keys[0], partial_keys[1:], indexes[1:]
+        highs = sorted(set(first))
+        rank = {high: r for r, high in enumerate(highs)}
+        bucket_of = [rank[high] for high in first]
+        ends = [0] * (len(highs) + 1)
+        for index in indexes[0]:
+            ends[bucket_of[index] + 1] += 1
+        ends = list(accumulate(ends))
+        # A counting sort of the record positions by bucket, in a compact array.
+        fill = ends[:-1]
+        positions = array("I", bytes(4 * len(indexes[0])))
+        for position, index in enumerate(indexes[0]):
+            bucket = bucket_of[index]
+            positions[fill[bucket]] = position
+            fill[bucket] += 1
         store, counts = _keys(self.bound()), array("Q")
-        previous = -1
-        for key in keys:
-            if key == previous:
-                counts[-1] += 1
-            else:
-                store.append(key)
-                counts.append(1)
-                previous = key
+        for bucket, high in enumerate(highs):
+            keys = sorted(
+                high
+                + sum(part[block[position]] for part, block in zip(rest, rest_indexes, strict=True))
+                for position in positions[ends[bucket] : ends[bucket + 1]]
+            )
+            previous = -1
+            for key in keys:
+                if key == previous:
+                    counts[-1] += 1
+                else:
+                    store.append(key)
+                    counts.append(1)
+                    previous = key
         self.keys, self.counts = store, counts
 
     def below(self, k: int) -> int:
@@ -283,16 +305,8 @@ def anonymise(
         partial_keys.append(partial)
     parts = [list(memo) for memo in seen]  # a block's distinct values, by index
     del seen
-    record_keys = [
-        sum(keys)
-        for keys in zip(
-            *(map(p.__getitem__, store) for p, store in zip(partial_keys, indexes, strict=True)),
-            strict=True,
-        )
-    ]
-    del partial_keys
-    classes.count_sorted(record_keys)
-    del record_keys
+    if spans:
+        classes.count(partial_keys, indexes)
 
     levels = [0] * len(columns)
     # Per column: base digit → digit at its current level, composed step by step.
