@@ -20,8 +20,8 @@ per record:
    caller says which; e.g. sixteen means-of-control flags from one list): each distinct block is
    base-mapped once and remembered, so a row costs a few dictionary look-ups, not one call per
    column. While reading, only one small index per block per row is kept (compact arrays); the
-   class keys are then formed, sorted and counted, and held as two compact arrays (key, count)
-   sorted by key;
+   class keys are then formed and sorted bucket by bucket (the first block's digits are the most
+   significant), counted, and held as two compact arrays (key, count) sorted by key;
 2. follow the *generalisation plan* — an ordered list of columns, each entry raising that column
    by one step — until at most ``max_suppressed_share`` of the records would be suppressed; each
    step re-aggregates the class counts only. The default plan raises the last column first and
@@ -38,7 +38,8 @@ per record:
    still below ``k``.
 
 At a million records with every column independent (the benchmark's worst case, ~1 M classes)
-this holds ~12 bytes per class instead of a dictionary entry and a key object (~150 bytes).
+this holds 16 bytes per class (keys that fit in 64 bits; wider ones are a list of integers) and
+4 bytes per block per record, instead of a dictionary entry and a key object (~150 bytes).
 
 The :class:`Report` says how many records were released or suppressed, how many values were
 generalised or withheld, and at which level each column was released.
