@@ -48,6 +48,7 @@ one entered by hand; the import itself is one more audit entry with its counts.
 from __future__ import annotations
 
 import base64
+import gc
 import hashlib
 import json
 import operator
@@ -55,15 +56,16 @@ import re
 import time as time_module
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -204,8 +206,15 @@ def _date(text: str) -> date:
     return parse_date(text)
 
 
+_NOT_KEY = re.compile(r"[^0-9a-z]")
+_YEAR = re.compile(r"[0-9]{4}")
+
+
+@lru_cache(maxsize=4096)
 def _key(text: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", text.lower())
+    """A value as matched against a vocabulary: lower-case letters and digits only (the same few
+    values repeat on every row of a file, hence the cache)."""
+    return _NOT_KEY.sub("", text.lower())
 
 
 # Enum ``.values`` is rebuilt on every access; a 100,000-row file reads each set many times.
@@ -280,7 +289,7 @@ def parse_rows(
         birth_date: date | None = None
         birth_year: int | None = None
         birth = value["prs_Birthdate"]
-        if re.fullmatch(r"\d{4}", birth):
+        if _YEAR.fullmatch(birth):
             birth_year = int(birth)
         elif birth:
             try:
@@ -564,14 +573,20 @@ def _allocate_codes(years: list[int]) -> list[str]:
 
 def _json(value: Any) -> str:
     """A JSON column's text; the short lists of codes repeat, so their text is remembered."""
-    if type(value) is list and len(value) < 8 and all(type(item) is str for item in value):
+    if type(value) is list and len(value) < 8:
         key = tuple(value)
-        text = _JSON_LISTS.get(key)
-        if text is None:
+        # Only lists of plain strings are stored, and only an equal list of strings finds one.
+        try:
+            text = _JSON_LISTS.get(key)
+        except TypeError:  # unhashable items: not a list of codes
+            return json.dumps(value)
+        if text is not None:
+            return text
+        if all(type(item) is str for item in value):
             text = json.dumps(value)
             if len(_JSON_LISTS) < 4096:
                 _JSON_LISTS[key] = text
-        return text
+            return text
     return json.dumps(value)
 
 
@@ -591,23 +606,39 @@ class _Table:
         ]
         self.pk = model._meta.pk
 
-    def _converter(self, field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
-        """How a value of ``field`` is written, or None when it is written as it is."""
+    def _converter(
+        self, field: models.Field[Any, Any], ring: crypto.KeyRing
+    ) -> Callable[[list[Any]], list[Any]] | None:
+        """How a column of ``field`` values is written, or None when they are written as they
+        are. Whole columns at a time, so a batch's values are encrypted in one call."""
         vendor = connection.vendor
         if isinstance(field, EncryptedTextField):
             context = field.crypto_context
-            return lambda v: crypto.encrypt(str(v), context=context) if v else (v or "")
+
+            def seal(column: list[Any]) -> list[Any]:
+                filled = [position for position, v in enumerate(column) if v]
+                tokens = crypto.encrypt_many(
+                    [str(column[position]) for position in filled], context=context, ring=ring
+                )
+                out = [v or "" for v in column]
+                for position, token in zip(filled, tokens, strict=True):
+                    out[position] = token
+                return out
+
+            return seal
         if isinstance(field, models.JSONField):
-            return _json
+            return lambda column: [_json(v) for v in column]
         if isinstance(field, models.DateTimeField):
             if vendor == "postgresql":
                 return None
             # What the SQLite backend stores for an aware datetime (UTC, naive, ISO with a space).
-            return lambda v: v.astimezone(UTC).replace(tzinfo=None).isoformat(" ") if v else None
+            return lambda column: [
+                v.astimezone(UTC).replace(tzinfo=None).isoformat(" ") if v else None for v in column
+            ]
         if isinstance(field, models.DateField):
             if vendor == "postgresql":
                 return None
-            return lambda v: v.isoformat() if v is not None else None
+            return lambda column: [v.isoformat() if v is not None else None for v in column]
         return None
 
     def reserve_ids(self, count: int) -> list[int]:
@@ -629,23 +660,32 @@ class _Table:
     def insert(self, rows: list[dict[str, Any]], *, with_pk: bool = False) -> None:
         if not rows:
             return
-        fields = ([self.pk] if with_pk else []) + self.fields
-        # Blank text columns default to "", nullable ones to None, as Field.get_default says.
-        defaults = {f.attname: f.get_default() for f in self.fields}
-        pick = operator.itemgetter(*(f.attname for f in fields))
-        converters = [
-            (index, convert)
-            for index, field in enumerate(fields)
-            if (convert := self._converter(field)) is not None
-        ]
-        # Per row: the defaults merged under the row and the columns picked in C; only the
-        # columns that need it (encrypted, JSON, dates on SQLite) go through Python.
+        # The columns the rows give come first, the rest take their default (blank text "",
+        # nullable None, as Field.get_default says) — so a row's values are picked in C.
+        given = set().union(*rows)
+        fields = [f for f in ([self.pk] if with_pk else []) + self.fields if f.attname in given]
+        defaults = [f.get_default() for f in self.fields if f.attname not in given]
+        fields += [f for f in self.fields if f.attname not in given]
+        names = [f.attname for f in fields[: len(fields) - len(defaults)]]
+        pick = operator.itemgetter(*names) if len(names) > 1 else lambda r: (r[names[0]],)
         values = []
         for row in rows:
-            value = list(pick({**defaults, **row}))
-            for index, convert in converters:
-                value[index] = convert(value[index])
+            try:
+                picked = pick(row)
+            except KeyError:  # a row without a column others give: that column's default
+                merged = {f.attname: f.get_default() for f in fields} | row
+                picked = pick(merged)
+            value = [*picked, *defaults] if defaults else list(picked)
             values.append(value)
+        ring = crypto.keyring()
+        for index, column_field in enumerate(fields):
+            convert = self._converter(column_field, ring)
+            if convert is None:
+                continue
+            for value, converted in zip(
+                values, convert([value[index] for value in values]), strict=True
+            ):
+                value[index] = converted
         columns = ", ".join(f'"{f.column}"' for f in fields)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
@@ -864,36 +904,75 @@ def _identity_key(record: LegacyRecord, indexes: tuple[str, str, str]) -> tuple[
     return (name_dob or name_yob or name, record.referring_agency_id, record.referral_date)
 
 
-def _already_imported(keys: list[tuple[str, int, date]]) -> set[tuple[str, int, date]]:
-    """Keys of records that exist already: same person (blind index), agency and referral date."""
+def _identity_column(indexes: tuple[str, str, str]) -> str:
+    """The person column that can hold the digest ``_identity_key`` took ("" for an empty one)."""
+    name, name_dob, name_yob = indexes
+    if name_dob:
+        return "name_dob_index"
+    if name_yob:
+        return "name_yob_index"
+    return "name_index" if name else ""
+
+
+_INDEX_COLUMNS = ("name_dob_index", "name_yob_index", "name_index")
+_LOOKUP_CHUNK = 5000
+
+
+def _already_imported(
+    keys: list[tuple[str, int, date]], columns: list[str]
+) -> set[tuple[str, int, date]]:
+    """Keys of records that exist already: same person (blind index), agency and referral date.
+
+    ``columns[i]`` names the person column of ``keys[i]``'s digest. Each blind index is an HMAC
+    under its own purpose (name, name + date, name + year), so a digest can only equal a value of
+    its own column: each digest is looked up in that one column, not in all three. An empty
+    digest (a name that folds to nothing) is looked up in all three, as any of them may be empty.
+    """
     wanted_keys = set(keys)
     found: set[tuple[str, int, date]] = set()
-    wanted = sorted({key[0] for key in wanted_keys})
-    agencies = {key[1] for key in wanted_keys}
-    for start in range(0, len(wanted), 1000):
-        chunk = wanted[start : start + 1000]
-        rows = (
-            Referral.objects.filter(
-                Q(person__name_dob_index__in=chunk)
-                | Q(person__name_yob_index__in=chunk)
-                | Q(person__name_index__in=chunk),
-                from_agency_id__in=agencies,
-            )
-            .order_by()  # not the model's "-sent_at": a set is wanted, not a sorted list
-            .values_list(
-                "person__name_index",
-                "person__name_dob_index",
-                "person__name_yob_index",
-                "from_agency_id",
-                "sent_at",
-            )
-        )
-        for name, name_dob, name_yob, agency_id, sent_at in rows:
-            for index in (name_dob, name_yob, name):
-                key = (index, agency_id, sent_at.astimezone(UTC).date())
+    agencies = sorted({key[1] for key in wanted_keys})
+    by_column: dict[str, set[str]] = {column: set() for column in _INDEX_COLUMNS}
+    for (digest, _agency, _day), column in zip(keys, columns, strict=True):
+        for each in (column,) if column else _INDEX_COLUMNS:
+            by_column[each].add(digest)
+    for column in _INDEX_COLUMNS:
+        wanted = sorted(by_column[column])
+        for start in range(0, len(wanted), _LOOKUP_CHUNK):
+            chunk = wanted[start : start + _LOOKUP_CHUNK]
+            for digest, agency_id, sent_at in _referrals_of(column, chunk, agencies):
+                key = (digest, agency_id, sent_at.astimezone(UTC).date())
                 if key in wanted_keys:
                     found.add(key)
     return found
+
+
+def _referrals_of(
+    column: str, digests: list[str], agencies: list[int]
+) -> Iterable[tuple[str, int, datetime]]:
+    """(digest, referring agency, sent at) of the referrals of persons whose ``column`` is one
+    of ``digests``, from one of ``agencies``."""
+    if connection.vendor == "postgresql":
+        # Two array parameters instead of thousands of placeholders: the driver would otherwise
+        # spend longer splitting the query text than the server spends answering it.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT p.{column}, r.from_agency_id, r.sent_at"  # noqa: S608 - column from _INDEX_COLUMNS
+                " FROM cases_referral r JOIN cases_person p ON p.id = r.person_id"
+                f" WHERE p.{column} = ANY(%s) AND r.from_agency_id = ANY(%s)",
+                [digests, agencies],
+            )
+            return [(str(d), int(a), sent_at) for d, a, sent_at in cursor.fetchall()]
+    rows: list[tuple[str, int, datetime]] = []
+    for start in range(0, len(digests), 500):  # SQLite's limit on parameters
+        rows.extend(
+            Referral.objects.filter(
+                **{f"person__{column}__in": digests[start : start + 500]},
+                from_agency_id__in=agencies,
+            )
+            .order_by()  # not the model's "-sent_at": a set is wanted, not a sorted list
+            .values_list(f"person__{column}", "from_agency_id", "sent_at")
+        )
+    return rows
 
 
 def _spec_for(
@@ -963,6 +1042,24 @@ def _spec_for(
     )
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for the block, as it was before after it.
+
+    An import holds a few objects per row for the whole file (hundreds of thousands for a large
+    one) and makes millions of short-lived ones; each full collection walks every live object,
+    so collections cost a third of an import's CPU. Reference counting still frees everything
+    that is not in a cycle, and the rows hold no cycles.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def import_legacy_file(
     *,
     actor: User,
@@ -982,52 +1079,53 @@ def import_legacy_file(
     if actor.agency_id is None:
         raise ValidationFailed(_("Only a member of an agency can import case records."))
     report = progress or (lambda _stage, _done, _total: None)
-    records = read_legacy_file(
-        data,
-        filename=filename,
-        agencies=agency_lookup(),
-        today=timezone.localdate(),
-    )
-    report("validated", len(records), len(records))
-    # One blind-index computation per row, reused for the duplicate check and the write.
-    indexes = [
-        person_indexes(r.first_name, r.last_name, r.birth_date, r.birth_year) for r in records
-    ]
-    keys = [_identity_key(r, i) for r, i in zip(records, indexes, strict=True)]
-    existing = _already_imported(keys)
-    fresh = [
-        (record, index)
-        for record, index, key in zip(records, indexes, keys, strict=True)
-        if key not in existing
-    ]
-    result = ImportResult(rows=len(records), skipped=len(records) - len(fresh))
-    with transaction.atomic():
-        for start in range(0, len(fresh), BATCH):
-            batch = fresh[start : start + BATCH]
-            created = bulk_write_cases(
-                [
-                    _spec_for(record, actor=actor, agency_id=actor.agency_id, indexes=index)
-                    for record, index in batch
-                ],
-                actor=actor,
-                verb=CASE_IMPORT_VERB,
-                purpose=f"legacy import {filename}"[:200],
-            )
-            result.created += len(created)
-            result.codes.extend(case_code for _person_code, case_code in created)
-            report("writing", start + len(batch), len(fresh))
-        record(
-            actor=actor,
-            verb=IMPORT_VERB,
-            purpose="legacy case records import",
-            changes={
-                "file": filename[:200],
-                "rows": result.rows,
-                "created": result.created,
-                "skipped": result.skipped,
-            },
+    with _gc_paused():
+        records = read_legacy_file(
+            data,
+            filename=filename,
+            agencies=agency_lookup(),
+            today=timezone.localdate(),
         )
-    return result
+        report("validated", len(records), len(records))
+        # One blind-index computation per row, reused for the duplicate check and the write.
+        indexes = [
+            person_indexes(r.first_name, r.last_name, r.birth_date, r.birth_year) for r in records
+        ]
+        keys = [_identity_key(r, i) for r, i in zip(records, indexes, strict=True)]
+        existing = _already_imported(keys, [_identity_column(i) for i in indexes])
+        fresh = [
+            (record, index)
+            for record, index, key in zip(records, indexes, keys, strict=True)
+            if key not in existing
+        ]
+        result = ImportResult(rows=len(records), skipped=len(records) - len(fresh))
+        with transaction.atomic():
+            for start in range(0, len(fresh), BATCH):
+                batch = fresh[start : start + BATCH]
+                created = bulk_write_cases(
+                    [
+                        _spec_for(record, actor=actor, agency_id=actor.agency_id, indexes=index)
+                        for record, index in batch
+                    ],
+                    actor=actor,
+                    verb=CASE_IMPORT_VERB,
+                    purpose=f"legacy import {filename}"[:200],
+                )
+                result.created += len(created)
+                result.codes.extend(case_code for _person_code, case_code in created)
+                report("writing", start + len(batch), len(fresh))
+            record(
+                actor=actor,
+                verb=IMPORT_VERB,
+                purpose="legacy case records import",
+                changes={
+                    "file": filename[:200],
+                    "rows": result.rows,
+                    "created": result.created,
+                    "skipped": result.skipped,
+                },
+            )
+        return result
 
 
 # --- Import jobs: the progress bar for large files ---------------------------------------------
