@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import BaseModel, Field
 
 from opennrm.accounts import policy
 from opennrm.accounts.models import Agency, User
@@ -138,6 +139,27 @@ class CaseOut(Schema):
     @staticmethod
     def resolve_lead_agency(obj: Case) -> str:
         return obj.lead_agency.name
+
+
+class CaseListItem(BaseModel):
+    """A row of the case list: the fields of ``CaseOut``, validated from plain rows.
+
+    A plain pydantic model, not a ninja ``Schema``: the list reads only these columns as rows
+    (``QuerySet.values``) and pydantic validates them natively. Building 50 cases with their
+    agency and caseworker as model instances, then reading them through ninja's attribute getter,
+    cost half of the request's CPU.
+    """
+
+    id: int
+    code: str
+    status: str
+    is_child: bool
+    opened_on: date
+    lead_agency: str = Field(validation_alias="lead_agency__name")
+    version: int
+
+
+_LIST_COLUMNS = ("id", "code", "status", "is_child", "opened_on", "version", "lead_agency__name")
 
 
 class OptionOut(Schema):
@@ -464,17 +486,17 @@ def accept_referral(request: HttpRequest, referral_id: int, payload: AcceptIn) -
 # --- cases -------------------------------------------------------------------------------
 
 
-@router.get("/cases/", response=list[CaseOut])
+@router.get("/cases/", response=list[CaseListItem])
 @paginate(CappedLimitOffsetPagination)
 def list_cases(
     request: HttpRequest, q: str = "", status: str = "", agency_id: int | None = None
-) -> QuerySet[Case]:
+) -> QuerySet[Case, dict[str, Any]]:
     """Cases in the caller's scope; ``q`` is a code prefix or an exact full name (blind index).
     ``count`` is exact up to 10,000; beyond, it is 10,000 with ``count_capped`` true."""
     return selectors.case_list(
         actor=_user(request),
         filters=selectors.CaseFilters(q=q, status=status, agency_id=agency_id),
-    )
+    ).values(*_LIST_COLUMNS)
 
 
 @router.get("/cases/{case_id}/", response=ManagerCaseOut | ProviderCaseOut)

@@ -23,6 +23,7 @@ from ninja.conf import settings as ninja_settings
 from ninja.pagination import PaginationBase
 
 COUNT_CAP = 10_000
+MAX_OFFSET = 1_000_000_000
 
 
 def capped_count(queryset: QuerySet[Any], cap: int | None = None) -> tuple[int, bool]:
@@ -30,7 +31,8 @@ def capped_count(queryset: QuerySet[Any], cap: int | None = None) -> tuple[int, 
     ``(cap, True)``."""
     cap = COUNT_CAP if cap is None else cap
     # No ordering and no joins for display: the subquery only has to find cap + 1 rows.
-    found = queryset.select_related(None).order_by()[: cap + 1].count()
+    # (``values`` drops any ``select_related`` and works on model and row querysets alike.)
+    found = queryset.order_by().values("pk")[: cap + 1].count()
     return (cap, True) if found > cap else (found, False)
 
 
@@ -70,7 +72,9 @@ class CappedLimitOffsetPagination(PaginationBase):
                 else None
             ),
         )
-        offset: int = Field(0, ge=0)
+        # Bounded so that offset + limit always fits the databases' 64-bit integers (an offset
+        # near 2**63 was a 500 on SQLite).
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
     class Output(Schema):
         items: list[Any]

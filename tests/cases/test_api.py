@@ -220,6 +220,33 @@ def test_the_case_list_counts_exactly_up_to_the_cap_and_says_more_beyond(
     assert vesna.get(f"{API}/cases/?limit=0").status_code == 400
 
 
+def test_case_list_rows_carry_the_listed_fields_and_no_personal_data(
+    client_for: ClientFor, personas: dict[str, User]
+) -> None:
+    case = accepted_case(personas["ana"], personas["vesna"])
+    [item] = client_for("vesna").get(f"{API}/cases/").json()["items"]
+    assert item == {
+        "id": case.pk,
+        "code": case.code,
+        "status": case.status,
+        "is_child": case.is_child,
+        "opened_on": case.opened_on.isoformat(),
+        "lead_agency": case.lead_agency.name,
+        "version": case.version,
+    }
+
+
+def test_an_offset_beyond_any_list_is_refused_with_the_field_named(
+    client_for: ClientFor, personas: dict[str, User]
+) -> None:
+    accepted_case(personas["ana"], personas["vesna"])
+    vesna = client_for("vesna")
+    assert vesna.get(f"{API}/cases/?offset=1000000000").json()["items"] == []
+    response = vesna.get(f"{API}/cases/?offset=9223372036854775808")
+    assert response.status_code == 400
+    assert "offset" in str(response.json())
+
+
 def test_the_case_list_schema_documents_the_capped_count(client_for: ClientFor) -> None:
     schema = client_for("vesna").get("/api/schema/").json()
     ref = schema["paths"][f"{API}/cases/"]["get"]["responses"]["200"]["content"][
