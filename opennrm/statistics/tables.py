@@ -11,9 +11,10 @@ once per table. :func:`build_tables` therefore counts all the breakdowns of a po
 query on PostgreSQL: the ORM writes the per-row dimensions as a subquery, and
 ``GROUP BY GROUPING SETS ((row₁, sex), (row₂, sex), …)`` counts every table from one scan, each
 set counted on its own (so ``count(DISTINCT case)`` of identified victims stays per table, exactly
-as the single-table query counts it). SQLite has no ``GROUPING SETS``; there, and for a single
-table, each table is its own query (``TableSpec.build``). Both paths are compared on the same data
-in the tests.
+as the single-table query counts it). The reflection-period table is counted in the presumed
+victims' scan (both are a date filter of the cases). SQLite has no ``GROUPING SETS``; there, and
+for a single table, each table is its own query (``TableSpec.build``). Both paths are compared on
+the same data in the tests.
 
 Units and conventions (shown to users on the explanation page):
 
@@ -41,8 +42,18 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models import Case as Switch
-from django.db.models import CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
@@ -291,8 +302,16 @@ class TableSpec:
     breakdown: str = ""
 
 
+def _presumed_q(period: Period) -> Q:
+    return Q(presumed_victim_date__range=(period.start, period.end))
+
+
+def _reflection_q(period: Period) -> Q:
+    return Q(reflection_period_start__range=(period.start, period.end))
+
+
 def _presumed(period: Period) -> QuerySet[Case]:
-    return Case.objects.filter(presumed_victim_date__range=(period.start, period.end))
+    return Case.objects.filter(_presumed_q(period))
 
 
 def _identified(period: Period) -> QuerySet[IdentificationDecision]:
@@ -376,13 +395,32 @@ def _victim_tables() -> list[TableSpec]:
 
 
 def _breakdown_counts(
-    population: str, keys: Sequence[str], period: Period
+    population: str, keys: Sequence[str], period: Period, reflection: bool = False
 ) -> dict[str, dict[tuple[str, str], int]]:
     """The counts of ``population`` by each breakdown in ``keys`` × sex, from one scan
-    (PostgreSQL's ``GROUPING SETS``): the same figures as one ``_count`` per breakdown."""
+    (PostgreSQL's ``GROUPING SETS``): the same figures as one ``_count`` per breakdown.
+
+    With ``reflection`` (presumed victims only: both are counted from the cases), the same scan
+    also counts the cases whose recovery and reflection period started in the period, by age
+    group and sex, under the key ``"reflection"``: each population is the rows its own date
+    filter selects (``count(*) FILTER``), so the figures are those of ``_reflection``."""
     pop = _POPULATIONS[population]
     queryset = pop.rows(period)
+    keys = list(keys)
     values: dict[str, Any] = {}
+    aggregates = ["count(DISTINCT d_counted)" if pop.counted != "pk" else "count(*)"]
+    if reflection:
+        assert population == "presumed"
+        presumed, granted = _presumed_q(period), _reflection_q(period)
+        queryset = Case.objects.filter(presumed | granted)
+        values["f_population"] = ExpressionWrapper(presumed, output_field=BooleanField())
+        values["f_reflection"] = ExpressionWrapper(granted, output_field=BooleanField())
+        aggregates = [
+            "count(*) FILTER (WHERE f_population)",
+            "count(*) FILTER (WHERE f_reflection)",
+        ]
+        if "age_group" not in keys:
+            keys.append("age_group")
     for key in keys:
         row, age = _row_expression(key, pop.path, pop.date_field)
         if age is not None:
@@ -392,24 +430,40 @@ def _breakdown_counts(
     if pop.counted != "pk":
         values["d_counted"] = F(pop.counted)
     inner, params = queryset.order_by().values(**values).query.sql_with_params()
+    if pop.counted != "pk" and period.start.year == period.end.year:
+        # Within one calendar year every breakdown of a row (the year and age bracket too) is
+        # a property of the counted case, so the rows of one case are identical: keeping one
+        # row per case makes count(*) equal to count(DISTINCT case). Unlike a DISTINCT
+        # aggregate, that lets PostgreSQL hash the grouping sets instead of sorting all the
+        # text columns once per set. Across years a case may fall in two rows of a set:
+        # counted distinct as above.
+        inner = f"SELECT DISTINCT ON (d_counted) * FROM ({inner}) AS rows"  # noqa: S608
+        aggregates = ["count(*)"]
     columns = [f"d_{key}" for key in keys]
-    counted = "count(DISTINCT d_counted)" if pop.counted != "pk" else "count(*)"
     sets = ", ".join(f"({column}, d_sex)" for column in columns)
     # Names from the fixed breakdown keys, values as parameters of the ORM's subquery.
     sql = (
-        f"SELECT GROUPING({', '.join(columns)}), {', '.join(columns)}, d_sex, {counted} "  # noqa: S608
+        f"SELECT GROUPING({', '.join(columns)}), {', '.join(columns)}, d_sex, "  # noqa: S608
+        f"{', '.join(aggregates)} "
         f"FROM ({inner}) AS breakdowns GROUP BY GROUPING SETS ({sets})"
     )
     # GROUPING() sets the bit of every column left out of the row's set; the first column is
     # the most significant bit.
     n = len(keys)
     by_mask = {((1 << n) - 1) & ~(1 << (n - 1 - i)): i for i in range(n)}
-    counts: dict[str, dict[tuple[str, str], int]] = {key: {} for key in keys}
+    counts: dict[str, dict[tuple[str, str], int]] = {key: {} for key in [*keys, "reflection"]}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for mask, *dims, sex, number in cursor.fetchall():
+        for row in cursor.fetchall():
+            mask, dims, sex, numbers = row[0], row[1 : n + 1], row[n + 1], row[n + 2 :]
             i = by_mask[mask]
-            counts[keys[i]][(_code(dims[i]), str(sex))] = number
+            cell = (_code(dims[i]), str(sex))
+            # A filtered count is 0 for a group made only of the other population's rows
+            # (e.g. the presumed year of a case counted for its reflection period alone).
+            if numbers[0]:
+                counts[keys[i]][cell] = numbers[0]
+            if reflection and keys[i] == "age_group" and numbers[1]:
+                counts["reflection"][cell] = numbers[1]
     return counts
 
 
@@ -438,18 +492,35 @@ def build_tables(specs: Iterable[TableSpec], period: Period) -> list[BuiltTable]
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")
                 cursor.execute("SET LOCAL random_page_cost = 1.1")
+                # The grouping sets of a population are hashed together; with the default 4 MB
+                # one of them falls back to a sort that spills to disk (EXPLAIN ANALYZE on 1 M
+                # cases); a few tens of MB hold them all, for this transaction only.
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+                # Presumed victims and reflection periods are counted from one scan of the
+                # cases (either date in the period), which the planner estimates at about
+                # 1.4 times the rows it finds, enough to tip it into hashing all of
+                # ``cases_person`` and ``cases_referral``. Every join here is a slice of
+                # rows to their person, case or referral by key: probing is right (1 M cases,
+                # one year: 3.9 s hashed, 2.3 s probed, EXPLAIN ANALYZE under load; ten years
+                # the same either way).
+                cursor.execute("SET LOCAL enable_hashjoin = off")
             _count_together(specs, period, built)
         return [built[spec.id] if spec.id in built else spec.build(period) for spec in specs]
 
 
 def _count_together(specs: list[TableSpec], period: Period, built: dict[str, BuiltTable]) -> None:
     """On PostgreSQL: the breakdowns of each population asked for by several tables, counted
-    in one query each, assembled into ``built``."""
+    in one query each, assembled into ``built``; the reflection-period table rides along with
+    the presumed victims (both are a filter of the cases, so one scan serves both)."""
+    reflection = any(s.id == "reflection_period" for s in specs)
     for population in _POPULATIONS:
         group = [s for s in specs if s.population == population]
-        if len(group) < 2:
+        with_reflection = reflection and population == "presumed"
+        if len(group) + with_reflection < 2:
             continue
-        counts = _breakdown_counts(population, [s.breakdown for s in group], period)
+        counts = _breakdown_counts(
+            population, [s.breakdown for s in group], period, reflection=with_reflection
+        )
         for spec in group:
             built[spec.id] = _assemble(
                 spec.id,
@@ -459,6 +530,8 @@ def _count_together(specs: list[TableSpec], period: Period, built: dict[str, Bui
                 spec.column_dimension,
                 counts[spec.breakdown],
             )
+        if with_reflection:
+            built["reflection_period"] = _reflection_table(period, counts["reflection"])
 
 
 def _title(name: Promise, suffix: Promise) -> Promise:
@@ -468,8 +541,11 @@ def _title(name: Promise, suffix: Promise) -> Promise:
 
 
 def _reflection(period: Period) -> BuiltTable:
-    queryset = Case.objects.filter(reflection_period_start__range=(period.start, period.end))
-    counts = _count(queryset, _age_group(""), _sex(""), "pk")
+    queryset = Case.objects.filter(_reflection_q(period))
+    return _reflection_table(period, _count(queryset, _age_group(""), _sex(""), "pk"))
+
+
+def _reflection_table(period: Period, counts: Mapping[tuple[str, str], int]) -> BuiltTable:
     return _assemble(
         "reflection_period",
         _("Victims granted a recovery and reflection period, by age group and sex"),

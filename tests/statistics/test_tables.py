@@ -113,6 +113,22 @@ def test_a_release_counts_each_population_in_one_query_with_the_same_figures(sam
             decided_on=on,
             reasoning="Confirmed again.",
         )
+    # A reflection period in the period for a case presumed before it, and one after the
+    # period for a case presumed in it: the shared scan must count each in its own table only.
+    make_case(
+        centre=sample["cptv"],
+        caseworker=vesna,
+        gender=vocab.Gender.MASCULINE,
+        is_child=True,
+        presumed_on=date(2024, 12, 20),
+        reflection_from=date(2025, 1, 2),
+    )
+    make_case(
+        centre=sample["cptv"],
+        caseworker=vesna,
+        presumed_on=date(2026, 12, 30),
+        reflection_from=date(2027, 1, 1),
+    )
     period = Period(date(2025, 1, 1), date(2026, 12, 31))
     specs = list(standard_tables().values())
     alone = {spec.id: grid(spec.build(period)) for spec in specs}
@@ -121,7 +137,14 @@ def test_a_release_counts_each_population_in_one_query_with_the_same_figures(sam
         together = {built.id: grid(built) for built in build_tables(specs, period)}
     assert together == alone
     counting = [q["sql"] for q in queries.captured_queries if "GROUP BY" in q["sql"]]
-    assert len(counting) == len(specs) - victim_tables + 2
+    # One query per population, the reflection-period table inside the presumed victims'.
+    assert len(counting) == len(specs) - victim_tables - 1 + 2
+    assert alone["reflection_period"] == {("child", "male"): 1}
+    assert alone["presumed_by_age_group"] == {
+        ("adult", "female"): 2,
+        ("adult", "male"): 2,
+        ("child", "female"): 1,
+    }
     assert alone["identified_by_year"] == {
         ("2025", "male"): 1,
         ("2026", "male"): 1,
@@ -129,6 +152,13 @@ def test_a_release_counts_each_population_in_one_query_with_the_same_figures(sam
     }
     assert alone["identified_by_form"] == {("unknown", "male"): 1, ("ForcedLabour", "female"): 1}
     assert alone["identified_by_ctdc_age"] == {("unknown", "male"): 1, ("9--17", "female"): 1}
+    # Within one year (one row per case is kept and counted): identified twice in 2025, once.
+    year_2025 = Period(date(2025, 1, 1), date(2025, 12, 31))
+    alone = {spec.id: grid(spec.build(year_2025)) for spec in specs}
+    together = {built.id: grid(built) for built in build_tables(specs, year_2025)}
+    assert together == alone
+    assert alone["identified_by_year"] == {("2025", "male"): 1}
+    assert alone["identified_by_scope"] == {("internal", "male"): 1}
 
 
 def test_services_and_referrals_count_by_the_local_day_at_both_ends_of_the_period(
