@@ -68,6 +68,9 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from psycopg.adapt import Dumper
+from psycopg.postgres import types as postgres_types
+from psycopg.pq import Format
 
 from opennrm.accounts import policy
 from opennrm.accounts.models import Agency, User
@@ -593,6 +596,37 @@ def _json(value: Any) -> str:
 _JSON_LISTS: dict[tuple[str, ...], str] = {}
 
 
+# PostgreSQL column types (as Field.db_type gives them) and the type a binary COPY sends.
+_BINARY_COPY_TYPES = {
+    "bigint": "int8",
+    "integer": "int4",
+    "smallint": "int2",
+    "boolean": "bool",
+    "date": "date",
+    "timestamp with time zone": "timestamptz",
+    "text": "text",
+    "jsonb": "jsonb",
+}
+
+
+def _binary_copy_type(field: models.Field[Any, Any]) -> str | None:
+    db_type = field.db_type(connection) or ""
+    if db_type.startswith("varchar("):
+        return "text"  # same binary form; the server still checks the length
+    return _BINARY_COPY_TYPES.get(db_type)
+
+
+class _JsonTextBinaryDumper(Dumper):
+    """A ``jsonb`` value in binary COPY from its JSON text (``_json`` made it already): the
+    driver's own dumper would encode the text again as a JSON string."""
+
+    format = Format.BINARY
+    oid = postgres_types["jsonb"].oid
+
+    def dump(self, obj: str) -> bytes:
+        return b"\x01" + obj.encode()
+
+
 class _Table:
     """Raw inserts for one model: every concrete column, defaults filled, values converted the
     way the model's fields would (encryption bound to the column, JSON, dates), without building
@@ -690,7 +724,19 @@ class _Table:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 raw = cursor.cursor
-                with raw.copy(f'COPY "{self.table}" ({columns}) FROM STDIN') as copy:
+                types = [_binary_copy_type(f) for f in fields]
+                if None in types:  # a column type this writer does not send in binary
+                    with raw.copy(f'COPY "{self.table}" ({columns}) FROM STDIN') as copy:
+                        for value in values:
+                            copy.write_row(value)
+                    return
+                # Binary COPY: values go as they are, neither side formats or parses text
+                # (a third of the driver's time per row, and the server's date parsing).
+                raw.adapters.register_dumper(str, _JsonTextBinaryDumper)
+                with raw.copy(
+                    f'COPY "{self.table}" ({columns}) FROM STDIN (FORMAT BINARY)'
+                ) as copy:
+                    copy.set_types(types)
                     for value in values:
                         copy.write_row(value)
             else:
