@@ -499,12 +499,14 @@ def build_tables(specs: Iterable[TableSpec], period: Period) -> list[BuiltTable]
                 # Presumed victims and reflection periods are counted from one scan of the
                 # cases (either date in the period), which the planner estimates at about
                 # 1.4 times the rows it finds, enough to tip it into hashing all of
-                # ``cases_person`` and ``cases_referral``. Every join here is a slice of
-                # rows to their person, case or referral by key: probing is right (1 M cases,
-                # one year: 3.9 s hashed, 2.3 s probed, EXPLAIN ANALYZE under load; ten years
-                # the same either way).
+                # ``cases_person`` and ``cases_referral``. Every join of the population
+                # queries is a slice of rows to their case, person or referral by key: probing
+                # is right (1 M cases, one year: 3.9 s hashed, 2.3 s probed, EXPLAIN ANALYZE
+                # under load; ten years the same either way). The other tables keep the
+                # planner's choice.
                 cursor.execute("SET LOCAL enable_hashjoin = off")
-            _count_together(specs, period, built)
+                _count_together(specs, period, built)
+                cursor.execute("SET LOCAL enable_hashjoin TO DEFAULT")
         return [built[spec.id] if spec.id in built else spec.build(period) for spec in specs]
 
 
