@@ -7,10 +7,11 @@ with hand-written SQL computing the same aggregates on the same database, then t
         .venv/bin/python bench/statistics_bench.py
 
 Each round runs the application path (``selectors.statistics_release``: on PostgreSQL one
-``GROUPING SETS`` query per victim population for its eight breakdowns, one query for each other
-table, assembly, restricted-profile suppression with linked margins) and the hand-written SQL
+``GROUPING SETS`` query per victim population for its eight breakdowns, the reflection-period
+table counted in the presumed victims' scan, one query for each other table, assembly,
+restricted-profile suppression with linked margins) and the hand-written SQL
 (the same 21 aggregates as the per-table ``GROUP BY`` queries an analyst would write, rows
-fetched) one after the other; the medians of five rounds are compared. The
+fetched) one after the other; the medians of the rounds are compared. The
 CTDC export runs ``manage.py export_ctdc --k 11`` in a child process whose peak RSS is read from
 ``getrusage(RUSAGE_CHILDREN)``; the file is then read back to check that every group of identical
 rows has at least 11 members. Options: ``--skip-year``, ``--skip-decade``, ``--skip-ctdc``;
