@@ -236,6 +236,23 @@ def test_case_list_rows_carry_the_listed_fields_and_no_personal_data(
     }
 
 
+def test_a_name_search_finds_the_persons_cases_in_either_script_newest_first(
+    client_for: ClientFor, personas: dict[str, User]
+) -> None:
+    ana, vesna = personas["ana"], personas["vesna"]
+    first = accepted_case(ana, vesna, given_names="Jelena", family_name="Đorđević")
+    accepted_case(ana, vesna, given_names="Milica", family_name="Đorđević")
+    second = accepted_case(ana, vesna, given_names="Јелена", family_name="Ђорђевић")
+    api = client_for("vesna")
+    for query in ("Jelena Đorđević", "Ђорђевић Јелена", "jelena djordjevic"):
+        body = api.get(f"{API}/cases/", {"q": query}).json()
+        assert [item["code"] for item in body["items"]] == [second.code, first.code], query
+        assert (body["count"], body["count_capped"]) == (2, False)
+    status = api.get(f"{API}/cases/", {"q": "Jelena Đorđević", "status": "identified"}).json()
+    assert status["items"] == []
+    assert api.get(f"{API}/cases/", {"q": "Jelena Petrović"}).json()["count"] == 0
+
+
 def test_an_offset_beyond_any_list_is_refused_with_the_field_named(
     client_for: ClientFor, personas: dict[str, User]
 ) -> None:
