@@ -732,7 +732,8 @@ class _Table:
                     return
                 # Binary COPY: values go as they are, neither side formats or parses text
                 # (a third of the driver's time per row, and the server's date parsing).
-                raw.adapters.register_dumper(str, _JsonTextBinaryDumper)
+                # By oid only, on this cursor's own adapters: nothing else dumps str this way.
+                raw.adapters.register_dumper(None, _JsonTextBinaryDumper)
                 with raw.copy(
                     f'COPY "{self.table}" ({columns}) FROM STDIN (FORMAT BINARY)'
                 ) as copy:
