@@ -12,7 +12,8 @@ query on PostgreSQL: the ORM writes the per-row dimensions as a subquery, and
 ``GROUP BY GROUPING SETS ((row₁, sex), (row₂, sex), …)`` counts every table from one scan, each
 set counted on its own (so ``count(DISTINCT case)`` of identified victims stays per table, exactly
 as the single-table query counts it). The reflection-period table is counted in the presumed
-victims' scan (both are a date filter of the cases). SQLite has no ``GROUPING SETS``; there, and
+victims' scan (both are a date filter of the cases), and for a period within one calendar year
+so are the identified victims (:func:`_case_counts`). SQLite has no ``GROUPING SETS``; there, and
 for a single table, each table is its own query (``TableSpec.build``). Both paths are compared on
 the same data in the tests.
 
@@ -46,6 +47,7 @@ from django.db.models import (
     BooleanField,
     CharField,
     Count,
+    DateField,
     ExpressionWrapper,
     F,
     Q,
@@ -203,7 +205,7 @@ def _age_group(p: str) -> Any:
     )
 
 
-def _ctdc_age(p: str, date_field: str) -> Any:
+def _ctdc_age(p: str, date_field: Any) -> Any:
     age = ExtractYear(date_field) - F(f"{p}person__year_of_birth")
     whens = [When(Q(**{f"{p}person__year_of_birth__isnull": True}), then=Value(UNKNOWN))]
     # Brackets are tested in ascending order, so "age <= high" picks the right one.
@@ -321,7 +323,7 @@ def _identified(period: Period) -> QuerySet[IdentificationDecision]:
     )
 
 
-def _row_expression(key: str, p: str, date_field: str) -> tuple[Any, Any]:
+def _row_expression(key: str, p: str, date_field: Any) -> tuple[Any, Any]:
     """The row expression of a victim breakdown, and the age annotation it needs (or None)."""
     if key == "year":
         return ExtractYear(date_field), None
@@ -467,6 +469,63 @@ def _breakdown_counts(
     return counts
 
 
+def _case_counts(
+    period: Period, presumed: Sequence[str], identified: Sequence[str], reflection: bool
+) -> dict[str, dict[str, dict[tuple[str, str], int]]]:
+    """For a period within one calendar year: presumed victims by each breakdown in
+    ``presumed``, identified victims by each in ``identified`` (× sex) and, with ``reflection``,
+    reflection periods by age group and sex, all from one scan of the cases (PostgreSQL).
+
+    Within one year every breakdown is a property of the case — the year and the age in it are
+    the period's — so an identified victim is one case row with a positive decision in the
+    period, counted once: the figure of ``count(DISTINCT case)`` over its decisions. Each
+    population counts the rows its own filter selects (``count(*) FILTER``). Returns
+    ``{"presumed": {breakdown: counts}, "identified": {…}, "reflection": {"age_group": counts}}``.
+    """
+    presumed_q, granted_q = _presumed_q(period), _reflection_q(period)
+    identified_q = Q(pk__in=_identified(period).values("case_id"))
+    flags = {"presumed": presumed_q, "identified": identified_q, "reflection": granted_q}
+    wanted = {"presumed": set(presumed), "identified": set(identified)}
+    wanted["reflection"] = {"age_group"} if reflection else set()
+    keys = list(dict.fromkeys([*presumed, *identified, *wanted["reflection"]]))
+    queryset = Case.objects.filter(presumed_q | granted_q | identified_q)
+    the_year = Value(period.start, output_field=DateField())
+    values: dict[str, Any] = {}
+    for key in keys:
+        row, age = _row_expression(key, "", the_year)
+        if age is not None:
+            queryset = queryset.annotate(_age=age)
+        values[f"d_{key}"] = row
+    values["d_sex"] = _sex("")
+    for name, flag in flags.items():
+        values[f"f_{name}"] = ExpressionWrapper(flag, output_field=BooleanField())
+    inner, params = queryset.order_by().values(**values).query.sql_with_params()
+    columns = [f"d_{key}" for key in keys]
+    sets = ", ".join(f"({column}, d_sex)" for column in columns)
+    filtered = ", ".join(f"count(*) FILTER (WHERE f_{name})" for name in flags)
+    # Names from the fixed breakdown keys, values as parameters of the ORM's subquery.
+    sql = (
+        f"SELECT GROUPING({', '.join(columns)}), {', '.join(columns)}, d_sex, "  # noqa: S608
+        f"{filtered} FROM ({inner}) AS breakdowns GROUP BY GROUPING SETS ({sets})"
+    )
+    n = len(keys)
+    by_mask = {((1 << n) - 1) & ~(1 << (n - 1 - i)): i for i in range(n)}
+    counts: dict[str, dict[str, dict[tuple[str, str], int]]] = {
+        name: {key: {} for key in wanted[name]} for name in flags
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            mask, dims, sex, numbers = row[0], row[1 : n + 1], row[n + 1], row[n + 2 :]
+            key = keys[by_mask[mask]]
+            cell = (_code(dims[by_mask[mask]]), str(sex))
+            for name, number in zip(flags, numbers, strict=True):
+                # 0 for a group made only of the other populations' rows.
+                if number and key in wanted[name]:
+                    counts[name][key][cell] = number
+    return counts
+
+
 def _code(value: Any) -> str:
     # EXTRACT(YEAR …) comes back from PostgreSQL as a numeric: 2024, not "2024.0" or Decimal.
     return str(int(value)) if isinstance(value, Decimal) else str(value)
@@ -502,11 +561,14 @@ def build_tables(specs: Iterable[TableSpec], period: Period) -> list[BuiltTable]
                 # ``cases_person`` and ``cases_referral``. Every join of the population
                 # queries is a slice of rows to their case, person or referral by key: probing
                 # is right (1 M cases, one year: 3.9 s hashed, 2.3 s probed, EXPLAIN ANALYZE
-                # under load; ten years the same either way). The other tables keep the
-                # planner's choice.
+                # under load; ten years the same either way). Merge joins likewise (they read
+                # a whole primary-key index in order). The other tables keep the planner's
+                # choice.
                 cursor.execute("SET LOCAL enable_hashjoin = off")
+                cursor.execute("SET LOCAL enable_mergejoin = off")
                 _count_together(specs, period, built)
                 cursor.execute("SET LOCAL enable_hashjoin TO DEFAULT")
+                cursor.execute("SET LOCAL enable_mergejoin TO DEFAULT")
         return [built[spec.id] if spec.id in built else spec.build(period) for spec in specs]
 
 
@@ -515,6 +577,32 @@ def _count_together(specs: list[TableSpec], period: Period, built: dict[str, Bui
     in one query each, assembled into ``built``; the reflection-period table rides along with
     the presumed victims (both are a filter of the cases, so one scan serves both)."""
     reflection = any(s.id == "reflection_period" for s in specs)
+    groups = {
+        population: [s for s in specs if s.population == population] for population in _POPULATIONS
+    }
+    if period.start.year == period.end.year and sum(map(len, groups.values())) + reflection >= 2:
+        # One calendar year: the three populations of cases from one scan.
+        together = _case_counts(
+            period,
+            [s.breakdown for s in groups["presumed"]],
+            [s.breakdown for s in groups["identified"]],
+            reflection,
+        )
+        for population, group in groups.items():
+            for spec in group:
+                built[spec.id] = _assemble(
+                    spec.id,
+                    spec.title,
+                    period,
+                    spec.row_dimension,
+                    spec.column_dimension,
+                    together[population][spec.breakdown],
+                )
+        if reflection:
+            built["reflection_period"] = _reflection_table(
+                period, together["reflection"]["age_group"]
+            )
+        return
     for population in _POPULATIONS:
         group = [s for s in specs if s.population == population]
         with_reflection = reflection and population == "presumed"

@@ -100,7 +100,7 @@ def test_a_release_counts_each_population_in_one_query_with_the_same_figures(sam
         caseworker=vesna,
         gender=vocab.Gender.MASCULINE,
         year_of_birth=None,
-        citizenship=[],
+        citizenship=["AF"],
         presumed_on=date(2025, 6, 1),
         identified_on=date(2025, 7, 1),
         forms=[],
@@ -152,13 +152,37 @@ def test_a_release_counts_each_population_in_one_query_with_the_same_figures(sam
     }
     assert alone["identified_by_form"] == {("unknown", "male"): 1, ("ForcedLabour", "female"): 1}
     assert alone["identified_by_ctdc_age"] == {("unknown", "male"): 1, ("9--17", "female"): 1}
-    # Within one year (one row per case is kept and counted): identified twice in 2025, once.
-    year_2025 = Period(date(2025, 1, 1), date(2025, 12, 31))
-    alone = {spec.id: grid(spec.build(year_2025)) for spec in specs}
-    together = {built.id: grid(built) for built in build_tables(specs, year_2025)}
-    assert together == alone
-    assert alone["identified_by_year"] == {("2025", "male"): 1}
-    assert alone["identified_by_scope"] == {("internal", "male"): 1}
+    # Within one calendar year the three populations of cases are counted from one scan of
+    # the cases: identified twice in 2025 (counted once), and in 2026 a victim presumed in
+    # 2025 is identified, one presumed in 2026 is not, and a reflection period starts.
+    for year in (2025, 2026):
+        one_year = Period(date(year, 1, 1), date(year, 12, 31))
+        alone = {spec.id: grid(spec.build(one_year)) for spec in specs}
+        with CaptureQueriesContext(connection) as queries:
+            tables = build_tables(specs, one_year)
+        together = {built.id: grid(built) for built in tables}
+        assert together == alone, year
+        # The same rows too: no code of another population's rows (Afghanistan, in 2026 only
+        # among the identified) as an empty row.
+        labels = {spec.id: spec.build(one_year).row_names for spec in specs}
+        assert {built.id: built.row_names for built in tables} == labels
+        counting = [q["sql"] for q in queries.captured_queries if "GROUP BY" in q["sql"]]
+        assert len(counting) == len(specs) - victim_tables - 1 + 1
+        if year == 2025:
+            assert alone["identified_by_year"] == {("2025", "male"): 1}
+            assert alone["identified_by_scope"] == {("internal", "male"): 1}
+            assert alone["reflection_period"] == {("child", "male"): 1}
+        else:
+            assert alone["identified_by_ctdc_age"] == {
+                ("unknown", "male"): 1,
+                ("9--17", "female"): 1,
+            }
+            assert alone["presumed_by_ctdc_age"] == {
+                ("9--17", "female"): 1,
+                ("30--38", "male"): 1,
+                ("30--38", "female"): 1,
+            }
+            assert alone["reflection_period"] == {}
 
 
 def test_services_and_referrals_count_by_the_local_day_at_both_ends_of_the_period(
