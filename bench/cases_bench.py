@@ -130,6 +130,57 @@ def start_servers(args: argparse.Namespace) -> list[tuple[subprocess.Popen[bytes
 Sample = tuple[str, float, float, bool]  # scenario, started (monotonic), seconds, ok
 
 
+def _proc_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of one process, 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_snapshot(servers: list[subprocess.Popen[bytes]]) -> dict[str, float]:
+    """CPU seconds so far of the app servers (and their workers), of this database's backends,
+    of this client process, and of the whole machine (Linux /proc)."""
+    app = 0.0
+    for server in servers:
+        pids = [server.pid]
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+        if children.exists():
+            pids += [int(pid) for pid in children.read_text().split()]
+        app += sum(_proc_cpu(pid) for pid in pids)
+    name = str(connection.settings_dict["NAME"])
+    database = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if cmdline.startswith(b"postgres: ") and f" {name} ".encode() in cmdline:
+                database += _proc_cpu(int(entry.name))
+    times = os.times()
+    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    busy = sum(ticks) - ticks[3] - ticks[4]  # all but idle and iowait
+    return {
+        "app": app,
+        "database": database,
+        "client": times.user + times.system,
+        "machine": busy / os.sysconf("SC_CLK_TCK"),
+    }
+
+
+def cpu_line(before: dict[str, float], after: dict[str, float], requests_done: int) -> str:
+    """CPU milliseconds per request by part (backends that closed meanwhile are not counted)."""
+    per = {k: 1000 * (after[k] - before[k]) / max(requests_done, 1) for k in before}
+    other = per["machine"] - per["app"] - per["database"] - per["client"]
+    return (
+        f"CPU per request: app {per['app']:.1f} ms, database {per['database']:.1f} ms, "
+        f"load client {per['client']:.1f} ms, rest of the machine {other:.1f} ms "
+        f"(machine {per['machine']:.1f} ms)"
+    )
+
+
 def run_users(
     *,
     urls: list[str],
@@ -213,6 +264,8 @@ def http_scenarios(args: argparse.Namespace, vesna: User) -> list[str]:
         run_users(
             urls=urls, token=plaintext, scenarios=scenarios, users=4, seconds=5, think=(0, 0)
         )  # warm-up: workers started, connections open, caches filled
+        processes = [process for process, _url in servers]
+        cpu_before = cpu_snapshot(processes)
         samples = run_users(
             urls=urls,
             token=plaintext,
@@ -221,6 +274,7 @@ def http_scenarios(args: argparse.Namespace, vesna: User) -> list[str]:
             seconds=args.warm_up + args.duration,
             think=(low_think, high_think),
         )
+        cpu_used = cpu_line(cpu_before, cpu_snapshot(processes), len(samples))
         counted_from = min(s[1] for s in samples) + args.warm_up
         counted = [s for s in samples if s[1] >= counted_from]
         span = max(s[1] + s[2] for s in counted) - counted_from
@@ -237,8 +291,10 @@ def http_scenarios(args: argparse.Namespace, vesna: User) -> list[str]:
             mine = [s for s in counted if s[0] == name]
             lines.append(summary(name, [s[2] for s in mine], sum(1 for s in mine if not s[3])))
         lines.append(summary("all", [s[2] for s in counted], sum(1 for s in counted if not s[3])))
+        lines += ["", cpu_used + " (warm-up included)"]
         print("\n".join(lines), flush=True)
         if args.saturation:
+            cpu_before = cpu_snapshot(processes)
             flat = run_users(
                 urls=urls,
                 token=plaintext,
@@ -253,6 +309,7 @@ def http_scenarios(args: argparse.Namespace, vesna: User) -> list[str]:
                 f"{len(flat) / span:.1f} requests/s; "
                 + summary("all scenarios", [s[2] for s in flat], sum(1 for s in flat if not s[3]))
             )
+            line += "\n" + cpu_line(cpu_before, cpu_snapshot(processes), len(flat))
             lines += ["", line]
             print(line, flush=True)
     finally:
