@@ -52,7 +52,9 @@ import gc
 import hashlib
 import json
 import operator
+import queue
 import re
+import threading
 import time as time_module
 import uuid
 from collections import Counter
@@ -574,6 +576,16 @@ def _allocate_codes(years: list[int]) -> list[str]:
     return codes
 
 
+def allocate(years: list[int]) -> tuple[list[str], list[int], list[int]]:
+    """Person codes (for the referral ``years``, in order), person ids and case ids for as many
+    new cases, drawn under the sequences' locks in the caller's transaction."""
+    return (
+        _allocate_codes(years),
+        _Table(Person).reserve_ids(len(years)),
+        _Table(Case).reserve_ids(len(years)),
+    )
+
+
 def _json(value: Any) -> str:
     """A JSON column's text; the short lists of codes repeat, so their text is remembered."""
     if type(value) is list and len(value) < 8:
@@ -692,8 +704,13 @@ class _Table:
         return list(range(first, first + count))
 
     def insert(self, rows: list[dict[str, Any]], *, with_pk: bool = False) -> None:
+        _write(self.prepare(rows, with_pk=with_pk))
+
+    def prepare(self, rows: list[dict[str, Any]], *, with_pk: bool = False) -> _Rows | None:
+        """The rows as the database takes them (None when there are none): all the Python
+        work of an insert, none of the database's."""
         if not rows:
-            return
+            return None
         # The columns the rows give come first, the rest take their default (blank text "",
         # nullable None, as Field.get_default says) — so a row's values are picked in C.
         given = set().union(*rows)
@@ -720,32 +737,102 @@ class _Table:
                 values, convert([value[index] for value in values]), strict=True
             ):
                 value[index] = converted
-        columns = ", ".join(f'"{f.column}"' for f in fields)
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                raw = cursor.cursor
-                types = [_binary_copy_type(f) for f in fields]
-                if None in types:  # a column type this writer does not send in binary
-                    with raw.copy(f'COPY "{self.table}" ({columns}) FROM STDIN') as copy:
-                        for value in values:
-                            copy.write_row(value)
-                    return
-                # Binary COPY: values go as they are, neither side formats or parses text
-                # (a third of the driver's time per row, and the server's date parsing).
-                # By oid only, on this cursor's own adapters: nothing else dumps str this way.
-                raw.adapters.register_dumper(None, _JsonTextBinaryDumper)
-                with raw.copy(
-                    f'COPY "{self.table}" ({columns}) FROM STDIN (FORMAT BINARY)'
-                ) as copy:
-                    copy.set_types(types)
-                    for value in values:
-                        copy.write_row(value)
-            else:
-                marks = ", ".join(["%s"] * len(fields))
-                cursor.executemany(
-                    f'INSERT INTO "{self.table}" ({columns}) VALUES ({marks})',  # noqa: S608 - names from the model
-                    values,
-                )
+        types = [_binary_copy_type(f) for f in fields] if connection.vendor == "postgresql" else []
+        return _Rows(
+            table=self.table,
+            columns=", ".join(f'"{f.column}"' for f in fields),
+            types=None if None in types else [str(t) for t in types],
+            values=values,
+        )
+
+
+@dataclass
+class _Rows:
+    """Prepared rows of one table: quoted column list, binary COPY types (None: text COPY or
+    not PostgreSQL) and the values, converted."""
+
+    table: str
+    columns: str
+    types: list[str] | None
+    values: list[list[Any]]
+
+
+def _copy(raw: Any, rows: _Rows) -> None:
+    """``COPY`` the rows through a psycopg cursor."""
+    if rows.types is None:  # a column type this writer does not send in binary
+        with raw.copy(f'COPY "{rows.table}" ({rows.columns}) FROM STDIN') as copy:
+            for value in rows.values:
+                copy.write_row(value)
+        return
+    # Binary COPY: values go as they are, neither side formats or parses text
+    # (a third of the driver's time per row, and the server's date parsing).
+    # By oid only, on this cursor's own adapters: nothing else dumps str this way.
+    raw.adapters.register_dumper(None, _JsonTextBinaryDumper)
+    with raw.copy(f'COPY "{rows.table}" ({rows.columns}) FROM STDIN (FORMAT BINARY)') as copy:
+        copy.set_types(rows.types)
+        for value in rows.values:
+            copy.write_row(value)
+
+
+def _write(rows: _Rows | None) -> None:
+    """Insert prepared rows now, in the caller's transaction."""
+    if rows is None:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with connection.wrap_database_errors:
+                _copy(cursor.cursor, rows)
+            return
+        marks = ", ".join(["%s"] * len(rows.values[0]))
+        cursor.executemany(
+            f'INSERT INTO "{rows.table}" ({rows.columns}) VALUES ({marks})',  # noqa: S608 - names from the model
+            rows.values,
+        )
+
+
+class _CopyThread:
+    """``COPY`` on a second thread while the caller prepares the next rows.
+
+    PostgreSQL spends longer inserting and indexing a batch than Python spends preparing it;
+    run one after the other, each waits for the other. The thread writes through the caller's
+    own connection (psycopg serialises its use), so every row is in the caller's transaction:
+    a failed ``COPY`` is raised in the caller at its next ``submit`` or at ``close``, and the
+    caller's transaction rolls back as for any error. The caller must not use the connection
+    between ``submit`` and ``close`` except through this object (it would wait, not break).
+    """
+
+    def __init__(self) -> None:
+        self._raw = connection.connection
+        self._queue: queue.Queue[_Rows | None] = queue.Queue(maxsize=16)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="import-copy", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (rows := self._queue.get()) is not None:
+            if self._error is not None:
+                continue  # drain: nothing more is written after a failure
+            try:
+                with self._raw.cursor() as cursor:
+                    _copy(cursor, rows)
+            except BaseException as problem:  # re-raised in the caller
+                self._error = problem
+
+    def submit(self, rows: _Rows | None) -> None:
+        self._raise_failure()
+        if rows is not None:
+            self._queue.put(rows)
+
+    def close(self) -> None:
+        """Wait for every submitted ``COPY``; raise the first failure."""
+        self._queue.put(None)
+        self._thread.join()
+        self._raise_failure()
+
+    def _raise_failure(self) -> None:
+        if self._error is not None:
+            with connection.wrap_database_errors:  # as Django's own cursors raise it
+                raise self._error
 
 
 def bulk_write_cases(
@@ -755,18 +842,20 @@ def bulk_write_cases(
     verb: str,
     purpose: str,
     actor_label: str = "",
+    allocated: tuple[list[str], list[int], list[int]] | None = None,
+    writer: _CopyThread | None = None,
 ) -> list[tuple[str, str]]:
     """Create a person, an accepted referral and a case for each spec, in the caller's
     transaction; returns (person code, case code) pairs in the order of ``specs``.
 
     A handful of multi-row statements per batch; every created case gets its audit entry
     (``verb``), written as the audit service writes it, and the chain is sealed after commit.
+    ``allocated``: person codes, person ids and case ids drawn already (``allocate``), one per
+    spec; ``writer``: the rows go to it instead of being written before returning.
     """
     now = timezone.now()
-    codes = _allocate_codes([spec.sent_at.year for spec in specs])
+    codes, person_ids, case_ids = allocated or allocate([spec.sent_at.year for spec in specs])
     person_table, case_table = _Table(Person), _Table(Case)
-    person_ids = person_table.reserve_ids(len(specs))
-    case_ids = case_table.reserve_ids(len(specs))
     actor_id = actor.pk if actor else None
     persons, cases, sequences, referrals, changes = [], [], [], [], []
     decisions, guardians, entries = [], [], []
@@ -914,14 +1003,15 @@ def bulk_write_cases(
                 "ip": ip,
             }
         )
-    person_table.insert(persons, with_pk=True)
-    case_table.insert(cases, with_pk=True)
-    _Table(CodeSequence).insert(sequences)
-    _Table(Referral).insert(referrals)
-    _Table(CaseStatusChange).insert(changes)
-    _Table(IdentificationDecision).insert(decisions)
-    _Table(Guardian).insert(guardians)
-    _Table(AuditEntry).insert(entries)
+    emit = writer.submit if writer is not None else _write
+    emit(person_table.prepare(persons, with_pk=True))
+    emit(case_table.prepare(cases, with_pk=True))
+    emit(_Table(CodeSequence).prepare(sequences))
+    emit(_Table(Referral).prepare(referrals))
+    emit(_Table(CaseStatusChange).prepare(changes))
+    emit(_Table(IdentificationDecision).prepare(decisions))
+    emit(_Table(Guardian).prepare(guardians))
+    emit(_Table(AuditEntry).prepare(entries))
     transaction.on_commit(seal_pending)
     return [(str(p["code"]), str(c["code"])) for p, c in zip(persons, cases, strict=True)]
 
@@ -1147,20 +1237,31 @@ def import_legacy_file(
         ]
         result = ImportResult(rows=len(records), skipped=len(records) - len(fresh))
         with transaction.atomic():
-            for start in range(0, len(fresh), BATCH):
-                batch = fresh[start : start + BATCH]
-                created = bulk_write_cases(
-                    [
-                        _spec_for(record, actor=actor, agency_id=actor.agency_id, indexes=index)
-                        for record, index in batch
-                    ],
-                    actor=actor,
-                    verb=CASE_IMPORT_VERB,
-                    purpose=f"legacy import {filename}"[:200],
-                )
-                result.created += len(created)
-                result.codes.extend(case_code for _person_code, case_code in created)
-                report("writing", start + len(batch), len(fresh))
+            # Codes and ids for every row first, so nothing but the COPY thread uses the
+            # connection while the batches are prepared (PostgreSQL; SQLite writes in turn).
+            codes, person_ids, case_ids = allocate([r.referral_date.year for r, _i in fresh])
+            writer = _CopyThread() if connection.vendor == "postgresql" and fresh else None
+            try:
+                for start in range(0, len(fresh), BATCH):
+                    end = start + BATCH
+                    batch = fresh[start:end]
+                    created = bulk_write_cases(
+                        [
+                            _spec_for(record, actor=actor, agency_id=actor.agency_id, indexes=index)
+                            for record, index in batch
+                        ],
+                        actor=actor,
+                        verb=CASE_IMPORT_VERB,
+                        purpose=f"legacy import {filename}"[:200],
+                        allocated=(codes[start:end], person_ids[start:end], case_ids[start:end]),
+                        writer=writer,
+                    )
+                    result.created += len(created)
+                    result.codes.extend(case_code for _person_code, case_code in created)
+                    report("writing", start + len(batch), len(fresh))
+            finally:
+                if writer is not None:
+                    writer.close()  # raises a failed COPY's error, unless one is on its way
             record(
                 actor=actor,
                 verb=IMPORT_VERB,

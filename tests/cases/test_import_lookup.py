@@ -5,8 +5,12 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
+from django.db import IntegrityError
+
+from opennrm.audit.models import AuditEntry
 from opennrm.cases.imports import import_legacy_file
-from opennrm.cases.models import Case, Person
+from opennrm.cases.models import Case, Person, Referral
 
 HEADER = [
     "cas_CaseId", "prs_FirstName", "prs_SecondName", "prs_Birthdate", "prs_Gender",
@@ -73,3 +77,18 @@ def test_a_record_is_found_by_date_by_year_or_by_name_alone(personas) -> None:
         ("Ana", "Marić", "", None),  # referred by another agency
         ("Ana", "Marić", "", 1985),  # a year of birth the first record did not have
     }
+
+
+def test_a_row_the_database_refuses_while_writing_leaves_nothing_behind(personas) -> None:
+    # A person code taken outside the sequence: the import draws the same code and the
+    # database refuses it in the middle of writing (on PostgreSQL on the COPY thread).
+    Person.objects.create(code="RS-2021-00002", given_names="X", family_name="Y")
+    rows = [row(str(n), "Ana", f"Marić{n}", "1990") for n in range(5)]
+
+    with pytest.raises(IntegrityError):
+        import_legacy_file(actor=personas["vesna"], data=csv_bytes(rows), filename="f.csv")
+
+    assert Person.objects.count() == 1
+    assert Case.objects.count() == 0
+    assert Referral.objects.count() == 0
+    assert not AuditEntry.objects.filter(verb__in=["cases.import", "case.import"]).exists()
