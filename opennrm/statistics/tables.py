@@ -572,6 +572,24 @@ def build_tables(specs: Iterable[TableSpec], period: Period) -> list[BuiltTable]
         return [built[spec.id] if spec.id in built else spec.build(period) for spec in specs]
 
 
+def _assemble_group(
+    built: dict[str, BuiltTable],
+    group: Sequence[TableSpec],
+    period: Period,
+    counts: Mapping[str, Mapping[tuple[str, str], int]],
+) -> None:
+    """Assemble each table of ``group`` from the counts of its breakdown, into ``built``."""
+    for spec in group:
+        built[spec.id] = _assemble(
+            spec.id,
+            spec.title,
+            period,
+            spec.row_dimension,
+            spec.column_dimension,
+            counts[spec.breakdown],
+        )
+
+
 def _count_together(specs: list[TableSpec], period: Period, built: dict[str, BuiltTable]) -> None:
     """On PostgreSQL: the breakdowns of each population asked for by several tables, counted
     in one query each, assembled into ``built``; the reflection-period table rides along with
@@ -589,15 +607,7 @@ def _count_together(specs: list[TableSpec], period: Period, built: dict[str, Bui
             reflection,
         )
         for population, group in groups.items():
-            for spec in group:
-                built[spec.id] = _assemble(
-                    spec.id,
-                    spec.title,
-                    period,
-                    spec.row_dimension,
-                    spec.column_dimension,
-                    together[population][spec.breakdown],
-                )
+            _assemble_group(built, group, period, together[population])
         if reflection:
             built["reflection_period"] = _reflection_table(
                 period, together["reflection"]["age_group"]
@@ -611,15 +621,7 @@ def _count_together(specs: list[TableSpec], period: Period, built: dict[str, Bui
         counts = _breakdown_counts(
             population, [s.breakdown for s in group], period, reflection=with_reflection
         )
-        for spec in group:
-            built[spec.id] = _assemble(
-                spec.id,
-                spec.title,
-                period,
-                spec.row_dimension,
-                spec.column_dimension,
-                counts[spec.breakdown],
-            )
+        _assemble_group(built, group, period, counts)
         if with_reflection:
             built["reflection_period"] = _reflection_table(period, counts["reflection"])
 

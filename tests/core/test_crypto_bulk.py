@@ -10,14 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from opennrm.core import crypto
-
-KEY_A = "A:" + base64.b64encode(b"a" * 32).decode()
-KEY_B = "B:" + base64.b64encode(b"b" * 32).decode()
-KEY_A_OTHER = "A:" + base64.b64encode(b"z" * 32).decode()
-
-RING_A = crypto.parse_keys(KEY_A)
-RING_AB = crypto.parse_keys(f"{KEY_A},{KEY_B}")
-RING_B = crypto.parse_keys(KEY_B)
+from tests.core.keyrings import KEY_A, KEY_A_OTHER, KEY_B, RING_A, RING_AB, RING_B
 
 
 @given(st.lists(st.text(), max_size=20))
