@@ -30,8 +30,9 @@ def capped_count(queryset: QuerySet[Any], cap: int | None = None) -> tuple[int, 
     """``(count, False)`` when the queryset has at most ``cap`` (``COUNT_CAP``) rows, else
     ``(cap, True)``."""
     cap = COUNT_CAP if cap is None else cap
-    # No ordering and no joins for display: the subquery only has to find cap + 1 rows.
-    # (``values`` drops any ``select_related`` and works on model and row querysets alike.)
+    # No ordering and no ``select_related``: the subquery only has to find cap + 1 rows.
+    # (``values`` drops them and works on model and row querysets alike; a related column a row
+    # queryset reads keeps its join — the API's case list joins the one agency row.)
     found = queryset.order_by().values("pk")[: cap + 1].count()
     return (cap, True) if found > cap else (found, False)
 
