@@ -6,7 +6,6 @@ import json
 from collections.abc import Iterator
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +20,7 @@ from opennrm.audit.services import record, seal_pending
 from opennrm.audit.verification import verify_chain
 from opennrm.core.exports import csv_response
 from opennrm.core.http import AuthenticatedHttpRequest
+from opennrm.core.pagination import CappedPaginator
 
 
 def _filters(request: AuthenticatedHttpRequest) -> tuple[EntryFilterForm, EntryFilters]:
@@ -37,7 +37,7 @@ def entries(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not policy.can(request.user, "audit.view"):
         return render(request, "403.html", status=403)
     form, filters = _filters(request)
-    page = Paginator(entry_list(actor=request.user, filters=filters), 50).get_page(
+    page = CappedPaginator(entry_list(actor=request.user, filters=filters), 50).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()

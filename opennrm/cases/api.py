@@ -381,10 +381,11 @@ def create_referral_from_screening(
 
 
 @router.get("/referrals/", response=list[ReferralStatusOut])
-@paginate
+@paginate(CappedLimitOffsetPagination)
 def list_referrals(request: HttpRequest, status: str = "") -> QuerySet[Referral]:
     """Referrals in the caller's scope: their own, or their agency's inbox for case managers.
-    Only status fields are returned (the referral status projection).
+    Only status fields are returned (the referral status projection). ``count`` is exact up to
+    10,000; beyond, it is 10,000 with ``count_capped`` true.
     """
     return selectors.referral_list(actor=_user(request), status=status)
 
@@ -666,9 +667,10 @@ def request_service(request: HttpRequest, case_id: int, payload: ServiceRequestI
 
 
 @router.get("/services/", response=list[ServiceOut])
-@paginate
+@paginate(CappedLimitOffsetPagination)
 def list_services(request: HttpRequest, status: str = "") -> QuerySet[ServiceRequest]:
-    """Service requests addressed to the caller's agency (``service.update``)."""
+    """Service requests addressed to the caller's agency (``service.update``). ``count`` is
+    exact up to 10,000; beyond, it is 10,000 with ``count_capped`` true."""
     return selectors.service_inbox(actor=_user(request), status=status)
 
 

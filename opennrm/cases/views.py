@@ -15,7 +15,6 @@ from typing import Any
 
 from django import forms as djforms
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -91,7 +90,7 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not policy.can(request.user, "referral.view"):
         return _forbidden(request)
     status = request.GET.get("status", "")
-    page = Paginator(selectors.referral_list(actor=request.user, status=status), 50).get_page(
+    page = CappedPaginator(selectors.referral_list(actor=request.user, status=status), 50).get_page(
         request.GET.get("page")
     )
     rows = [selectors.referral_status_view(r) for r in page]
@@ -699,7 +698,7 @@ def service_inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not policy.can(request.user, "service.update"):
         return _forbidden(request)
     status = request.GET.get("status", "")
-    page = Paginator(selectors.service_inbox(actor=request.user, status=status), 50).get_page(
+    page = CappedPaginator(selectors.service_inbox(actor=request.user, status=status), 50).get_page(
         request.GET.get("page")
     )
     return render(

@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -22,6 +21,7 @@ from opennrm.accounts import policy
 from opennrm.core.errors import DomainError, NotFoundError, PermissionDeniedError, ValidationFailed
 from opennrm.core.exports import Sheet, xlsx_response
 from opennrm.core.http import AuthenticatedHttpRequest
+from opennrm.core.pagination import CappedPaginator
 from opennrm.screening import explain as wording
 from opennrm.screening import selectors, services
 from opennrm.screening.forms import StartForm, StatsFilterForm
@@ -46,7 +46,7 @@ def _version(request: AuthenticatedHttpRequest) -> int:
 def screening_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not policy.can(request.user, "screening.view"):
         raise PermissionDenied
-    page = Paginator(selectors.screening_list(actor=request.user), 25).get_page(
+    page = CappedPaginator(selectors.screening_list(actor=request.user), 25).get_page(
         request.GET.get("page")
     )
     return render(

@@ -164,3 +164,19 @@ def test_the_verify_page_names_an_altered_entry(
 
 def test_verification_is_only_run_by_a_post(client_for: Callable[[str], Client]) -> None:
     assert client_for("zoran").get(reverse("audit:verify")).status_code == 405
+
+
+def test_the_trail_says_more_than_the_cap_instead_of_counting_every_entry(
+    client_for: Callable[[str], Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opennrm.core import pagination
+
+    for number in range(3):
+        record(actor=None, verb="test.capped", purpose=f"entry {number}")
+    zoran = client_for("zoran")
+    url = reverse("audit:list") + "?verb=test.capped"
+    assert "3 entries" in zoran.get(url).content.decode()
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2)
+    html = zoran.get(url).content.decode()
+    assert "More than 2 entries" in html
+    assert "3 entries" not in html

@@ -220,6 +220,23 @@ def test_the_case_list_counts_exactly_up_to_the_cap_and_says_more_beyond(
     assert vesna.get(f"{API}/cases/?limit=0").status_code == 400
 
 
+def test_the_referral_and_service_lists_cap_their_count_too(
+    client_for: ClientFor, personas: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opennrm.core import pagination
+
+    for _ in range(3):
+        refer(personas["ana"])
+    vesna = client_for("vesna")
+    body = vesna.get(f"{API}/referrals/?limit=2").json()
+    assert (body["count"], body["count_capped"], len(body["items"])) == (3, False, 2)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2)
+    body = vesna.get(f"{API}/referrals/?limit=2&offset=2").json()
+    assert (body["count"], body["count_capped"], len(body["items"])) == (2, True, 1)
+    services_page = client_for("milan").get(f"{API}/services/").json()
+    assert (services_page["count"], services_page["count_capped"]) == (0, False)
+
+
 def test_case_list_rows_carry_the_listed_fields_and_no_personal_data(
     client_for: ClientFor, personas: dict[str, User]
 ) -> None:

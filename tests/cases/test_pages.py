@@ -289,3 +289,23 @@ def test_the_case_list_page_says_more_than_the_cap_instead_of_counting_everythin
     assert "3 cases" not in html
     # The pages stop at the cap too: the two newest are listed, the oldest is not.
     assert [code in html for code in codes] == [False, True, True]
+
+
+def test_the_referral_inbox_says_more_than_the_cap_instead_of_counting_everything(
+    client_for: ClientFor, personas: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opennrm.core import pagination
+
+    for _ in range(3):
+        refer(personas["ana"])
+    vesna = client_for("vesna")
+    assert "3 referrals" in vesna.get(reverse("cases:referral_list")).content.decode()
+    monkeypatch.setattr(pagination, "COUNT_CAP", 3)
+    assert "3 referrals" in vesna.get(reverse("cases:referral_list")).content.decode()
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2)
+    html = vesna.get(reverse("cases:referral_list")).content.decode()
+    assert "More than 2 referrals" in html
+    assert "3 referrals" not in html
+    # The Centre's inbox in Serbian says it too, in the user's script.
+    html = vesna.get(reverse("cases:referral_list"), HTTP_ACCEPT_LANGUAGE="sr").content.decode()
+    assert "Више од 2 упућивања" in html
