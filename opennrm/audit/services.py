@@ -108,8 +108,17 @@ def record(
         flagged=flagged,
         ip=current().ip,
     )
-    transaction.on_commit(_seal_soon)
+    seal_after_commit()
     return entry
+
+
+def seal_after_commit() -> None:
+    """Have the chain sealed once the current transaction commits, as ``record`` does: by the
+    external sealer (``AUDIT_SEALER = "external"``), or by this process — at most once a
+    ``SEAL_INTERVAL_SECONDS``, beside the request on PostgreSQL. For services that write their
+    entries in bulk rather than through ``record`` (the legacy import); calling it once per batch
+    is fine, the calls after the first are throttled to nothing."""
+    transaction.on_commit(_seal_soon)
 
 
 def update_recorded(

@@ -93,6 +93,31 @@ def test_the_import_is_audited_once_with_counts_and_once_per_case(personas) -> N
     assert all("Јована" not in entry.target_label for entry in per_case)
 
 
+@pytest.mark.parametrize("sealer", ["inline", "external"])
+def test_the_import_s_entries_are_sealed_as_the_audit_service_seals(
+    personas, settings, django_capture_on_commit_callbacks, sealer: str
+) -> None:
+    from opennrm.audit import services as audit_services
+    from opennrm.audit.models import AuditSeal
+    from opennrm.audit.verification import verify_chain
+
+    settings.AUDIT_SEALER = sealer
+    audit_services._last_seal_attempt = 0.0  # not throttled by an earlier test's sealing
+    with django_capture_on_commit_callbacks(execute=True):
+        result = import_legacy_file(
+            actor=personas["vesna"], data=csv_bytes(GOOD_ROWS), filename="legacy.csv"
+        )
+    written = AuditEntry.objects.filter(verb__in=["case.import", "cases.import"]).count()
+    assert written == result.created + 1
+    if sealer == "inline":  # sealed by the importer's process once, after the commit
+        assert AuditSeal.objects.count() == AuditEntry.objects.count()
+        assert verify_chain().unsealed == 0
+    else:  # left to ``seal_audit --follow``, which finds them all
+        assert not AuditSeal.objects.exists()
+        assert audit_services.seal_pending() == AuditEntry.objects.count()
+    assert verify_chain().ok
+
+
 def test_re_importing_the_same_file_creates_nothing_new(personas) -> None:
     data = csv_bytes(GOOD_ROWS)
     import_legacy_file(actor=personas["vesna"], data=data, filename="legacy.csv")

@@ -259,6 +259,7 @@ class Command(BaseCommand):
                     actor_label="generate_cases",
                     verb="case.generate",
                     purpose="synthetic data for benchmarks",
+                    seal=False,  # sealed below, in this process, once
                 )
             done += size
             elapsed = time.monotonic() - started
