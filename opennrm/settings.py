@@ -281,6 +281,9 @@ OPENNRM_COUNTRY_CODE = env_str("OPENNRM_COUNTRY_CODE", "RS")
 OPENNRM_BREAK_GLASS_MINUTES = env_int("OPENNRM_BREAK_GLASS_MINUTES", 60)
 
 NINJA_PAGINATION_PER_PAGE = 50
+# No API list hands out more than this many items a page (ninja's default is unlimited: one
+# ``?limit=1000000`` would build a million rows in one request). Exports are their own endpoints.
+NINJA_PAGINATION_MAX_LIMIT = 500
 
 LOGGING = {
     "version": 1,

@@ -218,6 +218,10 @@ def test_the_case_list_counts_exactly_up_to_the_cap_and_says_more_beyond(
     filtered = vesna.get(f"{API}/cases/?q={codes[1]}").json()
     assert (filtered["count"], filtered["count_capped"]) == (1, False)
     assert vesna.get(f"{API}/cases/?limit=0").status_code == 400
+    assert vesna.get(f"{API}/cases/?limit=500").status_code == 200
+    too_many = vesna.get(f"{API}/cases/?limit=501")
+    assert too_many.status_code == 400
+    assert "limit" in too_many.content.decode()
 
 
 def test_the_referral_and_service_lists_cap_their_count_too(
@@ -290,3 +294,12 @@ def test_the_case_list_schema_documents_the_capped_count(client_for: ClientFor) 
     assert set(page["properties"]) == {"items", "count", "count_capped"}
     assert set(page["required"]) == {"items", "count", "count_capped"}
     assert "10,000" in page["properties"]["count"]["description"]
+
+
+def test_no_api_list_hands_out_more_than_500_items_a_page(client_for: ClientFor) -> None:
+    vesna = client_for("vesna")
+    for path in ("/referrals/", "/services/", "/deadlines/"):
+        response = vesna.get(f"{API}{path}?limit=501")
+        assert response.status_code == 400, (path, response.status_code)
+        assert "limit" in response.content.decode()
+        assert vesna.get(f"{API}{path}?limit=500").status_code in (200, 403)
