@@ -580,7 +580,15 @@ def build_tables(specs: Iterable[TableSpec], period: Period) -> list[BuiltTable]
                 cursor.execute("SET LOCAL enable_hashjoin TO DEFAULT")
                 cursor.execute("SET LOCAL enable_mergejoin TO DEFAULT")
                 cursor.execute("SET LOCAL hash_mem_multiplier TO DEFAULT")
-        return [built[spec.id] if spec.id in built else spec.build(period) for spec in specs]
+        tables = [built[spec.id] if spec.id in built else spec.build(period) for spec in specs]
+        if connection.vendor == "postgresql":
+            # ``SET LOCAL`` lasts to the end of the outermost transaction, which may be the
+            # caller's (a report task, a request in one transaction): hand it back the server's
+            # settings. (An error rolls this block's savepoint back, and the settings with it.)
+            with connection.cursor() as cursor:
+                for name in ("jit", "random_page_cost", "work_mem"):
+                    cursor.execute(f"SET LOCAL {name} TO DEFAULT")
+        return tables
 
 
 def _assemble_group(

@@ -210,3 +210,23 @@ def test_services_and_referrals_count_by_the_local_day_at_both_ends_of_the_perio
     assert grid(tables["referrals_by_agency_type"].build(YEAR_2026)) == {
         ("labour_inspectorate", "accepted"): 2
     }
+
+
+def test_a_release_hands_the_caller_s_transaction_back_its_planner_settings(sample):
+    if connection.vendor != "postgresql":
+        pytest.skip("The planner settings are PostgreSQL's.")
+    names = ("jit", "random_page_cost", "work_mem", "enable_hashjoin", "hash_mem_multiplier")
+
+    def current() -> dict[str, str]:
+        with connection.cursor() as cursor:
+            found = {}
+            for name in names:
+                cursor.execute(f"SHOW {name}")
+                found[name] = cursor.fetchone()[0]
+            return found
+
+    before = current()  # the test runs inside a transaction, as a report task or request may
+    with CaptureQueriesContext(connection) as queries:
+        build_tables(standard_tables().values(), Period(date(2024, 1, 1), date(2024, 12, 31)))
+    assert any("SET LOCAL work_mem" in q["sql"] for q in queries.captured_queries)
+    assert current() == before
