@@ -7,11 +7,21 @@ from collections.abc import Callable, Iterable, Iterator
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from opennrm.accounts.models import Agency, User
 from opennrm.audit import triggers
 from opennrm.demo.base import ensure_agencies, ensure_personas
 from opennrm.demo.personas import PERSONAS
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test ends in the default language. A request in Serbian leaves Serbian active in the
+    thread (``LocaleMiddleware`` activates the request's language and nothing deactivates it
+    after the response), and the next test on that worker would get Serbian messages."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
