@@ -284,6 +284,8 @@ NINJA_PAGINATION_PER_PAGE = 50
 # No API list hands out more than this many items a page (ninja's default is unlimited: one
 # ``?limit=1000000`` would build a million rows in one request). Exports are their own endpoints.
 NINJA_PAGINATION_MAX_LIMIT = 500
+# Every list's offset bounded too (ninja's default lets an offset overflow the database's integers).
+NINJA_PAGINATION_CLASS = "opennrm.core.pagination.BoundedLimitOffsetPagination"
 
 LOGGING = {
     "version": 1,

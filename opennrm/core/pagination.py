@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.conf import settings as ninja_settings
-from ninja.pagination import PaginationBase
+from ninja.pagination import LimitOffsetPagination, PaginationBase
 
 COUNT_CAP = 10_000
 MAX_OFFSET = 1_000_000_000
@@ -57,6 +57,15 @@ class CappedPaginator(Paginator[Any]):
     @property
     def count_capped(self) -> bool:
         return self._counted[1]
+
+
+class BoundedLimitOffsetPagination(LimitOffsetPagination):
+    """ninja's ``limit``/``offset`` pagination, the default of every API list
+    (``NINJA_PAGINATION_CLASS``), with the offset bounded as below: ninja leaves it unbounded, and
+    an offset near 2**63 was a 500 on SQLite ("datatype mismatch") instead of a 400."""
+
+    class Input(LimitOffsetPagination.Input):
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class CappedLimitOffsetPagination(PaginationBase):

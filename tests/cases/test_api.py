@@ -303,3 +303,16 @@ def test_no_api_list_hands_out_more_than_500_items_a_page(client_for: ClientFor)
         assert response.status_code == 400, (path, response.status_code)
         assert "limit" in response.content.decode()
         assert vesna.get(f"{API}{path}?limit=500").status_code in (200, 403)
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/screening/screenings", "/api/v1/training/cohorts", f"{API}/referrals/"]
+)
+def test_every_list_refuses_an_offset_beyond_the_databases_integers(
+    client_for: ClientFor, path: str
+) -> None:
+    vesna = client_for("vesna")
+    response = vesna.get(f"{path}?offset=9223372036854775808")
+    assert response.status_code == 400, response.status_code
+    assert "offset" in str(response.json())
+    assert vesna.get(f"{path}?offset=1000000000").status_code in (200, 403)
