@@ -34,7 +34,7 @@ Units and conventions (shown to users on the explanation page):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -441,6 +441,23 @@ def _breakdown_counts(
         # counted distinct as above.
         inner = f"SELECT DISTINCT ON (d_counted) * FROM ({inner}) AS rows"  # noqa: S608
         aggregates = ["count(*)"]
+    counts: dict[str, dict[tuple[str, str], int]] = {key: {} for key in [*keys, "reflection"]}
+    for key, cell, numbers in _grouping_sets(inner, params, keys, aggregates):
+        # A filtered count is 0 for a group made only of the other population's rows
+        # (e.g. the presumed year of a case counted for its reflection period alone).
+        if numbers[0]:
+            counts[key][cell] = numbers[0]
+        if reflection and key == "age_group" and numbers[1]:
+            counts["reflection"][cell] = numbers[1]
+    return counts
+
+
+def _grouping_sets(
+    inner: str, params: Sequence[Any], keys: Sequence[str], aggregates: Sequence[str]
+) -> Iterator[tuple[str, tuple[str, str], Sequence[int]]]:
+    """Run ``aggregates`` over the rows of ``inner`` (columns ``d_<key>`` and ``d_sex``) grouped
+    by each breakdown × sex in one ``GROUP BY GROUPING SETS`` query; yield each group as its
+    breakdown key, its (row code, sex) cell and the aggregates' values."""
     columns = [f"d_{key}" for key in keys]
     sets = ", ".join(f"({column}, d_sex)" for column in columns)
     # Names from the fixed breakdown keys, values as parameters of the ORM's subquery.
@@ -453,20 +470,13 @@ def _breakdown_counts(
     # the most significant bit.
     n = len(keys)
     by_mask = {((1 << n) - 1) & ~(1 << (n - 1 - i)): i for i in range(n)}
-    counts: dict[str, dict[tuple[str, str], int]] = {key: {} for key in [*keys, "reflection"]}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for row in cursor.fetchall():
-            mask, dims, sex, numbers = row[0], row[1 : n + 1], row[n + 1], row[n + 2 :]
-            i = by_mask[mask]
-            cell = (_code(dims[i]), str(sex))
-            # A filtered count is 0 for a group made only of the other population's rows
-            # (e.g. the presumed year of a case counted for its reflection period alone).
-            if numbers[0]:
-                counts[keys[i]][cell] = numbers[0]
-            if reflection and keys[i] == "age_group" and numbers[1]:
-                counts["reflection"][cell] = numbers[1]
-    return counts
+        rows = cursor.fetchall()
+    for row in rows:
+        mask, dims, sex, numbers = row[0], row[1 : n + 1], row[n + 1], row[n + 2 :]
+        i = by_mask[mask]
+        yield keys[i], (_code(dims[i]), str(sex)), numbers
 
 
 def _case_counts(
@@ -500,29 +510,15 @@ def _case_counts(
     for name, flag in flags.items():
         values[f"f_{name}"] = ExpressionWrapper(flag, output_field=BooleanField())
     inner, params = queryset.order_by().values(**values).query.sql_with_params()
-    columns = [f"d_{key}" for key in keys]
-    sets = ", ".join(f"({column}, d_sex)" for column in columns)
-    filtered = ", ".join(f"count(*) FILTER (WHERE f_{name})" for name in flags)
-    # Names from the fixed breakdown keys, values as parameters of the ORM's subquery.
-    sql = (
-        f"SELECT GROUPING({', '.join(columns)}), {', '.join(columns)}, d_sex, "  # noqa: S608
-        f"{filtered} FROM ({inner}) AS breakdowns GROUP BY GROUPING SETS ({sets})"
-    )
-    n = len(keys)
-    by_mask = {((1 << n) - 1) & ~(1 << (n - 1 - i)): i for i in range(n)}
+    filtered = [f"count(*) FILTER (WHERE f_{name})" for name in flags]
     counts: dict[str, dict[str, dict[tuple[str, str], int]]] = {
         name: {key: {} for key in wanted[name]} for name in flags
     }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for row in cursor.fetchall():
-            mask, dims, sex, numbers = row[0], row[1 : n + 1], row[n + 1], row[n + 2 :]
-            key = keys[by_mask[mask]]
-            cell = (_code(dims[by_mask[mask]]), str(sex))
-            for name, number in zip(flags, numbers, strict=True):
-                # 0 for a group made only of the other populations' rows.
-                if number and key in wanted[name]:
-                    counts[name][key][cell] = number
+    for key, cell, numbers in _grouping_sets(inner, params, keys, filtered):
+        for name, number in zip(flags, numbers, strict=True):
+            # 0 for a group made only of the other populations' rows.
+            if number and key in wanted[name]:
+                counts[name][key][cell] = number
     return counts
 
 
