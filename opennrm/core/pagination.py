@@ -12,7 +12,6 @@ any database, so SQLite takes the same path.
 from __future__ import annotations
 
 from functools import cached_property
-from math import inf
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -65,6 +64,7 @@ class BoundedLimitOffsetPagination(LimitOffsetPagination):
     an offset near 2**63 was a 500 on SQLite ("datatype mismatch") instead of a 400."""
 
     class Input(LimitOffsetPagination.Input):
+        # Bounded so that offset + limit always fits the databases' 64-bit integers.
         offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
@@ -72,19 +72,8 @@ class CappedLimitOffsetPagination(PaginationBase):
     """``limit``/``offset`` as everywhere in the API, with ``count`` capped at ``COUNT_CAP`` and
     ``count_capped`` true when there are more items than ``count``."""
 
-    class Input(Schema):
-        limit: int = Field(
-            ninja_settings.PAGINATION_PER_PAGE,
-            ge=1,
-            le=(
-                ninja_settings.PAGINATION_MAX_LIMIT
-                if inf != ninja_settings.PAGINATION_MAX_LIMIT
-                else None
-            ),
-        )
-        # Bounded so that offset + limit always fits the databases' 64-bit integers (an offset
-        # near 2**63 was a 500 on SQLite).
-        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+    class Input(BoundedLimitOffsetPagination.Input):
+        """The same ``limit`` and bounded ``offset`` as every other list."""
 
     class Output(Schema):
         items: list[Any]
