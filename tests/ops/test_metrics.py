@@ -1,0 +1,85 @@
+"""/metrics: the figures of the brief (requests, latencies, queue depth, sealer lag, failed
+sign-ins), labelled by URL pattern only, and shown only to the token's bearer or to this machine."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client, override_settings
+
+from opennrm.audit.services import record
+
+
+def _value(text: str, name: str, **labels: str) -> float:
+    for line in text.splitlines():
+        if not line.startswith(name):
+            continue
+        found = dict(re.findall(r'(\w+)="([^"]*)"', line.split("}")[0]))
+        if line.split("{")[0].split(" ")[0] == name and all(
+            found.get(k) == v for k, v in labels.items()
+        ):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def _metrics(**headers: str) -> str:
+    response = Client(**headers).get("/metrics")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_requests_latencies_and_failed_signins_are_counted(db: None) -> None:
+    before = _metrics()
+    Client().get("/healthz")
+    Client().post("/accounts/login/", {"login": "nobody-here", "password": "wrong password!"})
+    after = _metrics()
+    labels = {"route": "/healthz", "method": "GET", "status": "200"}
+    assert _value(after, "opennrm_http_requests_total", **labels) == (
+        _value(before, "opennrm_http_requests_total", **labels) + 1
+    )
+    count = "opennrm_http_request_duration_seconds_count"
+    assert _value(after, count, route="/healthz", method="GET") == (
+        _value(before, count, route="/healthz", method="GET") + 1
+    )
+    assert _value(after, "opennrm_signin_failures_total") == (
+        _value(before, "opennrm_signin_failures_total") + 1
+    )
+
+
+@override_settings(AUDIT_SEALER="external")
+def test_queue_depth_and_sealer_lag_come_from_the_database(db: None) -> None:
+    record(actor=None, verb="test.waiting", actor_label="t")
+    text = _metrics()
+    assert _value(text, "opennrm_audit_unsealed_entries") >= 1
+    assert "opennrm_audit_sealer_lag_seconds" in text
+    assert "opennrm_task_queue_depth 0.0" in text
+
+
+def test_labels_are_url_patterns_never_paths_or_queries(db: None) -> None:
+    Client().get("/cases/12345/?q=Petrović")
+    text = _metrics()
+    assert "12345" not in text
+    assert "Petrović" not in text
+    assert 'route="/cases/<int:pk>/"' in text
+
+
+def test_a_request_through_the_proxy_is_refused_without_a_token(db: None) -> None:
+    assert Client(HTTP_X_FORWARDED_FOR="203.0.113.9").get("/metrics").status_code == 404
+    assert Client(REMOTE_ADDR="203.0.113.9").get("/metrics").status_code == 404
+
+
+@override_settings(OPENNRM_METRICS_TOKEN="metrics-token-0123456789")
+@pytest.mark.parametrize(
+    ("header", "status"),
+    [
+        (None, 404),
+        ("Bearer wrong-token", 404),
+        ("Bearer metrics-token-0123456789", 200),
+    ],
+)
+def test_with_a_token_only_its_bearer_gets_the_metrics(
+    db: None, header: str | None, status: int
+) -> None:
+    extra = {"HTTP_AUTHORIZATION": header} if header else {}
+    assert Client(**extra).get("/metrics").status_code == status
