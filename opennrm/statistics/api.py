@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from opennrm.accounts.models import User
+from opennrm.core import http
+from opennrm.core.apischemas import download
 from opennrm.core.errors import ValidationFailed
 from opennrm.statistics import exports, selectors
 from opennrm.statistics.disclosure import Cell, Profile
@@ -69,12 +70,6 @@ class TableOut(Schema):
     grand_total: GrandTotalOut
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 def period_of(date_from: date | None, date_to: date | None) -> Period:
     """The period asked for; the current calendar year by default."""
     today = timezone.localdate()
@@ -107,7 +102,7 @@ def table_list(request: HttpRequest) -> list[dict[str, str]]:
             "row_dimension": spec.row_dimension.key,
             "column_dimension": spec.column_dimension.key,
         }
-        for spec in selectors.table_catalogue(actor=_user(request))
+        for spec in selectors.table_catalogue(actor=http.actor(request))
     ]
 
 
@@ -119,7 +114,7 @@ def table_detail(
     date_to: date | None = _TO,
     profile: Profile | None = None,
 ) -> dict[str, Any]:
-    user = _user(request)
+    user = http.actor(request)
     chosen = profile or selectors.default_profile(user) or Profile.PUBLIC
     result = selectors.statistics_table(
         actor=user, table_id=table_id, period=period_of(date_from, date_to), profile=chosen
@@ -146,7 +141,24 @@ def table_detail(
     }
 
 
-@router.get("/ctdc/")
+@router.get(
+    "/ctdc/", response={200: None}, openapi_extra=download("text/csv", "k-anonymous microdata.")
+)
 def ctdc_microdata(request: HttpRequest, k: int | None = None) -> StreamingHttpResponse:
     """CTDC-style k-anonymous microdata as CSV (streamed); requires ``export.ctdc``."""
-    return exports.ctdc_response(actor=_user(request), k=k)
+    return exports.ctdc_response(actor=http.actor(request), k=k)
+
+
+@router.get(
+    "/synthetic/",
+    response={200: None},
+    openapi_extra=download("text/csv", "Synthetic microdata."),
+)
+def synthetic_microdata(
+    request: HttpRequest, epsilon: float | None = None
+) -> StreamingHttpResponse:
+    """The differentially private synthetic dataset as CSV, with its ε, k and marginal errors
+    in headers; ``epsilon`` may lower the setting, never raise it. Requires ``export.ctdc``."""
+    from opennrm.statistics.synthetic import synthetic_response
+
+    return synthetic_response(actor=http.actor(request), epsilon=epsilon)

@@ -15,3 +15,11 @@ class StatisticsConfig(AppConfig):
         NavItem(_("HTCDS export"), "statistics:htcds", "export.htcds", order=61),
         NavItem(_("CTDC microdata"), "statistics:ctdc", "export.ctdc", order=62),
     ]
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from opennrm.statistics.keys import register_sqlite
+
+        # SQLite has no keyed hash: the record-key function is registered on each connection.
+        connection_created.connect(register_sqlite, dispatch_uid="statistics.record_key")

@@ -1,58 +1,76 @@
-"""Disclosure control for tables of counts (DESIGN §4): one pure module, no Django import.
+"""Disclosure control for counts (DESIGN §4): one pure module, no Django import.
 
-A :class:`Table` holds the counts of a two-way table; its row totals, column totals and grand
-total are always the sums of its cells (every standard table is built additive, see
-``tables.py``). :func:`protect` applies one release profile:
+Every count the platform shows about people — the statistics tables, the logframe's live
+indicators, screening statistics — is released through :func:`protect` (a table) or
+:func:`protect_count` (one figure) under a release profile:
 
 ``official``
-    Exact counts, nothing withheld (the national co-ordinator's GRETA / Eurostat reply).
-``restricted``
-    Primary suppression of every count from 1 to ``restricted - 1`` (cells *and* totals), then
-    complementary suppression. **Zeros are published**: GRETA and Eurostat publish zeros, and a
-    zero is about nobody. A published zero is a known value to an attacker, so the attack tests
-    treat it as such, and complementary suppression never uses a zero cell (see below).
-``public``
-    Primary suppression from 1 to ``public - 1``, complementary suppression, then every published
-    count (cells and totals alike) is rounded to the nearest multiple of ``rounding``. Totals are
-    rounded from their exact values, not summed from rounded cells, so each published figure is at
-    most ``rounding // 2`` from the truth; two overlapping releases differ by a rounded amount and
-    cannot be subtracted to reveal one person.
+    Exact counts, nothing withheld (the national co-ordinator's GRETA / Eurostat reply); the
+    selectors audit every official read.
+``restricted`` and ``public``
+    The **cell-key method** (Australian Bureau of Statistics TableBuilder; recommended by
+    Eurostat for the 2021 census round; the UK ONS's Census 2021 outputs), on fixed reporting
+    periods only (``periods.py``). ``public`` also rounds every published figure to the nearest
+    multiple of ``rounding``.
 
-Complementary suppression
+Why not suppression alone
 -------------------------
-Write the table with its margins as an ``(R+1) × (C+1)`` grid (the last row holds column totals,
-the last column row totals, the corner the grand total). Negating the margin entries (and keeping
-the corner positive) makes every row and every column of the grid sum to zero, so the published
-equations are exactly "each grid row and column sums to zero". The suppressed entries are the
-edges of a bipartite graph between grid rows and grid columns, and the solutions of the system
-that keep the published values differ by *circulations* on that graph. Hence:
+Cell suppression with complementary cells protects one table. A user who may choose the period
+subtracts two releases (2024-01-01..06-30 from 2024-01-01..07-01: 55 − 54 = 1) and recovers what
+each release hides; asking every interval of a week pins dozens of hidden counts. Suppression
+that held across every sequence of queries would have to plan the pattern over all of them at
+once. The cell-key method needs no such plan: the noise of a figure depends only on *which
+records* it counts, so asking again gives the same figure, and two figures over different sets of
+records carry different, independent noise — their difference is noise, not a count.
 
-    a suppressed entry is pinned down by the published figures  ⇔  it is a bridge of that graph
-    (it lies on no cycle).
+The method
+----------
+* Every counted record has a fixed random **record key** in ``0..KEY_RANGE-1`` (``keys.py``:
+  a keyed hash of its id, computed in the database beside the count).
+* A figure's **cell key** is the sum of the keys of the records it counts, modulo ``KEY_RANGE``:
+  uniform, and the same whenever the same records are counted. Totals are figures of their own
+  (their records' keys), so a published table need not add up: its margins are not sums of its
+  published cells.
+* The **perturbation table** (:func:`ptable`) gives, for a true count ``n``, the published values
+  and how many of the ``KEY_RANGE`` cell keys lead to each. It is the design of the ONS's
+  ``cell-key-perturbation`` package and sdcTools' ``ptable`` (a probability for each
+  (count, published value) pair, read by the cell key), with these choices:
 
-So the algorithm repeats: find a suppressed entry that is a bridge; close a cycle through it by the
-cheapest path between its two ends in the graph of suppressible entries; suppress that path. Path
-cost is the count withheld (smallest cells first), already-suppressed entries cost nothing (so
-rows and columns that already have suppressions are preferred), and margins cost more than inner
-cells (``_MARGIN_WEIGHT``), the grand total most (``_GRAND_WEIGHT``), because users need totals
-most. Adding entries never turns a cycle edge into a bridge, so every round removes at least one
-bridge and the loop ends. A path always exists: with the grand total above zero, a non-zero cell,
-its row total, its column total and the grand total form a cycle.
+  - ``0`` is published as ``0`` (a figure about nobody);
+  - ``1 .. T-1`` (``T`` the profile's threshold) is never published as itself: it becomes ``0``
+    or ``T``, ``T`` with probability ``n / T``, so the expected value is still ``n``;
+  - ``n ≥ T`` is published as ``n + k`` with ``|k| ≤ min(D, n - T)`` (``D`` the profile's
+    spread), with triangular probabilities (``D + 1 - |k|``): unbiased, never below ``T``, and
+    most often exact or off by one.
 
-Zeros are never chosen as complementary cells. Every suppressed entry is therefore at least 1, and
-moving one unit around any cycle (in either direction) yields another non-negative integer
-solution: even an attacker who uses non-negativity and integrality cannot pin a suppressed count.
+  A published ``0`` is shown as "<T": it stands for any count from 0 to ``T-1``.
 
-The greedy is not optimal (optimal cell suppression is NP-hard), but it is simple, its result is
-checked (``_bridges`` must be empty) and it runs in microseconds on tables of this size.
+The ptable is written here, not taken from the ONS package: that package cross-tabulates record
+rows held in a pandas DataFrame, while these counts are made in the database (one GROUPING SETS
+query per population, the key sums beside the counts), and its ptables are files to ship; the
+ptable above is a few lines, and :func:`possible_counts` gives an attacker (and the tests) its
+exact inverse.
+
+What the method does not do alone
+---------------------------------
+Independent noise can be averaged away: a user who can ask for many *different* sets of records
+that differ by the same few people (every interval of a week) collects many noisy copies of one
+small count. So ``restricted`` and ``public`` releases are made only for **fixed reporting
+periods** (a calendar month, quarter or year; ``periods.py``); a figure for any other period (a
+logframe on a given day, a report's period) is built from the figures of the fixed periods it
+covers (``selectors.released_figure``), so it carries no noise of its own to average.
+Complementary suppression is no longer used anywhere: the cell-key noise on totals is what
+keeps a small cell from being recomputed from its margins.
 """
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
+
+KEY_RANGE = 256
 
 
 class Profile(StrEnum):
@@ -62,31 +80,31 @@ class Profile(StrEnum):
 
 
 class Reason(StrEnum):
-    PRIMARY = "primary"
-    SECONDARY = "secondary"
+    SMALL = "small"  # published as 0: the true count is anything from 0 to threshold - 1
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Release thresholds (settings ``OPENNRM_RESTRICTED_THRESHOLD`` etc.)."""
+    """Release settings (``OPENNRM_RESTRICTED_THRESHOLD``, ``OPENNRM_PUBLIC_THRESHOLD``,
+    ``OPENNRM_PUBLIC_ROUNDING``); ``*_spread`` is the largest perturbation of a count at or
+    above the threshold."""
 
     restricted: int = 5
     public: int = 10
     rounding: int = 5
-
-
-_MARGIN_WEIGHT = 4
-_GRAND_WEIGHT = 16
-_SECONDARY_MARK = "x"
+    restricted_spread: int = 2
+    public_spread: int = 3
 
 
 @dataclass(frozen=True)
 class Table:
-    """An additive two-way table of counts; totals are derived from the cells."""
+    """A two-way table of counts and, for perturbed releases, the sum of the record keys of
+    each cell (``keys``). Totals and their key sums are derived from the cells."""
 
     row_labels: tuple[str, ...]
     column_labels: tuple[str, ...]
     cells: tuple[tuple[int, ...], ...]
+    keys: tuple[tuple[int, ...], ...] | None = None
 
     def __post_init__(self) -> None:
         if len(self.cells) != len(self.row_labels):
@@ -96,12 +114,23 @@ class Table:
                 raise ValueError("one cell per column label in every row")
             if any(value < 0 for value in row):
                 raise ValueError("counts cannot be negative")
+        if self.keys is not None and [len(r) for r in self.keys] != [len(r) for r in self.cells]:
+            raise ValueError("one key sum per cell")
 
     @classmethod
     def build(
-        cls, row_labels: Sequence[str], column_labels: Sequence[str], cells: Sequence[Sequence[int]]
+        cls,
+        row_labels: Sequence[str],
+        column_labels: Sequence[str],
+        cells: Sequence[Sequence[int]],
+        keys: Sequence[Sequence[int]] | None = None,
     ) -> Table:
-        return cls(tuple(row_labels), tuple(column_labels), tuple(tuple(r) for r in cells))
+        return cls(
+            tuple(row_labels),
+            tuple(column_labels),
+            tuple(tuple(r) for r in cells),
+            None if keys is None else tuple(tuple(r) for r in keys),
+        )
 
     @property
     def row_totals(self) -> tuple[int, ...]:
@@ -117,14 +146,26 @@ class Table:
 
     def grid(self) -> list[list[int]]:
         """The ``(R+1) × (C+1)`` grid: cells, row totals last column, column totals last row."""
-        rows = [[*row, total] for row, total in zip(self.cells, self.row_totals, strict=True)]
-        rows.append([*self.column_totals, self.grand_total])
-        return rows
+        return _grid(self.cells)
+
+    def key_grid(self) -> list[list[int]]:
+        """The record-key sums of :meth:`grid`'s figures (zeros when the table has none)."""
+        if self.keys is None:
+            return [[0] * (len(self.column_labels) + 1) for _ in range(len(self.row_labels) + 1)]
+        return _grid(self.keys)
+
+
+def _grid(cells: Sequence[Sequence[int]]) -> list[list[int]]:
+    width = len(cells[0]) if cells else 0
+    rows = [[*row, sum(row)] for row in cells]
+    rows.append([sum(row[j] for row in cells) for j in range(width)] + [sum(map(sum, cells))])
+    return rows
 
 
 @dataclass(frozen=True)
 class Cell:
-    """One published figure: ``value`` is None when suppressed; ``display`` is what users see."""
+    """One published figure: ``value`` is None when shown as "<T"; ``display`` is what users
+    see."""
 
     value: int | None
     suppressed: bool
@@ -142,14 +183,16 @@ class ProtectedTable:
     row_totals: tuple[Cell, ...]
     column_totals: tuple[Cell, ...]
     grand_total: Cell
-    primary: int = 0
-    secondary: int = 0
-    suppressed_positions: frozenset[tuple[int, int]] = field(default_factory=frozenset)
 
     def grid(self) -> list[list[Cell]]:
         rows = [[*r, t] for r, t in zip(self.cells, self.row_totals, strict=True)]
         rows.append([*self.column_totals, self.grand_total])
         return rows
+
+    @property
+    def withheld(self) -> int:
+        """How many figures are shown as "<T"."""
+        return sum(cell.suppressed for row in self.grid() for cell in row)
 
 
 def threshold_for(profile: Profile, thresholds: Thresholds) -> int:
@@ -160,123 +203,51 @@ def threshold_for(profile: Profile, thresholds: Thresholds) -> int:
     return 0
 
 
-def primary_positions(grid: Sequence[Sequence[int]], threshold: int) -> set[tuple[int, int]]:
-    """Grid positions (cells and totals) with a count from 1 to ``threshold - 1``."""
-    return {
-        (i, j) for i, row in enumerate(grid) for j, value in enumerate(row) if 0 < value < threshold
-    }
+def spread_for(profile: Profile, thresholds: Thresholds) -> int:
+    if profile is Profile.RESTRICTED:
+        return thresholds.restricted_spread
+    if profile is Profile.PUBLIC:
+        return thresholds.public_spread
+    return 0
 
 
-def _adjacency(
-    positions: set[tuple[int, int]], n_rows: int
-) -> dict[int, list[tuple[int, tuple[int, int]]]]:
-    # Nodes 0..n_rows-1 are grid rows, n_rows.. are grid columns; each edge remembers its position.
-    graph: dict[int, list[tuple[int, tuple[int, int]]]] = {}
-    for i, j in positions:
-        graph.setdefault(i, []).append((n_rows + j, (i, j)))
-        graph.setdefault(n_rows + j, []).append((i, (i, j)))
-    return graph
+def rounding_for(profile: Profile, thresholds: Thresholds) -> int:
+    return thresholds.rounding if profile is Profile.PUBLIC else 1
 
 
-def _connected_without(
-    graph: dict[int, list[tuple[int, tuple[int, int]]]],
-    start: int,
-    goal: int,
-    skip: tuple[int, int],
-) -> bool:
-    seen = {start}
-    stack = [start]
-    while stack:
-        node = stack.pop()
-        if node == goal:
-            return True
-        for other, position in graph.get(node, []):
-            if position != skip and other not in seen:
-                seen.add(other)
-                stack.append(other)
-    return False
+@lru_cache(maxsize=4096)
+def ptable(count: int, threshold: int, spread: int) -> tuple[tuple[int, int], ...]:
+    """The perturbation table's row for ``count``: ``(published value, cell keys)`` pairs in
+    ascending order of value, the cell keys summing to ``KEY_RANGE`` (each pair's probability is
+    its share of the keys)."""
+    if count < 0:
+        raise ValueError("counts cannot be negative")
+    if count == 0 or threshold <= 1:
+        return ((count, KEY_RANGE),)
+    if count < threshold:
+        # 0 or T, with expectation ``count``; both always possible.
+        up = min(max(round(KEY_RANGE * count / threshold), 1), KEY_RANGE - 1)
+        return ((0, KEY_RANGE - up), (threshold, up))
+    reach = min(spread, count - threshold)
+    offsets = range(-reach, reach + 1)
+    weights = [reach + 1 - abs(k) for k in offsets]
+    total = sum(weights)
+    slots = [KEY_RANGE * w // total for w in weights]
+    # The keys left by the integer division go to the exact value: symmetric, so unbiased.
+    slots[reach] += KEY_RANGE - sum(slots)
+    return tuple((count + k, s) for k, s in zip(offsets, slots, strict=True) if s)
 
 
-def bridges(positions: set[tuple[int, int]], n_rows: int) -> list[tuple[int, int]]:
-    """Suppressed grid positions that lie on no cycle, i.e. that the margins pin down."""
-    graph = _adjacency(positions, n_rows)
-    return sorted(
-        (i, j) for i, j in positions if not _connected_without(graph, i, n_rows + j, skip=(i, j))
-    )
-
-
-def _cost(grid: Sequence[Sequence[int]], i: int, j: int) -> int:
-    last_row, last_col = len(grid) - 1, len(grid[0]) - 1
-    value = grid[i][j]
-    if i == last_row and j == last_col:
-        return value * _GRAND_WEIGHT
-    if i == last_row or j == last_col:
-        return value * _MARGIN_WEIGHT
-    return value
-
-
-def _cheapest_cycle(
-    grid: Sequence[Sequence[int]], suppressed: set[tuple[int, int]], edge: tuple[int, int]
-) -> list[tuple[int, int]]:
-    """Positions to add so that ``edge`` lies on a cycle (Dijkstra between its two ends)."""
-    n_rows, n_cols = len(grid), len(grid[0])
-    start, goal = edge[0], n_rows + edge[1]
-    best: dict[int, int] = {start: 0}
-    back: dict[int, tuple[int, tuple[int, int]]] = {}
-    queue: list[tuple[int, int]] = [(0, start)]
-    while queue:
-        cost, node = heapq.heappop(queue)
-        if node == goal:
-            break
-        if cost > best.get(node, cost):
-            continue
-        if node < n_rows:
-            steps = [(n_rows + j, (node, j)) for j in range(n_cols)]
-        else:
-            steps = [(i, (i, node - n_rows)) for i in range(n_rows)]
-        for other, position in steps:
-            if position == edge:
-                continue
-            if position in suppressed:
-                step = 0
-            elif grid[position[0]][position[1]] > 0:
-                step = _cost(grid, *position)
-            else:
-                continue
-            if cost + step < best.get(other, cost + step + 1):
-                best[other] = cost + step
-                back[other] = (node, position)
-                heapq.heappush(queue, (cost + step, other))
-    if goal not in back:
-        raise AssertionError("no cycle closes a suppressed entry; the grand total must be zero")
-    path: list[tuple[int, int]] = []
-    node = goal
-    while node != start:
-        node, position = back[node]
-        if position not in suppressed:
-            path.append(position)
-    return path
-
-
-def suppression_pattern(
-    grid: Sequence[Sequence[int]],
-    threshold: int,
-    force: frozenset[tuple[int, int]] = frozenset(),
-) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
-    """Primary and complementary grid positions for ``threshold`` (both empty when it is 0).
-
-    ``force`` adds positions that must be withheld because another table of the same release
-    withholds the same figure (a shared margin); zeros in it are ignored.
-    """
-    primary = primary_positions(grid, threshold)
-    suppressed = primary | {(i, j) for i, j in force if grid[i][j] > 0}
-    n_rows = len(grid)
-    while True:
-        open_edges = bridges(suppressed, n_rows)
-        if not open_edges:
-            break
-        suppressed.update(_cheapest_cycle(grid, suppressed, open_edges[0]))
-    return primary, suppressed - primary
+def perturb(count: int, key_sum: int, threshold: int, spread: int) -> int:
+    """The published value of a figure counting ``count`` records whose keys sum to
+    ``key_sum``: a deterministic function of both, through :func:`ptable`."""
+    cell_key = key_sum % KEY_RANGE
+    seen = 0
+    for value, slots in ptable(count, threshold, spread):
+        seen += slots
+        if cell_key < seen:
+            return value
+    raise AssertionError("a ptable row covers every cell key")
 
 
 def round_to_base(value: int, base: int) -> int:
@@ -286,64 +257,61 @@ def round_to_base(value: int, base: int) -> int:
     return ((value + base // 2) // base) * base
 
 
-def protect(
-    table: Table,
-    profile: Profile,
-    thresholds: Thresholds,
-    *,
-    force: frozenset[tuple[int, int]] = frozenset(),
-) -> ProtectedTable:
-    """Apply ``profile`` to ``table``: suppress, complement, and round for ``public``."""
-    threshold = threshold_for(profile, thresholds)
-    grid = table.grid()
-    if threshold == 0:
-        force = frozenset()
-    primary, secondary = suppression_pattern(grid, threshold, force)
-    rounding = thresholds.rounding if profile is Profile.PUBLIC else 1
+def released_value(count: int, key_sum: int, profile: Profile, thresholds: Thresholds) -> int:
+    """The value published for a true ``count`` with record keys summing to ``key_sum``."""
+    if profile is Profile.OFFICIAL:
+        return count
+    value = perturb(
+        count, key_sum, threshold_for(profile, thresholds), spread_for(profile, thresholds)
+    )
+    return round_to_base(value, rounding_for(profile, thresholds))
 
-    def cell(i: int, j: int) -> Cell:
-        if (i, j) in primary:
-            return Cell(None, True, Reason.PRIMARY, f"<{threshold}")
-        if (i, j) in secondary:
-            return Cell(None, True, Reason.SECONDARY, _SECONDARY_MARK)
-        value = round_to_base(grid[i][j], rounding)
-        return Cell(value, False, None, str(value))
 
-    published = [[cell(i, j) for j in range(len(grid[0]))] for i in range(len(grid))]
+def possible_counts(
+    published: int, profile: Profile, thresholds: Thresholds, upto: int
+) -> list[int]:
+    """Every true count up to ``upto`` that ``profile`` may publish as ``published``: what an
+    attacker who knows the ptable (it is no secret) learns from one figure."""
+    if profile is Profile.OFFICIAL:
+        return [published] if published <= upto else []
+    threshold, spread = threshold_for(profile, thresholds), spread_for(profile, thresholds)
+    base = rounding_for(profile, thresholds)
+    return [
+        n
+        for n in range(upto + 1)
+        if any(round_to_base(v, base) == published for v, _ in ptable(n, threshold, spread))
+    ]
+
+
+def _cell(value: int, profile: Profile, threshold: int) -> Cell:
+    if profile is not Profile.OFFICIAL and value == 0:
+        return Cell(None, True, Reason.SMALL, f"<{threshold}")
+    return Cell(value, False, None, str(value))
+
+
+def protect_count(count: int, key_sum: int, profile: Profile, thresholds: Thresholds) -> Cell:
+    """One figure released under ``profile``."""
+    value = released_value(count, key_sum, profile, thresholds)
+    return _cell(value, profile, threshold_for(profile, thresholds))
+
+
+def protect(table: Table, profile: Profile, thresholds: Thresholds) -> ProtectedTable:
+    """``table`` released under ``profile``: exact for ``official``; otherwise every cell and
+    every total perturbed by its own records' keys (and rounded for ``public``)."""
+    if profile is not Profile.OFFICIAL and table.keys is None:
+        raise ValueError("a perturbed release needs the record-key sum of every cell")
+    grid, keys = table.grid(), table.key_grid()
+    published = [
+        [protect_count(n, k, profile, thresholds) for n, k in zip(row, key_row, strict=True)]
+        for row, key_row in zip(grid, keys, strict=True)
+    ]
     return ProtectedTable(
         profile=profile,
-        threshold=threshold,
+        threshold=threshold_for(profile, thresholds),
         row_labels=table.row_labels,
         column_labels=table.column_labels,
         cells=tuple(tuple(row[:-1]) for row in published[:-1]),
         row_totals=tuple(row[-1] for row in published[:-1]),
         column_totals=tuple(published[-1][:-1]),
         grand_total=published[-1][-1],
-        primary=len(primary),
-        secondary=len(secondary),
-        suppressed_positions=frozenset(primary | secondary),
     )
-
-
-def protect_linked(
-    tables: Sequence[Table], profile: Profile, thresholds: Thresholds
-) -> list[ProtectedTable]:
-    """Protect tables that share their column margins and grand total (same population, same
-    column dimension): a margin withheld in one is withheld in all, repeated until no table
-    adds one, so no table publishes a figure that another hides."""
-    shared: set[int] = set()
-    while True:
-        protected = []
-        for table in tables:
-            last = len(table.row_labels)
-            force = frozenset((last, j) for j in shared)
-            protected.append(protect(table, profile, thresholds, force=force))
-        hidden = {
-            j
-            for result, table in zip(protected, tables, strict=True)
-            for i, j in result.suppressed_positions
-            if i == len(table.row_labels)
-        }
-        if hidden <= shared:
-            return protected
-        shared |= hidden

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from opennrm.core.forms import DateInput
 from opennrm.statistics.disclosure import Profile
 
 MAX_YEARS = 50
@@ -21,12 +22,8 @@ PROFILE_LABELS = {
 
 
 class ReleaseForm(forms.Form):
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
     profile = forms.ChoiceField(label=_("Release profile"), required=False)
 
     def __init__(

@@ -9,8 +9,9 @@ profile is what protects the people counted.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
 from django.db import transaction
@@ -19,13 +20,17 @@ from django.utils.translation import gettext as _
 from opennrm.accounts import policy
 from opennrm.accounts.models import User
 from opennrm.audit.services import record
-from opennrm.core.errors import NotFoundError, PermissionDeniedError
+from opennrm.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
+from opennrm.statistics import periods
 from opennrm.statistics.disclosure import (
+    Cell,
     Profile,
     ProtectedTable,
+    Reason,
     Thresholds,
     protect,
-    protect_linked,
+    protect_count,
+    threshold_for,
 )
 from opennrm.statistics.tables import (
     BuiltTable,
@@ -53,6 +58,8 @@ def thresholds() -> Thresholds:
         restricted=settings.OPENNRM_RESTRICTED_THRESHOLD,
         public=settings.OPENNRM_PUBLIC_THRESHOLD,
         rounding=settings.OPENNRM_PUBLIC_ROUNDING,
+        restricted_spread=settings.OPENNRM_RESTRICTED_SPREAD,
+        public_spread=settings.OPENNRM_PUBLIC_SPREAD,
     )
 
 
@@ -87,29 +94,23 @@ def _require_profile(actor: User | None, profile: Profile) -> User:
     return actor
 
 
-def _group(table_id: str) -> str:
-    # Tables of one population by different rows share their column totals and grand total.
-    for prefix in ("presumed_by_", "identified_by_"):
-        if table_id.startswith(prefix):
-            return prefix
-    return table_id
-
-
-def _protect(built: Sequence[BuiltTable], profile: Profile) -> list[StatisticsTable]:
-    groups: dict[str, list[int]] = {}
-    for index, table in enumerate(built):
-        groups.setdefault(_group(table.id), []).append(index)
-    protected: dict[int, ProtectedTable] = {}
-    for indexes in groups.values():
-        tables = [built[i].table for i in indexes]
-        margins = {(t.column_labels, t.column_totals) for t in tables}
-        if len(margins) == 1:
-            results = protect_linked(tables, profile, thresholds())
-        else:
-            # Margins that differ (a case identified twice in the period) are not one figure.
-            results = [protect(t, profile, thresholds()) for t in tables]
-        protected.update(zip(indexes, results, strict=True))
-    return [StatisticsTable(b, protected[i]) for i, b in enumerate(built)]
+def require_fixed_period(period: Period, profile: Profile) -> None:
+    """Refuse a period other than a calendar month, quarter or year for a perturbed profile
+    (``periods``: free periods would let noise be averaged away)."""
+    if profile is Profile.OFFICIAL or periods.is_fixed(period.start, period.end):
+        return
+    message = _(
+        "Under the %(profile)s profile figures are released for a calendar month, quarter or "
+        "year only (for example 2024-04-01 to 2024-06-30), so that releases cannot be "
+        "subtracted from one another."
+    ) % {"profile": profile.value}
+    raise ValidationFailed(
+        message,
+        fields={
+            "from": _("Choose the first day of a month, quarter or year."),
+            "to": _("Choose the last day of that month, quarter or year."),
+        },
+    )
 
 
 def statistics_release(
@@ -119,18 +120,20 @@ def statistics_release(
     profile: Profile,
     table_ids: Sequence[str] | None = None,
 ) -> list[StatisticsTable]:
-    """The standard tables for ``period`` under ``profile`` (all of them, or ``table_ids`` and
-    the tables linked to them, returned in catalogue order). Requires the profile's permission;
-    an official release is audited."""
+    """The standard tables (all, or ``table_ids`` in catalogue order) for ``period`` under
+    ``profile``. Requires the profile's permission; ``restricted`` and ``public`` only for a
+    calendar month, quarter or year (ValidationFailed otherwise); an official release is
+    audited."""
     user = _require_profile(actor, profile)
+    require_fixed_period(period, profile)
     specs = standard_tables()
     if table_ids is not None:
         unknown = [t for t in table_ids if t not in specs]
         if unknown:
             raise NotFoundError(_("There is no statistics table with this identifier."))
-        groups = {_group(t) for t in table_ids}
-        specs = {k: v for k, v in specs.items() if _group(k) in groups}
-    result = _protect(build_tables(specs.values(), period), profile)
+        specs = {k: v for k, v in specs.items() if k in table_ids}
+    built = build_tables(specs.values(), period)
+    result = [StatisticsTable(b, protect(b.table, profile, thresholds())) for b in built]
     if profile is Profile.OFFICIAL:
         with transaction.atomic():
             record(
@@ -147,10 +150,71 @@ def statistics_release(
 def statistics_table(
     *, actor: User | None, table_id: str, period: Period, profile: Profile
 ) -> StatisticsTable:
-    """One standard table, protected together with the tables it shares margins with."""
+    """One standard table (see :func:`statistics_release`)."""
     for table in statistics_release(
         actor=actor, period=period, profile=profile, table_ids=[table_id]
     ):
         if table.built.id == table_id:
             return table
     raise NotFoundError(_("There is no statistics table with this identifier."))
+
+
+def sum_of_released(parts: Sequence[Cell], profile: Profile = Profile.RESTRICTED) -> Cell:
+    """The figure of a period made of fixed periods: the sum of their published figures, shown
+    as "<T" when that sum is 0 and some part was (a part shown "<T" may be up to T - 1)."""
+    total = sum(part.value or 0 for part in parts)
+    threshold = threshold_for(profile, thresholds())
+    if total == 0 and (not parts or any(part.suppressed for part in parts)):
+        return Cell(None, True, Reason.SMALL, f"<{threshold}")
+    return Cell(total, False, None, str(total))
+
+
+def released_figure(
+    *,
+    actor: User | None,
+    table_id: str,
+    row_code: str,
+    start: date,
+    end: date,
+    profile: Profile = Profile.RESTRICTED,
+) -> Cell:
+    """The row total ``row_code`` of standard table ``table_id`` for any period: exact and
+    audited under ``official``; otherwise the sum of the published row totals of the fixed
+    periods covering the period's whole months (``periods.fixed_cover``), so that asking for
+    every day adds nothing to what the fixed releases show. Requires the profile's permission."""
+    if profile is Profile.OFFICIAL:
+        table = statistics_table(
+            actor=actor, table_id=table_id, period=Period(start, end), profile=profile
+        )
+        index = table.built.table.row_labels.index(row_code)
+        return table.protected.row_totals[index]
+    _require_profile(actor, profile)
+    parts = []
+    for span in periods.fixed_cover(start, end):
+        table = statistics_table(
+            actor=actor, table_id=table_id, period=Period(span.start, span.end), profile=profile
+        )
+        labels = table.built.table.row_labels
+        if row_code in labels:
+            parts.append(table.protected.row_totals[labels.index(row_code)])
+    return sum_of_released(parts, profile)
+
+
+def released_count(
+    *,
+    count: Callable[[date, date], tuple[int, int]],
+    start: date,
+    end: date,
+    profile: Profile = Profile.RESTRICTED,
+) -> Cell:
+    """A count over any period released like :func:`released_figure`: ``count(first, last)``
+    gives the true count of a fixed period and the sum of its records' keys
+    (``keys.RecordKey``). The caller has checked the permission of its source."""
+    if profile is Profile.OFFICIAL:
+        n, _key = count(start, end)
+        return Cell(n, False, None, str(n))
+    parts = []
+    for span in periods.fixed_cover(start, end):
+        n, key_sum = count(span.start, span.end)
+        parts.append(protect_count(n, key_sum, profile, thresholds()))
+    return sum_of_released(parts, profile)

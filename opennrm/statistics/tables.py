@@ -11,9 +11,10 @@ once per table. :func:`build_tables` therefore counts all the breakdowns of a po
 query on PostgreSQL: the ORM writes the per-row dimensions as a subquery, and
 ``GROUP BY GROUPING SETS ((row₁, sex), (row₂, sex), …)`` counts every table from one scan, each
 set counted on its own (so ``count(DISTINCT case)`` of identified victims stays per table, exactly
-as the single-table query counts it). The reflection-period table is counted in the presumed
-victims' scan (both are a date filter of the cases), and for a period within one calendar year
-so are the identified victims (:func:`_case_counts`). SQLite has no ``GROUPING SETS``; there, and
+as the single-table query counts it). Beside each count the same query sums the record keys of
+the counted records (``keys.RecordKey``), which the cell-key method of ``disclosure`` needs. For
+a period within one calendar year the presumed victims, the identified victims and the
+reflection periods are counted from one scan of the cases (:func:`_case_counts`). SQLite has no ``GROUPING SETS``; there, and
 for a single table, each table is its own query (``TableSpec.build``). Both paths are compared on
 the same data in the tests.
 
@@ -22,7 +23,9 @@ Units and conventions (shown to users on the explanation page):
 * *presumed victims*: cases whose presumed-victim date falls in the period;
 * *identified victims*: cases with a positive identification decision taken in the period (a case
   identified twice in the period counts once);
-* age is the age in the year of the event (year of the event − year of birth);
+* age is the age on the date of the event, by the one rule of ``ages`` (from the year of birth:
+  the year of the event − the year of birth − 1); the age group and the age bracket both follow
+  it, and a child whose age is not recorded (the case's child flag) is a row of its own;
 * the form of exploitation is the one recorded, or *several forms* when more than one was
   recorded, so each victim is counted once and the table adds up;
 * citizenship is the first citizenship recorded; *national* means the country of the NRM
@@ -52,6 +55,7 @@ from django.db.models import (
     F,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
@@ -71,8 +75,9 @@ from opennrm.cases.models import (
     ResidencePermit,
     ServiceRequest,
 )
-from opennrm.statistics.disclosure import Table
-from opennrm.statistics.kanon import CTDC_AGE_BRACKETS
+from opennrm.statistics import ages
+from opennrm.statistics.disclosure import KEY_RANGE, Table
+from opennrm.statistics.keys import RecordKey
 
 UNKNOWN = "unknown"
 
@@ -127,13 +132,17 @@ SEX = Dimension(
 )
 YEAR = Dimension("year", _("Year"), lambda p: {str(y): str(y) for y in p.years})
 AGE_GROUP = Dimension(
-    "age_group", _("Age group"), lambda p: {"child": _("Child"), "adult": _("Adult")}
+    "age_group",
+    _("Age group"),
+    lambda p: {ages.CHILD: _("Child"), ages.ADULT: _("Adult"), UNKNOWN: _("Not recorded")},
 )
 CTDC_AGE = Dimension(
     "ctdc_age",
     _("Age bracket (CTDC)"),
     lambda p: {
-        **{label: label for _low, _high, label in CTDC_AGE_BRACKETS},
+        # CTDC's keys ("0--8") are data; a person reads the range with an en dash ("0–8").
+        **{label: label.replace("--", "–") for _low, _high, label in ages.CTDC_AGE_BRACKETS},
+        ages.CHILD_AGE_UNKNOWN: _("Child, age not recorded"),
         UNKNOWN: _("Not recorded"),
     },
 )
@@ -197,21 +206,17 @@ def _sex(p: str) -> Any:
     )
 
 
-def _age_group(p: str) -> Any:
-    return Switch(
-        When(**{f"{p}is_child": True}, then=Value("child")),
-        default=Value("adult"),
-        output_field=CharField(),
-    )
+def _age(p: str, date_field: Any) -> Any:
+    """The age on the event's date (``ages``: one rule for every table), annotated as ``_age``."""
+    return ages.age_expression(date_field, f"{p}person__year_of_birth")
 
 
-def _ctdc_age(p: str, date_field: Any) -> Any:
-    age = ExtractYear(date_field) - F(f"{p}person__year_of_birth")
-    whens = [When(Q(**{f"{p}person__year_of_birth__isnull": True}), then=Value(UNKNOWN))]
-    # Brackets are tested in ascending order, so "age <= high" picks the right one.
-    for _low, high, label in CTDC_AGE_BRACKETS[:-1]:
-        whens.append(When(Q(_age__lte=high), then=Value(label)))
-    return age, Switch(*whens, default=Value(CTDC_AGE_BRACKETS[-1][2]), output_field=CharField())
+def _age_group(p: str, date_field: Any) -> tuple[Any, Any]:
+    return ages.age_group_expression("_age", f"{p}is_child"), _age(p, date_field)
+
+
+def _ctdc_age(p: str, date_field: Any) -> tuple[Any, Any]:
+    return ages.ctdc_bracket_expression("_age", f"{p}is_child"), _age(p, date_field)
 
 
 def _form(p: str) -> Any:
@@ -247,19 +252,32 @@ def _agency_type(p: str) -> Any:
     return Coalesce(F(f"{p}referral__from_agency__type"), Value(UNKNOWN), output_field=CharField())
 
 
+# A cell's count and the sum of its records' keys (``disclosure``: the cell-key method).
+Counts = Mapping[tuple[str, str], tuple[int, int]]
+
+
+def _key_sum(counted: str) -> Any:
+    """The sum of the record keys of the counted rows: of each row (``pk``), or of each distinct
+    ``counted`` record once — ``SUM(DISTINCT id * KEY_RANGE + key)`` is, modulo ``KEY_RANGE``,
+    the sum of the distinct records' keys, and needs no second grouping."""
+    if counted == "pk":
+        return Sum(RecordKey(F("pk")))
+    return Sum(F(counted) * KEY_RANGE + RecordKey(F(counted)), distinct=True)
+
+
 def _count(
     queryset: QuerySet[Any], row: Any, column: Any, counted: str, age: Any = None
-) -> dict[tuple[str, str], int]:
+) -> dict[tuple[str, str], tuple[int, int]]:
     if age is not None:
         queryset = queryset.annotate(_age=age)
     distinct = counted != "pk"
     rows = (
         queryset.order_by()
         .values(r=row, c=column)
-        .annotate(n=Count(counted, distinct=distinct))
-        .values_list("r", "c", "n")
+        .annotate(n=Count(counted, distinct=distinct), k=_key_sum(counted))
+        .values_list("r", "c", "n", "k")
     )
-    return {(str(r), str(c)): n for r, c, n in rows}
+    return {(str(r), str(c)): (n, int(k or 0) % KEY_RANGE) for r, c, n, k in rows}
 
 
 def _assemble(
@@ -268,7 +286,7 @@ def _assemble(
     period: Period,
     row_dim: Dimension,
     col_dim: Dimension,
-    counts: Mapping[tuple[str, str], int],
+    counts: Counts,
 ) -> BuiltTable:
     row_labels = dict(row_dim.labels(period))
     col_labels = dict(col_dim.labels(period))
@@ -279,13 +297,14 @@ def _assemble(
             # code rather than dropped, so the totals stay true.
             labels[code] = code
     row_codes, col_codes = list(row_labels), list(col_labels)
-    cells = [[counts.get((r, c), 0) for c in col_codes] for r in row_codes]
+    cells = [[counts.get((r, c), (0, 0))[0] for c in col_codes] for r in row_codes]
+    keys = [[counts.get((r, c), (0, 0))[1] for c in col_codes] for r in row_codes]
     return BuiltTable(
         id=table_id,
         title=title,
         row_dimension=row_dim,
         column_dimension=col_dim,
-        table=Table.build(row_codes, col_codes, cells),
+        table=Table.build(row_codes, col_codes, cells, keys),
         row_names=tuple(str(row_labels[r]) for r in row_codes),
         column_names=tuple(str(col_labels[c]) for c in col_codes),
     )
@@ -328,10 +347,10 @@ def _row_expression(key: str, p: str, date_field: Any) -> tuple[Any, Any]:
     if key == "year":
         return ExtractYear(date_field), None
     if key == "ctdc_age":
-        age, bracket = _ctdc_age(p, date_field)
-        return bracket, age
+        return _ctdc_age(p, date_field)
+    if key == "age_group":
+        return _age_group(p, date_field)
     expressions: dict[str, Callable[[str], Any]] = {
-        "age_group": _age_group,
         "form": _form,
         "nationality": _nationality,
         "country": _country,
@@ -397,38 +416,30 @@ def _victim_tables() -> list[TableSpec]:
 
 
 def _breakdown_counts(
-    population: str, keys: Sequence[str], period: Period, reflection: bool = False
-) -> dict[str, dict[tuple[str, str], int]]:
-    """The counts of ``population`` by each breakdown in ``keys`` × sex, from one scan
-    (PostgreSQL's ``GROUPING SETS``): the same figures as one ``_count`` per breakdown.
-
-    With ``reflection`` (presumed victims only: both are counted from the cases), the same scan
-    also counts the cases whose recovery and reflection period started in the period, by age
-    group and sex, under the key ``"reflection"``: each population is the rows its own date
-    filter selects (``count(*) FILTER``), so the figures are those of ``_reflection``."""
+    population: str, keys: Sequence[str], period: Period
+) -> dict[str, dict[tuple[str, str], tuple[int, int]]]:
+    """The counts and record-key sums of ``population`` by each breakdown in ``keys`` × sex,
+    from one scan (PostgreSQL's ``GROUPING SETS``): the same figures as one ``_count`` per
+    breakdown."""
     pop = _POPULATIONS[population]
     queryset = pop.rows(period)
     keys = list(keys)
     values: dict[str, Any] = {}
-    aggregates = ["count(DISTINCT d_counted)" if pop.counted != "pk" else "count(*)"]
-    if reflection:
-        assert population == "presumed"
-        presumed, granted = _presumed_q(period), _reflection_q(period)
-        queryset = Case.objects.filter(presumed | granted)
-        values["f_population"] = ExpressionWrapper(presumed, output_field=BooleanField())
-        values["f_reflection"] = ExpressionWrapper(granted, output_field=BooleanField())
+    if pop.counted != "pk":
+        # As ``_key_sum``: the distinct cases' keys, modulo KEY_RANGE.
         aggregates = [
-            "count(*) FILTER (WHERE f_population)",
-            "count(*) FILTER (WHERE f_reflection)",
+            "count(DISTINCT d_counted)",
+            f"sum(DISTINCT d_counted * {KEY_RANGE} + d_key)",
         ]
-        if "age_group" not in keys:
-            keys.append("age_group")
+    else:
+        aggregates = ["count(*)", "sum(d_key)"]
     for key in keys:
         row, age = _row_expression(key, pop.path, pop.date_field)
         if age is not None:
             queryset = queryset.annotate(_age=age)
         values[f"d_{key}"] = row
     values["d_sex"] = _sex(pop.path)
+    values["d_key"] = RecordKey(F(f"{pop.path}id"))
     if pop.counted != "pk":
         values["d_counted"] = F(pop.counted)
     inner, params = queryset.order_by().values(**values).query.sql_with_params()
@@ -440,15 +451,11 @@ def _breakdown_counts(
         # text columns once per set. Across years a case may fall in two rows of a set:
         # counted distinct as above.
         inner = f"SELECT DISTINCT ON (d_counted) * FROM ({inner}) AS rows"  # noqa: S608
-        aggregates = ["count(*)"]
-    counts: dict[str, dict[tuple[str, str], int]] = {key: {} for key in [*keys, "reflection"]}
+        aggregates = ["count(*)", "sum(d_key)"]
+    counts: dict[str, dict[tuple[str, str], tuple[int, int]]] = {key: {} for key in keys}
     for key, cell, numbers in _grouping_sets(inner, params, keys, aggregates):
-        # A filtered count is 0 for a group made only of the other population's rows
-        # (e.g. the presumed year of a case counted for its reflection period alone).
         if numbers[0]:
-            counts[key][cell] = numbers[0]
-        if reflection and key == "age_group" and numbers[1]:
-            counts["reflection"][cell] = numbers[1]
+            counts[key][cell] = (numbers[0], int(numbers[1]) % KEY_RANGE)
     return counts
 
 
@@ -481,7 +488,7 @@ def _grouping_sets(
 
 def _case_counts(
     period: Period, presumed: Sequence[str], identified: Sequence[str], reflection: bool
-) -> dict[str, dict[str, dict[tuple[str, str], int]]]:
+) -> dict[str, dict[str, dict[tuple[str, str], tuple[int, int]]]]:
     """For a period within one calendar year: presumed victims by each breakdown in
     ``presumed``, identified victims by each in ``identified`` (× sex) and, with ``reflection``,
     reflection periods by age group and sex, all from one scan of the cases (PostgreSQL).
@@ -507,18 +514,27 @@ def _case_counts(
             queryset = queryset.annotate(_age=age)
         values[f"d_{key}"] = row
     values["d_sex"] = _sex("")
+    values["d_key"] = RecordKey(F("id"))
     for name, flag in flags.items():
         values[f"f_{name}"] = ExpressionWrapper(flag, output_field=BooleanField())
     inner, params = queryset.order_by().values(**values).query.sql_with_params()
-    filtered = [f"count(*) FILTER (WHERE f_{name})" for name in flags]
-    counts: dict[str, dict[str, dict[tuple[str, str], int]]] = {
+    filtered = [
+        aggregate
+        for name in flags
+        for aggregate in (
+            f"count(*) FILTER (WHERE f_{name})",
+            f"sum(d_key) FILTER (WHERE f_{name})",
+        )
+    ]
+    counts: dict[str, dict[str, dict[tuple[str, str], tuple[int, int]]]] = {
         name: {key: {} for key in wanted[name]} for name in flags
     }
     for key, cell, numbers in _grouping_sets(inner, params, keys, filtered):
-        for name, number in zip(flags, numbers, strict=True):
+        for index, name in enumerate(flags):
+            number, key_sum = numbers[2 * index], numbers[2 * index + 1]
             # 0 for a group made only of the other populations' rows.
             if number and key in wanted[name]:
-                counts[name][key][cell] = number
+                counts[name][key][cell] = (number, int(key_sum) % KEY_RANGE)
     return counts
 
 
@@ -591,7 +607,7 @@ def _assemble_group(
     built: dict[str, BuiltTable],
     group: Sequence[TableSpec],
     period: Period,
-    counts: Mapping[str, Mapping[tuple[str, str], int]],
+    counts: Mapping[str, Counts],
 ) -> None:
     """Assemble each table of ``group`` from the counts of its breakdown, into ``built``."""
     for spec in group:
@@ -628,17 +644,15 @@ def _count_together(specs: list[TableSpec], period: Period, built: dict[str, Bui
                 period, together["reflection"]["age_group"]
             )
         return
+    # Across years the reflection-period table is its own query: its age is the age on the
+    # period's own start date, which a scan of the presumed victims (aged on the presumed-victim
+    # date) does not give; within one year both are the age of that year.
     for population in _POPULATIONS:
         group = [s for s in specs if s.population == population]
-        with_reflection = reflection and population == "presumed"
-        if len(group) + with_reflection < 2:
+        if len(group) < 2:
             continue
-        counts = _breakdown_counts(
-            population, [s.breakdown for s in group], period, reflection=with_reflection
-        )
+        counts = _breakdown_counts(population, [s.breakdown for s in group], period)
         _assemble_group(built, group, period, counts)
-        if with_reflection:
-            built["reflection_period"] = _reflection_table(period, counts["reflection"])
 
 
 def _title(name: Promise, suffix: Promise) -> Promise:
@@ -649,10 +663,11 @@ def _title(name: Promise, suffix: Promise) -> Promise:
 
 def _reflection(period: Period) -> BuiltTable:
     queryset = Case.objects.filter(_reflection_q(period))
-    return _reflection_table(period, _count(queryset, _age_group(""), _sex(""), "pk"))
+    row, age = _age_group("", F("reflection_period_start"))
+    return _reflection_table(period, _count(queryset, row, _sex(""), "pk", age=age))
 
 
-def _reflection_table(period: Period, counts: Mapping[tuple[str, str], int]) -> BuiltTable:
+def _reflection_table(period: Period, counts: Counts) -> BuiltTable:
     return _assemble(
         "reflection_period",
         _("Victims granted a recovery and reflection period, by age group and sex"),
@@ -732,6 +747,41 @@ def _screenings(period: Period) -> BuiltTable:
         period,
         AGENCY_TYPE,
         SCREENING_OUTCOME,
+        counts,
+    )
+
+
+def _partner_countries(period: Period) -> dict[str, str | Promise]:
+    """Every partner's country, by its name in the interface's language (a partner with no
+    referral in the period is a row of zeros: the list of partners is not confidential)."""
+    from opennrm.core.countries import COUNTRIES
+
+    partner = apps.get_model("transnational", "Partner")
+    codes = sorted(partner.objects.values_list("country", flat=True))
+    return {code: COUNTRIES.label(code) for code in codes}
+
+
+PARTNER_COUNTRY = Dimension("partner_country", _("Partner country"), _partner_countries)
+TRM_DIRECTION = Dimension(
+    "trm_direction",
+    _("Direction"),
+    lambda p: {"out": _("Referred to the partner"), "in": _("Referred by the partner")},
+)
+
+
+def _transnational(period: Period) -> BuiltTable:
+    """Transnational referrals (issue 17) made in the period: sent (the day the package was
+    made) and received (the day it arrived), by the partner's country; a received referral
+    that was then declined still counts, as the partner referred a person."""
+    referral = apps.get_model("transnational", "TransnationalReferral")
+    queryset = referral.objects.filter(**_local_days("created_at", period))
+    counts = _count(queryset, F("partner__country"), F("direction"), "pk")
+    return _assemble(
+        "transnational_by_partner",
+        _("Transnational referrals by partner country and direction"),
+        period,
+        PARTNER_COUNTRY,
+        TRM_DIRECTION,
         counts,
     )
 
@@ -838,4 +888,14 @@ def standard_tables() -> dict[str, TableSpec]:
                 _judgments,
             ),
         ]
+    if apps.is_installed("opennrm.transnational"):
+        specs.append(
+            TableSpec(
+                "transnational_by_partner",
+                _("Transnational referrals by partner country and direction"),
+                PARTNER_COUNTRY,
+                TRM_DIRECTION,
+                _transnational,
+            )
+        )
     return {spec.id: spec for spec in specs}

@@ -10,6 +10,7 @@ urlpatterns = [
     path("about/", views.about, name="about"),
     path("ctdc/", views.ctdc, name="ctdc"),
     path("ctdc.csv", views.ctdc_download, name="ctdc_download"),
+    path("synthetic.csv", views.synthetic_download, name="synthetic_download"),
     path("htcds/", views.htcds, name="htcds"),
     path("htcds/<str:token>/", views.htcds_download, name="htcds_download"),
 ]

@@ -15,8 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from opennrm.accounts import policy
-from opennrm.core.errors import DomainError, NotFoundError, PermissionDeniedError
-from opennrm.core.http import AuthenticatedHttpRequest
+from opennrm.core.errors import (
+    DomainError,
+    PermissionDeniedError,
+    ValidationFailed,
+)
+from opennrm.core.http import AuthenticatedHttpRequest, actor
 from opennrm.statistics import exports, selectors, services
 from opennrm.statistics.disclosure import Profile
 from opennrm.statistics.forms import HtcdsExportForm, ReleaseForm
@@ -25,8 +29,8 @@ from opennrm.statistics.selectors import StatisticsTable
 from opennrm.statistics.tables import Period
 
 
-def _refused(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(request, "403.html", status=403)
+def _refused() -> PermissionDeniedError:
+    return PermissionDeniedError(_("You do not have permission to do this."))
 
 
 def _release(
@@ -34,13 +38,13 @@ def _release(
 ) -> tuple[ReleaseForm, Period, Profile] | None:
     """The form (always bound, so defaults apply), the period and the profile asked for; None
     when the user may see no statistics. Check ``form.errors`` before using the rest."""
-    default = selectors.default_profile(request.user)
+    default = selectors.default_profile(actor(request))
     if default is None:
         return None
     query = request.GET.copy()
     # A bound form shows its data, so the default profile is written into it to be selected.
     query.setdefault("profile", default.value)
-    form = ReleaseForm(query, profiles=selectors.allowed_profiles(request.user), default=default)
+    form = ReleaseForm(query, profiles=selectors.allowed_profiles(actor(request)), default=default)
     form.is_valid()
     cleaned: dict[str, Any] = form.cleaned_data
     today = timezone.localdate()
@@ -67,26 +71,33 @@ def _chart(table: StatisticsTable) -> dict[str, Any]:
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     release = _release(request)
     if release is None:
-        return _refused(request)
+        raise _refused()
     form, period, profile = release
     if form.errors:
         return render(request, "statistics/index.html", {"form": form, "tables": []}, status=400)
     try:
-        tables = selectors.statistics_release(actor=request.user, period=period, profile=profile)
-    except PermissionDeniedError:
-        return _refused(request)
+        tables = selectors.statistics_release(actor=actor(request), period=period, profile=profile)
+    except ValidationFailed as error:
+        form.add_error(None, error.message)
+        for field, message in error.fields.items():
+            form.add_error(f"date_{field}", message)
+        return render(request, "statistics/index.html", {"form": form, "tables": []}, status=400)
     rows = [
         {
             "table": t,
             "chart": _chart(t),
             "chart_id": f"chart-{t.built.id}",
+            # Only gaps to draw: empty axes would read as "nobody", so a message instead.
+            "all_hidden": all(cell.value is None for line in t.protected.cells for cell in line),
+            # No row at all (e.g. no partner platform registered): nothing to count.
+            "empty": not t.protected.cells,
             "lines": list(
                 zip(t.built.row_names, t.protected.cells, t.protected.row_totals, strict=True)
             ),
         }
         for t in tables
     ]
-    suppressed = sum(t.protected.primary + t.protected.secondary for t in tables)
+    suppressed = sum(t.protected.withheld for t in tables)
     return render(
         request,
         "statistics/index.html",
@@ -96,6 +107,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "period": period,
             "profile": profile,
             "suppressed": suppressed,
+            "threshold": tables[0].protected.threshold if tables else 0,
             "query": request.GET.urlencode(),
         },
     )
@@ -105,14 +117,16 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
 def download(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     release = _release(request)
     if release is None or fmt not in ("xlsx", "csv"):
-        return _refused(request) if release is None else HttpResponse(status=404)
+        if release is None:
+            raise _refused()
+        return HttpResponse(status=404)
     form, period, profile = release
     if form.errors:
         return HttpResponse(status=400)
     try:
-        tables = selectors.statistics_release(actor=request.user, period=period, profile=profile)
-    except PermissionDeniedError:
-        return _refused(request)
+        tables = selectors.statistics_release(actor=actor(request), period=period, profile=profile)
+    except ValidationFailed:
+        return HttpResponse(status=400)
     name = f"statistics-{profile.value}-{period.start.isoformat()}-{period.end.isoformat()}.{fmt}"
     if fmt == "xlsx":
         return exports.tables_xlsx(name, tables)
@@ -121,8 +135,8 @@ def download(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse | Stre
 
 @login_required
 def about(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not selectors.allowed_profiles(request.user):
-        return _refused(request)
+    if not selectors.allowed_profiles(actor(request)):
+        raise _refused()
     return render(
         request,
         "statistics/about.html",
@@ -130,6 +144,8 @@ def about(request: AuthenticatedHttpRequest) -> HttpResponse:
             "restricted": settings.OPENNRM_RESTRICTED_THRESHOLD,
             "public": settings.OPENNRM_PUBLIC_THRESHOLD,
             "rounding": settings.OPENNRM_PUBLIC_ROUNDING,
+            "restricted_spread": selectors.thresholds().restricted_spread,
+            "public_spread": selectors.thresholds().public_spread,
             "k": settings.OPENNRM_CTDC_K,
             "country": settings.OPENNRM_COUNTRY_CODE,
         },
@@ -138,32 +154,50 @@ def about(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def ctdc(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not policy.can(request.user, "export.ctdc"):
-        return _refused(request)
+    policy.require(actor(request), "export.ctdc")
     return render(
         request,
         "statistics/ctdc.html",
-        {"k": settings.OPENNRM_CTDC_K, "columns": exports.ctdc_columns(), "missing": MISSING},
+        {
+            "k": settings.OPENNRM_CTDC_K,
+            "columns": exports.ctdc_columns(),
+            "missing": MISSING,
+            "epsilon": settings.OPENNRM_SYNTHETIC_EPSILON,
+        },
     )
 
 
 @login_required
 def ctdc_download(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpResponse:
-    if not policy.can(request.user, "export.ctdc"):
-        return _refused(request)
-    return exports.ctdc_response(actor=request.user)
+    policy.require(actor(request), "export.ctdc")
+    return exports.ctdc_response(actor=actor(request))
+
+
+@login_required
+def synthetic_download(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpResponse:
+    policy.require(actor(request), "export.ctdc")
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from opennrm.core.errors import ValidationFailed
+    from opennrm.statistics.synthetic import synthetic_response
+
+    try:
+        return synthetic_response(actor=actor(request))
+    except ValidationFailed as error:
+        messages.error(request, error.message)
+        return redirect("statistics:ctdc")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def htcds(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not policy.can(request.user, "export.htcds"):
-        return _refused(request)
+    policy.require(actor(request), "export.htcds")
     form = HtcdsExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             sealed = services.htcds_export_create(
-                actor=request.user,
+                actor=actor(request),
                 recipient=form.cleaned_data["recipient"],
                 purpose=form.cleaned_data["purpose"],
             )
@@ -177,12 +211,7 @@ def htcds(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def htcds_download(request: AuthenticatedHttpRequest, token: str) -> HttpResponse | FileResponse:
-    try:
-        path = services.htcds_export_take(actor=request.user, token=token)
-    except PermissionDeniedError:
-        return _refused(request)
-    except NotFoundError:
-        return render(request, "404.html", {"message": _("Not found.")}, status=404)
+    path = services.htcds_export_take(actor=actor(request), token=token)
     handle = path.open("rb")
     # The file is single-use: the open handle keeps the data readable after the name is gone.
     path.unlink()

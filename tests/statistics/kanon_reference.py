@@ -8,7 +8,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from opennrm.statistics.kanon import MISSING, OTHER, RARE, Column, Report, Row, Step
+from opennrm.statistics.kanon import (
+    MISSING,
+    OTHER,
+    RARE,
+    Column,
+    ColumnLoss,
+    LocalReport,
+    Report,
+    Row,
+    Step,
+)
 
 
 def _apply(step: Step, values: Iterable[str], counts: Counter[str], k: int) -> dict[str, str]:
@@ -153,5 +163,151 @@ def anonymise(
                 elif value not in (raw[j], MISSING):
                     report.values_generalised += 1
             yield out
+
+    return emit(), report
+
+
+# --- local recoding (Mondrian), as first written: per-record Python over the distinct rows ------
+#
+# The engine in ``kanon.local_recode`` does the same partitioning with numpy arrays; the test
+# compares the two on released rows (in order) and report.
+
+
+def _level_maps(
+    distinct: Sequence[Row], counts: Sequence[int], columns: Sequence[Column], k: int
+) -> list[list[dict[str, str]]]:
+    """Per column, per level (0 = the base value), base value → value at that level; a RARE step
+    uses the counts over all records of the level below."""
+    maps: list[list[dict[str, str]]] = []
+    for j, column in enumerate(columns):
+        values = sorted({row[j] for row in distinct})
+        current = {v: v for v in values}
+        levels = [current]
+        for step in column.steps:
+            frequency: dict[str, int] = {}
+            if step == RARE:
+                for row, n in zip(distinct, counts, strict=True):
+                    value = current[row[j]]
+                    frequency[value] = frequency.get(value, 0) + n
+            mapping = _apply(step, set(current.values()), Counter(frequency), k)
+            current = {v: mapping[current[v]] for v in values}
+            levels.append(current)
+        maps.append(levels)
+    return maps
+
+
+def local_recode(
+    rows: Callable[[], Iterable[Sequence[str]]],
+    columns: Sequence[Column],
+    *,
+    k: int,
+    priority: Sequence[tuple[str, int]] | None = None,
+) -> tuple[Iterator[Row], LocalReport]:
+    """k-anonymise by Mondrian partitioning (see above); returns the released rows (grouped by
+    partition, not in the source's order) and the report, complete before the first row.
+
+    ``priority`` lists (column name, level) split entries, most wanted first; by default every
+    column at its base level in the columns' order."""
+    position = {col.name: j for j, col in enumerate(columns)}
+    entries = [(position[name], level) for name, level in (priority or [])] or [
+        (j, 0) for j in range(len(columns))
+    ]
+    report = LocalReport(k=k)
+    # Distinct base rows with their counts: the partitioning works on these, not on records.
+    index: dict[Row, int] = {}
+    counts: list[int] = []
+    for raw in rows():
+        row = tuple(column.base(value) for column, value in zip(columns, raw, strict=True))
+        found = index.get(row)
+        if found is None:
+            index[row] = len(counts)
+            counts.append(1)
+        else:
+            counts[found] += 1
+        report.records_read += 1
+    distinct = list(index)
+    del index
+    maps = _level_maps(distinct, counts, columns, k)
+    report.columns = {col.name: ColumnLoss() for col in columns}
+    if report.records_read < k:
+        report.records_suppressed = report.records_read
+        report.withheld_columns = [col.name for col in columns]
+        return iter(()), report
+
+    leaves: list[tuple[list[int], int]] = []
+
+    def split(members: list[int], total: int, at: int) -> None:
+        # Iterative over entries; recursion only into children (depth ≤ log(n / k) + entries).
+        while at < len(entries) and total >= 2 * k:
+            j, level = entries[at]
+            mapping = maps[j][level]
+            groups: dict[str, list[int]] = {}
+            sizes: dict[str, int] = {}
+            for member in members:
+                value = mapping[distinct[member][j]]
+                groups.setdefault(value, []).append(member)
+                sizes[value] = sizes.get(value, 0) + counts[member]
+            big = [value for value, size in sizes.items() if size >= k]
+            if len(big) >= 2 or (len(big) == 1 and total - sizes[big[0]] >= k):
+                children = [(groups[value], sizes[value]) for value in big]
+                rest = [m for value in sizes if sizes[value] < k for m in groups[value]]
+                rest_total = total - sum(size for _m, size in children)
+                if rest_total >= k:
+                    children.append((rest, rest_total))
+                elif rest:
+                    smallest = min(range(len(children)), key=lambda c: children[c][1])
+                    merged, size = children[smallest]
+                    children[smallest] = (merged + rest, size + rest_total)
+                for child, size in children:
+                    split(child, size, at + 1 if len(child) == len(members) else at)
+                return
+            at += 1
+        leaves.append((members, total))
+
+    split(list(range(len(distinct))), report.records_read, 0)
+    report.partitions = len(leaves)
+    report.records_released = report.records_read
+
+    def summary(members: list[int]) -> Row:
+        out = []
+        for j in range(len(columns)):
+            value = MISSING
+            for mapping in maps[j]:
+                first = mapping[distinct[members[0]][j]]
+                if all(mapping[distinct[m][j]] == first for m in members):
+                    value = first
+                    break
+            out.append(value)
+        return tuple(out)
+
+    released: list[tuple[Row, int]] = []
+    losses = [report.columns[col.name] for col in columns]
+    for members, total in leaves:
+        out = summary(members)
+        released.append((out, total))
+        for member in members:
+            n, base = counts[member], distinct[member]
+            for j, loss in enumerate(losses):
+                if base[j] == MISSING:
+                    loss.not_recorded += n
+                elif out[j] == base[j]:
+                    loss.given += n
+                elif out[j] == MISSING:
+                    loss.withheld += n
+                else:
+                    loss.generalised += n
+    for loss in losses:
+        report.values_generalised += loss.generalised
+        report.values_withheld += loss.withheld
+    report.withheld_columns = [
+        col.name
+        for col, loss in zip(columns, losses, strict=True)
+        if loss.withheld and not loss.given and not loss.generalised
+    ]
+
+    def emit() -> Iterator[Row]:
+        for out, total in released:
+            for _ in range(total):
+                yield out
 
     return emit(), report

@@ -36,7 +36,9 @@ def test_only_statistics_roles_list_the_tables(client_for):
 
 def test_the_list_names_every_standard_table(client_for):
     body = client_for("dragan").get(URL).json()
-    assert body["count"] == 23  # 21 victim and activity tables + 2 criminal-justice tables
+    # 21 victim and activity tables, 2 criminal-justice tables, 1 of transnational referrals
+    assert body["count"] == 24
+    assert body["items"][-1]["id"] == "transnational_by_partner"
     assert body["items"][0] == {
         "id": "presumed_by_year",
         "title": "Presumed victims by year and sex",
@@ -45,31 +47,52 @@ def test_the_list_names_every_standard_table(client_for):
     }
 
 
-def test_a_restricted_table_hides_a_small_count_and_what_would_reveal_it(client_for, cases):
-    response = client_for("dragan").get(
-        f"{URL}presumed_by_year/",
-        {"from": "2026-01-01", "to": "2026-12-31", "profile": "restricted"},
-    )
+def test_a_restricted_table_never_shows_a_small_count_and_repeats_itself(client_for, cases):
+    ask = {"from": "2026-01-01", "to": "2026-12-31", "profile": "restricted"}
+    response = client_for("dragan").get(f"{URL}presumed_by_year/", ask)
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {
-        "id", "title", "row_dimension", "column_dimension", "cells", "row_totals", "column_totals", "grand_total",
-    }  # fmt: skip
+        "id",
+        "title",
+        "row_dimension",
+        "column_dimension",
+        "cells",
+        "row_totals",
+        "column_totals",
+        "grand_total",
+    }
     assert body["row_dimension"] == "year"
-    # 3 men are below 5. With one row, each column total equals its cell, so hiding the men
-    # means hiding the women too (the cheapest cycle); the overall 10 stays published.
-    assert body["cells"] == [
-        {"row": "2026", "column": "female", "value": None, "suppressed": True},
-        {"row": "2026", "column": "male", "value": None, "suppressed": True},
-        {"row": "2026", "column": "other", "value": 0, "suppressed": False},
-    ]
-    assert body["row_totals"] == [{"row": "2026", "value": 10, "suppressed": False}]
-    assert body["column_totals"] == [
-        {"column": "female", "value": None, "suppressed": True},
-        {"column": "male", "value": None, "suppressed": True},
-        {"column": "other", "value": 0, "suppressed": False},
-    ]
-    assert body["grand_total"] == {"value": 10, "suppressed": False}
+    female, male, other = body["cells"]
+    # 3 men: never 3 — shown "<5" (published 0) or 5; 7 women: 5 to 9; nobody "other": "<5".
+    assert (male["value"], male["suppressed"]) in {(None, True), (5, False)}
+    assert 5 <= female["value"] <= 9
+    assert not female["suppressed"]
+    assert other == {"row": "2026", "column": "other", "value": None, "suppressed": True}
+    # 10 in all: the total is a figure of its own, 8 to 12.
+    assert 8 <= body["grand_total"]["value"] <= 12
+    # The same people, the same figures: asking again changes nothing.
+    assert client_for("dragan").get(f"{URL}presumed_by_year/", ask).json() == body
+
+
+def test_a_restricted_table_is_refused_for_a_period_other_than_a_month_quarter_or_year(
+    client_for, cases
+):
+    response = client_for("dragan").get(
+        f"{URL}presumed_by_year/",
+        {"from": "2026-01-01", "to": "2026-07-01", "profile": "restricted"},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "from": "Choose the first day of a month, quarter or year.",
+        "to": "Choose the last day of that month, quarter or year.",
+    }
+    for period in (("2026-04-01", "2026-06-30"), ("2026-02-01", "2026-02-28")):
+        ok = client_for("dragan").get(
+            f"{URL}presumed_by_year/",
+            {"from": period[0], "to": period[1], "profile": "restricted"},
+        )
+        assert ok.status_code == 200
 
 
 def test_the_official_profile_gives_nada_exact_figures(client_for, cases):

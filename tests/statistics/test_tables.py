@@ -119,6 +119,7 @@ def test_a_release_counts_each_population_in_one_query_with_the_same_figures(sam
         centre=sample["cptv"],
         caseworker=vesna,
         gender=vocab.Gender.MASCULINE,
+        year_of_birth=2010,
         is_child=True,
         presumed_on=date(2024, 12, 20),
         reflection_from=date(2025, 1, 2),
@@ -134,15 +135,22 @@ def test_a_release_counts_each_population_in_one_query_with_the_same_figures(sam
     alone = {spec.id: grid(spec.build(period)) for spec in specs}
     victim_tables = sum(1 for spec in specs if spec.population)
     with CaptureQueriesContext(connection) as queries:
-        together = {built.id: grid(built) for built in build_tables(specs, period)}
+        together_built = build_tables(specs, period)
+    together = {built.id: grid(built) for built in together_built}
     assert together == alone
+    # The record-key sums of the cell-key method too, cell by cell.
+    assert {b.id: b.table.keys for b in together_built} == {
+        spec.id: spec.build(period).table.keys for spec in specs
+    }
     counting = [q["sql"] for q in queries.captured_queries if "GROUP BY" in q["sql"]]
-    # One query per population, the reflection-period table inside the presumed victims'.
-    assert len(counting) == len(specs) - victim_tables - 1 + 2
+    # One query per population; across years the reflection-period table is its own.
+    assert len(counting) == len(specs) - victim_tables + 2
     assert alone["reflection_period"] == {("child", "male"): 1}
+    # The victim without a year of birth (nor a child flag) is "not recorded", not an adult.
     assert alone["presumed_by_age_group"] == {
         ("adult", "female"): 2,
-        ("adult", "male"): 2,
+        ("adult", "male"): 1,
+        ("unknown", "male"): 1,
         ("child", "female"): 1,
     }
     assert alone["identified_by_year"] == {
@@ -162,6 +170,9 @@ def test_a_release_counts_each_population_in_one_query_with_the_same_figures(sam
             tables = build_tables(specs, one_year)
         together = {built.id: grid(built) for built in tables}
         assert together == alone, year
+        assert {b.id: b.table.keys for b in tables} == {
+            spec.id: spec.build(one_year).table.keys for spec in specs
+        }, year
         # The same rows too: no code of another population's rows (Afghanistan, in 2026 only
         # among the identified) as an empty row.
         labels = {spec.id: spec.build(one_year).row_names for spec in specs}

@@ -1,4 +1,5 @@
-"""manage.py export_ctdc --k 11 --out FILE: the CTDC-style k-anonymous microdata as CSV."""
+"""manage.py export_ctdc --k 11 --out FILE: the CTDC-style k-anonymous microdata as CSV, with
+its information loss per column (share of released values as given, generalised, withheld)."""
 
 from __future__ import annotations
 
@@ -49,7 +50,14 @@ class Command(BaseCommand):
                 f"{', '.join(report.withheld_columns) or 'none'}."
             )
         )
+        # The information loss per column, the export report the CTDC release documents.
         self.stdout.write(
-            "Generalisation levels: "
-            + ", ".join(f"{name}={level}" for name, level in report.levels.items() if level)
+            f"{report.partitions} partitions. Released values per column "
+            "(as given / generalised / withheld / not recorded):"
         )
+        for name, loss in report.columns.items():
+            shares = loss.shares()
+            self.stdout.write(
+                f"  {name:40} {shares['given']:7.1%} {shares['generalised']:7.1%} "
+                f"{shares['withheld']:7.1%} {shares['not_recorded']:7.1%}"
+            )
