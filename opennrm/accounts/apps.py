@@ -30,5 +30,22 @@ class AccountsConfig(AppConfig):
     nav = [
         NavItem(_("Users"), "accounts:users", "user.manage", order=80),
         NavItem(_("Agencies"), "accounts:agencies", "agency.manage", order=81),
+        NavItem(_("Role approvals"), "accounts:grants", "user.manage", order=82),
+        NavItem(_("Break-the-glass review"), "accounts:break_glass", "audit.view", order=91),
     ]
+
+    def ready(self) -> None:
+        from opennrm.audit.labels import register
+
+        register(
+            {
+                "role_grant.request": _("Role requested, awaiting a second administrator"),
+                "role_grant.approve": _("Role request approved"),
+                "role_grant.reject": _("Role request rejected"),
+                "access.break_glass_review": _("Break the glass reviewed"),
+                "auth.mfa_failed": _("Wrong two-factor code"),
+                "auth.mfa_lockout": _("Two-factor sign-in locked after wrong codes"),
+            }
+        )
+
     dashboard_panel = staticmethod(_lockout_panel)

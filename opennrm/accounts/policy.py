@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opennrm.accounts.models import BreakGlassGrant, User
-from opennrm.accounts.roles import ACTIONS
+from opennrm.accounts.roles import ACTIONS, Role
 from opennrm.core.errors import PermissionDeniedError, ValidationFailed
 
 AnyUser = User | AnonymousUser
@@ -90,7 +90,16 @@ def scope[M: models.Model](
     return scope_fn(active, queryset)
 
 
+def _may_break_glass(user: User) -> bool:
+    """Administration is not access to victims: an account holding the administrator role never
+    breaks the glass, nor uses a grant it got before this rule (``User.actions`` drops the
+    personal-data roles of such an account too)."""
+    return Role.ADMIN not in user.roles
+
+
 def has_break_glass(user: User, obj: models.Model) -> bool:
+    if not _may_break_glass(user):
+        return False
     return BreakGlassGrant.objects.filter(
         user=user,
         content_type=ContentType.objects.get_for_model(type(obj)),
@@ -101,6 +110,8 @@ def has_break_glass(user: User, obj: models.Model) -> bool:
 
 def break_glass_ids(user: User, model: type[models.Model]) -> models.QuerySet[BreakGlassGrant, str]:
     """Object ids (as strings) the user currently holds a break-the-glass grant for."""
+    if not _may_break_glass(user):
+        return BreakGlassGrant.objects.none().values_list("object_id", flat=True)
     return BreakGlassGrant.objects.filter(
         user=user,
         content_type=ContentType.objects.get_for_model(model),
@@ -112,6 +123,12 @@ def break_glass(*, actor: User, obj: models.Model, reason: str) -> BreakGlassGra
     """Grant ``actor`` time-limited access to ``obj``; the reason is mandatory and audited."""
     from opennrm.audit.services import record
 
+    if isinstance(actor, User) and not _may_break_glass(actor):
+        raise PermissionDeniedError(
+            _(
+                "An administrator's account cannot break the glass; administration is not access to victims."
+            )
+        )
     require(actor, "case.break_glass")
     reason = (reason or "").strip()
     if len(reason) < 10:

@@ -63,6 +63,11 @@ ACTIONS: dict[str, str] = {
     "proceeding.edit": "record proceedings, charges, outcomes",
     "proceeding.export": "export and import the proceedings register",
     "proceeding.view_stage": "see the stage and next hearing of proceedings linked to own cases",
+    # transnational referral
+    "trm.view": "see transnational referrals sent and received",
+    "trm.send": "send a referral to a partner country's platform",
+    "trm.receive": "accept or decline referrals from partner platforms, answer with status updates",
+    "trm.partner.manage": "register, suspend, revoke partner platforms and rotate their keys",
     # training and awareness
     "training.view": "see courses, cohorts, trainings and coverage",
     "training.edit": "manage courses, cohorts, trainings and imports",
@@ -111,6 +116,9 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "stats.public",
             "stats.restricted",
             "export.htcds",
+            "trm.view",
+            "trm.send",
+            "trm.receive",
         }
     ),
     Role.SERVICE_PROVIDER: frozenset(
@@ -146,15 +154,20 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.AUDITOR: frozenset(_EVERYONE | {"audit.view", "audit.verify"}),
-    Role.ADMIN: frozenset(_EVERYONE | {"user.manage", "agency.manage"}),
+    Role.ADMIN: frozenset(_EVERYONE | {"user.manage", "agency.manage", "trm.partner.manage"}),
 }
 
-# Roles whose users can see victims' personal data: they must use two-factor authentication.
+# Roles whose users can see victims' personal data.
 PII_ROLES = frozenset(role for role, actions in ROLE_ACTIONS.items() if "case.view_pii" in actions)
-# Everyone who can see a person's data at all, or administer those who can, uses 2FA.
-MFA_REQUIRED_ROLES = PII_ROLES | {
-    Role.SCREENER,
-    Role.ADMIN,
-    Role.AUDITOR,
-    Role.NATIONAL_COORDINATOR,
-}
+# Roles that read personal data at all (DESIGN §1): the PII roles, and screeners, who see what they
+# entered about a person until the referral is accepted. Granting one needs a second
+# administrator's approval, and an administrator's account may never hold one.
+PERSONAL_DATA_ROLES = PII_ROLES | {Role.SCREENER}
+# Granted only with a second administrator's approval: the personal-data roles, and the two roles
+# that control the others (an administrator approves grants, an auditor reviews them), so that one
+# administrator cannot make a second account of his own to approve his own requests.
+APPROVAL_ROLES = PERSONAL_DATA_ROLES | {Role.ADMIN, Role.AUDITOR}
+# Every role reads something about a victim or a trainee (justice: case codes and identification
+# status; coordinators: microdata and trainees' names; trainers: trainees' names and e-mails), or
+# administers or audits those who do: every one signs in with two-factor authentication.
+MFA_REQUIRED_ROLES = frozenset(Role.values)

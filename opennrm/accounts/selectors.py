@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Max, Prefetch, QuerySet, Sum
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from opennrm.accounts import policy
-from opennrm.accounts.models import Agency, ApiToken, RoleAssignment, User
+from opennrm.accounts.models import (
+    Agency,
+    AgencyAlias,
+    ApiToken,
+    BreakGlassGrant,
+    GrantStatus,
+    RoleAssignment,
+    RoleGrant,
+    SecondFactorFailure,
+    User,
+)
 
 
 def user_list(*, actor: User, search: str = "", agency_id: int | None = None) -> QuerySet[User]:
@@ -32,9 +43,77 @@ def agency_list(*, actor: User) -> QuerySet[Agency]:
     return policy.scope(actor, Agency.objects.all(), "agency.manage").order_by("name")
 
 
-def token_list(*, actor: User) -> QuerySet[ApiToken]:
-    """The actor's own tokens (active first)."""
-    return ApiToken.objects.filter(user=actor).order_by("revoked_at", "-created_at")
+def agency_alias_list(*, actor: User) -> QuerySet[AgencyAlias]:
+    """Agency aliases, for administrators (``agency.manage``)."""
+    return policy.scope(
+        actor, AgencyAlias.objects.select_related("agency"), "agency.manage"
+    ).order_by("text")
+
+
+def token_list(*, actor: User, user: User | None = None) -> QuerySet[ApiToken]:
+    """The actor's own tokens, or (``user.manage``) another user's; newest first."""
+    owner = actor if user is None else user
+    if owner.pk != actor.pk and not policy.can(actor, "user.manage"):
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=owner).order_by("revoked_at", "-created_at")
+
+
+def role_grant_list(*, actor: User, pending_only: bool = True) -> QuerySet[RoleGrant]:
+    """Role grants awaiting (or past) a second administrator's decision, newest first; for
+    administrators (``user.manage``) and the auditor (``audit.view``), empty for everyone else."""
+    if not (policy.can(actor, "user.manage") or policy.can(actor, "audit.view")):
+        return RoleGrant.objects.none()
+    grants = RoleGrant.objects.select_related("user", "user__agency", "requested_by", "decided_by")
+    if pending_only:
+        grants = grants.filter(status=GrantStatus.PENDING)
+    return grants.order_by("-requested_at")
+
+
+def break_glass_list(*, actor: User, unreviewed_only: bool = False) -> QuerySet[BreakGlassGrant]:
+    """Every break-the-glass access with its stated purpose, for the auditor (``audit.view``)."""
+    if not policy.can(actor, "audit.view"):
+        return BreakGlassGrant.objects.none()
+    grants = BreakGlassGrant.objects.select_related("user", "content_type", "reviewed_by")
+    if unreviewed_only:
+        grants = grants.filter(reviewed_at__isnull=True)
+    return grants.order_by("reviewed_at", "-created_at")
+
+
+@dataclass(frozen=True)
+class SecondFactorState:
+    locked: bool
+    wait_seconds: int
+
+
+def second_factor_state(*, user: User, ip_address: str) -> SecondFactorState:
+    """Whether a two-factor code may be tried now for ``user`` from ``ip_address``.
+
+    Counts failures in the last ``AXES_COOLOFF_TIME`` per user and per address: under
+    ``OPENNRM_MFA_FREE_ATTEMPTS`` free; then 1, 2, 4 … seconds after the last failure; locked from
+    ``OPENNRM_MFA_MAX_ATTEMPTS``. No permission: it is the sign-in step's own check.
+    """
+    now = timezone.now()
+    free = int(settings.OPENNRM_MFA_FREE_ATTEMPTS)
+    limit = int(settings.OPENNRM_MFA_MAX_ATTEMPTS)
+    recent = SecondFactorFailure.objects.filter(at__gt=now - settings.AXES_COOLOFF_TIME)
+    same_address = Q(ip_address=ip_address) if ip_address else Q(pk__in=[])
+    counts = recent.aggregate(
+        user_n=Count("pk", filter=Q(user=user)),
+        user_last=Max("at", filter=Q(user=user)),
+        ip_n=Count("pk", filter=same_address),
+        ip_last=Max("at", filter=same_address),
+    )
+    wait = 0.0
+    for failures, last in (
+        (counts["user_n"], counts["user_last"]),
+        (counts["ip_n"], counts["ip_last"]),
+    ):
+        if failures >= limit:
+            return SecondFactorState(locked=True, wait_seconds=0)
+        if failures >= free and last is not None:
+            ready = last.timestamp() + 2 ** (failures - free)
+            wait = max(wait, ready - now.timestamp())
+    return SecondFactorState(locked=False, wait_seconds=math.ceil(wait) if wait > 0 else 0)
 
 
 @dataclass(frozen=True)
@@ -68,7 +147,7 @@ def lockout_list(*, actor: User) -> list[Lockout]:
     )
     names = [row["username"] for row in rows]
     ids = dict(User.objects.filter(username__in=names).values_list("username", "pk"))
-    return [
+    locked = [
         Lockout(
             username=row["username"],
             failures=int(row["failures"]),
@@ -78,3 +157,23 @@ def lockout_list(*, actor: User) -> list[Lockout]:
         )
         for row in rows
     ]
+    # Two-factor lockouts (wrong codes after a right password), lifted the same way.
+    second = (
+        SecondFactorFailure.objects.filter(at__gt=timezone.now() - cooloff)
+        .values("user_id", "user__username")
+        .annotate(failures=Count("pk"), last=Max("at"))
+        .filter(failures__gte=settings.OPENNRM_MFA_MAX_ATTEMPTS)
+    )
+    listed = {lock.username.lower() for lock in locked}
+    locked += [
+        Lockout(
+            username=row["user__username"],
+            failures=int(row["failures"]),
+            last_attempt=row["last"],
+            ends_at=row["last"] + cooloff,
+            user_id=row["user_id"],
+        )
+        for row in second
+        if row["user__username"].lower() not in listed
+    ]
+    return sorted(locked, key=lambda lock: lock.last_attempt, reverse=True)

@@ -17,6 +17,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from opennrm.core.fields import SHORT_TEXT, EncryptedTextField
+
 
 class AuditEntry(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -29,7 +31,10 @@ class AuditEntry(models.Model):
     target_type = models.CharField(max_length=64, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
     target_label = models.CharField(max_length=200, blank=True)
-    purpose = models.TextField(blank=True)
+    # Encrypted: a stated purpose can name a person ("checking whether Ana P. is ..."). The chain
+    # hashes the plaintext (``verification.entry_values`` decrypts), so re-sealing under a new key
+    # and the migration that encrypted the old clear values leave every seal valid.
+    purpose = EncryptedTextField(blank=True, max_length=SHORT_TEXT)
     recipient = models.CharField(max_length=200, blank=True)
     changes = models.JSONField(default=dict, blank=True)
     flagged = models.BooleanField(default=False)

@@ -76,10 +76,15 @@ def record_history(
     Checks ``policy.can(actor, view_action, obj)`` itself: a user who may not see the record
     gets an empty list, so a page cannot leak a history by forgetting the check.
     """
+    return list(record_history_entries(actor=actor, obj=obj, view_action=view_action)[:limit])
+
+
+def record_history_entries(*, actor: User, obj: Model, view_action: str) -> QuerySet[AuditEntry]:
+    """The whole timeline of one record, newest first, for a paged page; empty unless
+    ``policy.can(actor, view_action, obj)``, as ``record_history``."""
     if not policy.can(actor, view_action, obj):
-        return []
+        return AuditEntry.objects.none()
     meta = obj._meta
-    entries = AuditEntry.objects.filter(
+    return AuditEntry.objects.filter(
         target_type=f"{meta.app_label}.{meta.model_name}", target_id=str(obj.pk)
     ).order_by("-at", "-id")
-    return list(entries[:limit])

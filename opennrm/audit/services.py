@@ -93,23 +93,56 @@ def record(
     """
     if target is not None:
         target_type, target_id, target_label = target_of(target)
-    agency = getattr(actor, "agency", None) if actor is not None else None
     entry = AuditEntry.objects.create(
-        actor=actor if actor is not None and actor.pk else None,
-        actor_label=(actor.get_username() if actor is not None and actor.pk else actor_label)[:150],
-        agency_label=(str(agency.name) if agency is not None else "")[:200],
-        verb=verb,
-        target_type=target_type,
-        target_id=target_id,
-        target_label=target_label,
-        purpose=purpose,
-        recipient=recipient,
-        changes=dict(changes or {}),
-        flagged=flagged,
-        ip=current().ip,
+        **entry_row(
+            actor=actor,
+            verb=verb,
+            target_type=target_type,
+            target_id=target_id,
+            target_label=target_label,
+            purpose=purpose,
+            recipient=recipient,
+            changes=changes,
+            flagged=flagged,
+            actor_label=actor_label,
+        )
     )
     seal_after_commit()
     return entry
+
+
+def entry_row(
+    *,
+    actor: User | None,
+    verb: str,
+    target_type: str = "",
+    target_id: str = "",
+    target_label: str = "",
+    purpose: str = "",
+    recipient: str = "",
+    changes: Mapping[str, Any] | None = None,
+    flagged: bool = False,
+    actor_label: str = "",
+) -> dict[str, Any]:
+    """The column values of one entry, as ``record`` writes it: also for services that write
+    their entries in bulk (the legacy import), so both paths write the same entry."""
+    agency = getattr(actor, "agency", None) if actor is not None else None
+    return {
+        "actor_id": actor.pk if actor is not None and actor.pk else None,
+        "actor_label": (actor.get_username() if actor is not None and actor.pk else actor_label)[
+            :150
+        ],
+        "agency_label": (str(agency.name) if agency is not None else "")[:200],
+        "verb": verb,
+        "target_type": target_type,
+        "target_id": target_id,
+        "target_label": target_label,
+        "purpose": purpose,
+        "recipient": recipient,
+        "changes": dict(changes or {}),
+        "flagged": flagged,
+        "ip": current().ip,
+    }
 
 
 def seal_after_commit() -> None:

@@ -26,6 +26,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from opennrm.audit import chain
+from opennrm.core import crypto
 
 _AT_SQL = {
     "postgresql": """to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')""",
@@ -71,10 +72,27 @@ def _changes(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
+_PURPOSE_CONTEXT = "audit.auditentry.purpose"
+_SEALED = f"{crypto.PREFIX}:"
+
+
+def _purpose(value: Any) -> Any:
+    """The plaintext purpose: the chain hashes what was stated, not the ciphertext of the day.
+
+    Seals made before the column was encrypted hashed the clear value, and a key rotation
+    re-seals the value; hashing the plaintext keeps both verifying. A ciphertext that was altered
+    fails to decrypt, and verification reports the entry as altered (see ``_rows``).
+    """
+    if isinstance(value, str) and value.startswith(_SEALED):
+        return crypto.decrypt(value, context=_PURPOSE_CONTEXT)
+    return value
+
+
 def entry_values(row: Sequence[Any]) -> list[Any]:
     """An entry's values in ``chain.HASHED_FIELDS`` order, from the columns of ``entry_columns()``."""
     entry = list(row)
     entry[1] = _iso(entry[1])
+    entry[9] = _purpose(entry[9])
     entry[11] = _changes(entry[11])
     entry[12] = bool(entry[12])
     return entry
@@ -96,7 +114,16 @@ def _rows(cursor: Any) -> Iterator[chain.SealRow]:
             return
         for row in batch:
             seq, entry_id, prev_hash, digest, eid = row[:5]
-            entry = entry_values(row[4:]) if eid is not None else None
+            entry: list[Any] | None = None
+            if eid is not None:
+                try:
+                    entry = entry_values(row[4:])
+                except crypto.CryptoError:
+                    # A purpose that no longer decrypts was tampered with: hash what is stored,
+                    # which cannot match the seal, so the entry is reported as altered.
+                    entry = list(row[4:])
+                    entry[1] = _iso(entry[1])
+                    entry[11] = _changes(entry[11])
             yield chain.SealRow(seq, entry_id, prev_hash, digest, entry)
 
 

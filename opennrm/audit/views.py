@@ -19,7 +19,7 @@ from opennrm.audit.selectors import EntryFilters, entry_list
 from opennrm.audit.services import record, seal_pending
 from opennrm.audit.verification import verify_chain
 from opennrm.core.exports import csv_response
-from opennrm.core.http import AuthenticatedHttpRequest
+from opennrm.core.http import AuthenticatedHttpRequest, actor
 from opennrm.core.pagination import CappedPaginator
 
 
@@ -34,10 +34,9 @@ def _filters(request: AuthenticatedHttpRequest) -> tuple[EntryFilterForm, EntryF
 
 @login_required
 def entries(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not policy.can(request.user, "audit.view"):
-        return render(request, "403.html", status=403)
+    policy.require(actor(request), "audit.view")
     form, filters = _filters(request)
-    page = CappedPaginator(entry_list(actor=request.user, filters=filters), 50).get_page(
+    page = CappedPaginator(entry_list(actor=actor(request), filters=filters), 50).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()
@@ -50,28 +49,50 @@ def entries(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def export(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The filtered trail as CSV, streamed; the export is itself an audit entry."""
-    if not policy.can(request.user, "audit.view"):
-        return render(request, "403.html", status=403)
+    policy.require(actor(request), "audit.view")
     _form, filters = _filters(request)
-    entries = entry_list(actor=request.user, filters=filters)
+    entries = entry_list(actor=actor(request), filters=filters)
     record(
-        actor=request.user,
+        actor=actor(request),
         verb="audit.export",
         purpose="audit trail export",
         changes={"filters": [None, _describe(filters)]},
     )
     headers = [
-        "id", "at", "actor", "agency", "action", "action_label", "record_type", "record_id",
-        "record", "purpose", "recipient", "changed_fields", "flagged", "ip",
-    ]  # fmt: skip
+        "id",
+        "at",
+        "actor",
+        "agency",
+        "action",
+        "action_label",
+        "record_type",
+        "record_id",
+        "record",
+        "purpose",
+        "recipient",
+        "changed_fields",
+        "flagged",
+        "ip",
+    ]
 
     def rows() -> Iterator[list[object]]:
         for e in entries.iterator(chunk_size=2000):
             yield [
-                e.pk, e.at.isoformat(), e.actor_label, e.agency_label, e.verb, label_for(e.verb),
-                e.target_type, e.target_id, e.target_label, e.purpose, e.recipient,
-                json.dumps(e.changes, ensure_ascii=False, sort_keys=True), e.flagged, e.ip,
-            ]  # fmt: skip
+                e.pk,
+                e.at.isoformat(),
+                e.actor_label,
+                e.agency_label,
+                e.verb,
+                label_for(e.verb),
+                e.target_type,
+                e.target_id,
+                e.target_label,
+                e.purpose,
+                e.recipient,
+                json.dumps(e.changes, ensure_ascii=False, sort_keys=True),
+                e.flagged,
+                e.ip,
+            ]
 
     return csv_response("audit-trail.csv", headers, rows())
 
@@ -86,12 +107,11 @@ def _describe(filters: EntryFilters) -> str:
 @login_required
 @require_POST
 def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not policy.can(request.user, "audit.verify"):
-        return render(request, "403.html", status=403)
+    policy.require(actor(request), "audit.verify")
     seal_pending(full=True)
     report = verify_chain(jobs=1)  # never fork a web worker
     record(
-        actor=request.user,
+        actor=actor(request),
         verb="audit.verify",
         changes={"ok": [None, report.ok], "checked": [None, report.checked]},
     )

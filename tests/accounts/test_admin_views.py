@@ -18,7 +18,7 @@ NEW_USER = {
     "first_name": "Jovana",
     "last_name": "Lukić",
     "email": "",
-    "roles": ["screener"],
+    "roles": ["justice"],
     "password": "kafa sa mlekom u sedam",
 }
 
@@ -45,9 +45,12 @@ def test_only_the_administrator_may_post_to_the_administration_actions(
     client_for: Callable[[str], Client], agencies: dict[str, Agency]
 ) -> None:
     target = services.user_create(
-        actor=None, username="target", agency=agencies["csw_bg"], roles=["screener"],
+        actor=None,
+        username="target",
+        agency=agencies["csw_bg"],
+        roles=["screener"],
         password="kafa sa mlekom u sedam",
-    )  # fmt: skip
+    )
     for url, data in (
         (f"/manage/users/{target.pk}/active/", {"active": "0"}),
         (f"/manage/users/{target.pk}/unlock/", {}),
@@ -84,7 +87,7 @@ def test_the_administrator_creates_a_user_with_roles_and_agency(
     user = User.objects.get(username="jovana")
     assert (user.agency, user.roles, user.get_full_name()) == (
         agencies["police_bg"],
-        frozenset({"screener"}),
+        frozenset({"justice"}),
         "Jovana Lukić",
     )
     assert user.check_password("kafa sa mlekom u sedam")
@@ -121,7 +124,7 @@ def test_a_taken_username_is_refused_on_its_field(
     )
     html = response.content.decode()
     assert (
-        '<div class="text-danger small" id="id_username_error">This username is taken.</div>'
+        '<div class="text-danger small" id="id_username_error"><p class="mb-0">This username is taken.</p></div>'
         in html
     )
     assert User.objects.filter(username__iexact="vesna").count() == 1
@@ -182,16 +185,28 @@ def test_the_administrator_creates_and_edits_an_agency(client_for: Callable[[str
     ivan = client_for("ivan")
     ivan.post(
         "/manage/agencies/",
-        {"name": "Safe House Novi Sad", "name_sr": "Сигурна кућа Нови Сад", "short_name": "SK NS",
-         "type": "shelter", "municipality": "Novi Sad"},
-    )  # fmt: skip
+        {
+            "name": "Safe House Novi Sad",
+            "name_sr": "Сигурна кућа Нови Сад",
+            "short_name": "SK NS",
+            "type": "shelter",
+            "municipality": "Novi Sad",
+        },
+    )
     agency = Agency.objects.get(name="Safe House Novi Sad")
     assert (agency.type, agency.version) == ("shelter", 1)
     response = ivan.post(
         f"/manage/agencies/{agency.pk}/",
-        {"name": "Safe House Novi Sad", "name_sr": "Сигурна кућа Нови Сад", "short_name": "SK NS",
-         "type": "cso", "municipality": "Novi Sad", "is_active": "on", "version": "1"},
-    )  # fmt: skip
+        {
+            "name": "Safe House Novi Sad",
+            "name_sr": "Сигурна кућа Нови Сад",
+            "short_name": "SK NS",
+            "type": "cso",
+            "municipality": "Novi Sad",
+            "is_active": "on",
+            "version": "1",
+        },
+    )
     assert response.status_code == 302
     agency.refresh_from_db()
     assert (agency.type, agency.version) == ("cso", 2)
@@ -208,9 +223,16 @@ def test_a_stale_agency_edit_is_refused_and_the_input_kept(
     )
     response = client_for("ivan").post(
         f"/manage/agencies/{shelter.pk}/",
-        {"name": shelter.name, "name_sr": shelter.name_sr, "short_name": "Shelter",
-         "type": "shelter", "municipality": "Palilula", "is_active": "on", "version": "1"},
-    )  # fmt: skip
+        {
+            "name": shelter.name,
+            "name_sr": shelter.name_sr,
+            "short_name": "Shelter",
+            "type": "shelter",
+            "municipality": "Palilula",
+            "is_active": "on",
+            "version": "1",
+        },
+    )
     assert response.status_code == 200
     assert (
         "Someone else saved this record while you were editing it. Your changes were not saved; "
@@ -228,17 +250,20 @@ def test_an_agency_name_cannot_be_taken_twice(
         f"/manage/agencies/{agencies['shelter'].pk}/",
         {"name": "labour inspectorate", "type": "shelter", "is_active": "on", "version": "1"},
     )
-    assert '<div class="text-danger small" id="id_name_error">This name is taken.</div>' in (
-        response.content.decode()
+    assert (
+        '<div class="text-danger small" id="id_name_error"><p class="mb-0">This name is taken.</p></div>'
+        in (response.content.decode())
     )
 
 
 @pytest.mark.parametrize("name", ["vesna", "cedomir"])
 def test_a_user_issues_and_revokes_a_token_on_their_own_page(
-    client_for: Callable[[str], Client], name: str
+    totp_client: Callable[[str], Client], name: str
 ) -> None:
-    client = client_for(name)
-    page = client.post("/manage/profile/", {"name": "laptop script"})
+    client = totp_client(name)
+    page = client.post(
+        "/manage/profile/", {"name": "laptop script", "scope": "read", "areas": ["accounts"]}
+    )
     plaintext = re.search(r"onrm_[0-9a-f]{12}_[A-Za-z0-9_-]+", page.content.decode())
     assert plaintext is not None
     headers = {"authorization": f"Bearer {plaintext.group(0)}"}
@@ -248,6 +273,18 @@ def test_a_user_issues_and_revokes_a_token_on_their_own_page(
     token = User.objects.get(username=name).api_tokens.get()
     client.post(f"/manage/profile/tokens/{token.pk}/revoke/")
     assert Client().get("/api/v1/accounts/me", headers=headers).status_code == 401
+
+
+def test_a_session_without_the_second_factor_cannot_issue_a_token(
+    client_for: Callable[[str], Client], personas: dict[str, User]
+) -> None:
+    page = client_for("vesna").post(
+        "/manage/profile/", {"name": "laptop script", "scope": "read", "areas": ["accounts"]}
+    )
+    assert "Issue API tokens from a session signed in with two-factor authentication." in _text(
+        page
+    )
+    assert not personas["vesna"].api_tokens.exists()
 
 
 def test_nobody_revokes_someone_elses_token_from_the_page(
@@ -278,9 +315,13 @@ def test_the_administrators_home_lists_locked_usernames_and_unlocks_them(
     for name in ("vesna", "zoran", "cedomir"):
         assert "Locked sign-ins" not in _text(client_for(name).get("/"))
     assert_access(
-        client_for, "/manage/unlock/", allowed=["ivan"], method="post",
-        data={"username": "ana"}, ok_statuses=(302,),
-    )  # fmt: skip
+        client_for,
+        "/manage/unlock/",
+        allowed=["ivan"],
+        method="post",
+        data={"username": "ana"},
+        ok_statuses=(302,),
+    )
     after = _text(client_for("ivan").get("/"))
     assert "ghost no such account 5" in after
     assert "ana 5" not in after

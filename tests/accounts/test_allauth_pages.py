@@ -70,9 +70,12 @@ def test_recovery_codes_are_shown_without_scripts(personas: dict[str, User]) -> 
 
 def test_totp_enrolment_shows_a_local_qr_code_and_the_secret(agencies: dict[str, Agency]) -> None:
     services.user_create(
-        actor=None, username="novak", agency=agencies["cptv"], roles=["case_manager"],
+        actor=None,
+        username="novak",
+        agency=agencies["cptv"],
+        roles=["case_manager"],
         password=PASSPHRASE,
-    )  # fmt: skip
+    )
     client = Client()
     client.post("/accounts/login/", {"login": "novak", "password": PASSPHRASE})
     assert client.get("/")["Location"] == "/accounts/2fa/totp/activate/"

@@ -37,9 +37,12 @@ def _main_text(response: object) -> str:
 def trainer(agencies: dict[str, Agency]) -> User:
     """A role that needs no second factor, so a password alone completes sign-in."""
     return services.user_create(
-        actor=None, username="petar", agency=agencies["judicial_academy"], roles=["trainer"],
+        actor=None,
+        username="petar",
+        agency=agencies["judicial_academy"],
+        roles=["trainer"],
         password=GOOD_PASSPHRASE,
-    )  # fmt: skip
+    )
 
 
 # --- hashing and password rules -------------------------------------------------------------
@@ -267,16 +270,23 @@ def test_a_used_code_is_refused_as_replay(personas: dict[str, User]) -> None:
     _login(first, "vesna", DEMO_PASSWORD)
     assert first.post("/accounts/2fa/authenticate/", {"code": code}).status_code == 302
     _login(second, "vesna", DEMO_PASSWORD)
-    assert second.post("/accounts/2fa/authenticate/", {"code": code}).status_code == 200
+    replay = second.post("/accounts/2fa/authenticate/", {"code": code})
+    assert replay.status_code == 200
     assert second.get("/").status_code == 302
+    # The person is told why the right code failed, not just "Incorrect code." (issue 20).
+    assert "This code has already been used. Wait for the next code" in replay.content.decode()
+    assert "Incorrect code." not in replay.content.decode()
 
 
 @pytest.fixture
 def unenrolled(agencies: dict[str, Agency]) -> User:
     return services.user_create(
-        actor=None, username="novak", agency=agencies["cptv"], roles=["case_manager"],
+        actor=None,
+        username="novak",
+        agency=agencies["cptv"],
+        roles=["case_manager"],
         password=GOOD_PASSPHRASE,
-    )  # fmt: skip
+    )
 
 
 def test_a_pii_role_without_totp_is_sent_to_enrolment(unenrolled: User) -> None:
@@ -304,10 +314,31 @@ def test_the_api_refuses_a_pii_role_without_totp(unenrolled: User) -> None:
     assert by_token.status_code == 401
 
 
-def test_a_role_without_personal_data_needs_no_second_factor(trainer: User) -> None:
+@pytest.mark.parametrize(
+    ("role", "agency"),
+    [
+        ("trainer", "judicial_academy"),
+        ("justice", "prosecution"),
+        ("coordinator", "coe"),
+        ("national_coordinator", "nco"),
+    ],
+)
+def test_every_role_that_reads_about_victims_or_trainees_must_enrol_a_second_factor(
+    agencies: dict[str, Agency], role: str, agency: str
+) -> None:
+    """Finding 9: justice, coordinators and trainers read case codes, microdata or trainees'
+    names; a password alone no longer opens any page or the API."""
+    services.user_create(
+        actor=None,
+        username="petra",
+        agency=agencies[agency],
+        roles=[role],
+        password=GOOD_PASSPHRASE,
+    )
     client = Client()
-    assert _login(client, "petar", GOOD_PASSPHRASE)["Location"] == "/"  # type: ignore[index]
-    assert client.get("/").status_code == 200
+    _login(client, "petra", GOOD_PASSPHRASE)
+    assert client.get("/")["Location"] == "/accounts/2fa/totp/activate/"
+    assert client.get("/api/v1/accounts/me").status_code == 401
 
 
 # --- session lifetime ----------------------------------------------------------------------
@@ -360,7 +391,7 @@ def test_an_access_change_deletes_the_stored_sessions_at_once(
     other.force_login(personas["milan"])
     if change == "roles":
         services.user_set_roles(
-            actor=personas["ivan"], user=personas["vesna"], roles=["case_manager", "screener"]
+            actor=personas["ivan"], user=personas["vesna"], roles=["case_manager", "justice"]
         )
     else:
         services.user_set_active(actor=personas["ivan"], user=personas["vesna"], active=False)
@@ -389,8 +420,9 @@ def test_a_disabled_users_token_stops_working(personas: dict[str, User]) -> None
     assert Client().get("/api/v1/accounts/me", headers=headers).status_code == 200
     services.user_set_active(actor=personas["ivan"], user=personas["vesna"], active=False)
     assert Client().get("/api/v1/accounts/me", headers=headers).status_code == 401
+    # Re-enabling does not bring the token back: any change of access ends the owner's tokens.
     services.user_set_active(actor=personas["ivan"], user=personas["vesna"], active=True)
-    assert Client().get("/api/v1/accounts/me", headers=headers).status_code == 200
+    assert Client().get("/api/v1/accounts/me", headers=headers).status_code == 401
 
 
 def test_an_unknown_username_costs_one_password_hash_like_a_real_one(trainer: User) -> None:

@@ -39,6 +39,9 @@ EXPECTED: dict[str, set[str]] = {
         "stats.public",
         "stats.restricted",
         "export.htcds",
+        "trm.view",
+        "trm.send",
+        "trm.receive",
     },
     Role.SERVICE_PROVIDER: EVERYONE
     | {"case.view", "case.view_pii", "service.update", "proceeding.view_stage"},
@@ -71,7 +74,7 @@ EXPECTED: dict[str, set[str]] = {
         "export.ctdc",
     },
     Role.AUDITOR: EVERYONE | {"audit.view", "audit.verify"},
-    Role.ADMIN: EVERYONE | {"user.manage", "agency.manage"},
+    Role.ADMIN: EVERYONE | {"user.manage", "agency.manage", "trm.partner.manage"},
 }
 
 # Actions that reach a victim's personal data or a case record: only these roles, ever.

@@ -44,29 +44,49 @@ def trail(personas: dict[str, User], agencies: dict[str, Agency]) -> dict[str, A
     made = {}
     with time_machine.travel(datetime(2026, 3, 1, 10, tzinfo=UTC), tick=False):
         made["vesna_view"] = record(
-            actor=personas["vesna"], verb="case.view_pii", target_type="cases.case",
-            target_id="17", target_label="RS-2026-00017", purpose="assigned case",
-        )  # fmt: skip
+            actor=personas["vesna"],
+            verb="case.view_pii",
+            target_type="cases.case",
+            target_id="17",
+            target_label="RS-2026-00017",
+            purpose="assigned case",
+        )
     with time_machine.travel(datetime(2026, 3, 5, 10, tzinfo=UTC), tick=False):
         made["vesna_update"] = record(
-            actor=personas["vesna"], verb="case.update", target_type="cases.case",
-            target_id="17", target_label="RS-2026-00017", changes={"status": ["a", "b"]},
-        )  # fmt: skip
+            actor=personas["vesna"],
+            verb="case.update",
+            target_type="cases.case",
+            target_id="17",
+            target_label="RS-2026-00017",
+            changes={"status": ["a", "b"]},
+        )
         made["cedomir_glass"] = record(
-            actor=personas["cedomir"], verb="access.break_glass", target_type="cases.case",
-            target_id="18", target_label="RS-2026-00018", purpose="urgent", flagged=True,
-        )  # fmt: skip
+            actor=personas["cedomir"],
+            verb="access.break_glass",
+            target_type="cases.case",
+            target_id="18",
+            target_label="RS-2026-00018",
+            purpose="urgent",
+            flagged=True,
+        )
     with time_machine.travel(datetime(2026, 3, 9, 10, tzinfo=UTC), tick=False):
         made["milan_view"] = record(
-            actor=personas["milan"], verb="case.view_pii", target_type="cases.case",
-            target_id="18", target_label="RS-2026-00018", purpose="=HYPERLINK(\"http://x\")",
-        )  # fmt: skip
+            actor=personas["milan"],
+            verb="case.view_pii",
+            target_type="cases.case",
+            target_id="18",
+            target_label="RS-2026-00018",
+            purpose='=HYPERLINK("http://x")',
+        )
     return made
 
 
 def _ids(filters: EntryFilters, zoran: User) -> list[int]:
-    return list(entry_list(actor=zoran, filters=filters).filter(
-        target_type="cases.case").values_list("id", flat=True))  # fmt: skip
+    return list(
+        entry_list(actor=zoran, filters=filters)
+        .filter(target_type="cases.case")
+        .values_list("id", flat=True)
+    )
 
 
 @pytest.mark.parametrize(
@@ -78,11 +98,15 @@ def _ids(filters: EntryFilters, zoran: User) -> list[int]:
         (EntryFilters(verb="case."), ["milan_view", "vesna_update", "vesna_view"]),
         (EntryFilters(verb="case.view_pii"), ["milan_view", "vesna_view"]),
         (EntryFilters(target_type="cases.case", target_id="18"), ["milan_view", "cedomir_glass"]),
-        (EntryFilters(date_from=datetime(2026, 3, 5).date(), date_to=datetime(2026, 3, 5).date()),
-         ["cedomir_glass", "vesna_update"]),
+        (
+            EntryFilters(
+                date_from=datetime(2026, 3, 5).date(), date_to=datetime(2026, 3, 5).date()
+            ),
+            ["cedomir_glass", "vesna_update"],
+        ),
         (EntryFilters(flagged_only=True), ["cedomir_glass"]),
     ],
-)  # fmt: skip
+)
 def test_the_trail_filters_by_user_agency_action_record_period_and_flag(
     trail: dict[str, AuditEntry],
     personas: dict[str, User],

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from opennrm.audit.labels import label_for
+from opennrm.audit.labels import field_label, field_value, label_for
 
 register = template.Library()
 
@@ -15,6 +15,31 @@ register = template.Library()
 @register.filter
 def action_label(verb: str) -> str:
     return label_for(verb)
+
+
+@register.filter
+def agency_label(label: str) -> str:
+    """The agency of an entry in the reader's language. Entries keep the agency's (English)
+    name as it was when written; an agency of that name still known is shown by its name in the
+    active language, any other label as kept."""
+    from opennrm.accounts.models import Agency
+
+    if not label:
+        return ""
+    agency = Agency.objects.filter(name=label).first()
+    return agency.display_name if agency is not None else label
+
+
+@register.filter
+def changed_fields(entry: Any) -> str:
+    """The changed fields of an audit entry (an ``AuditEntry`` or its dict), by their names."""
+    changes = getattr(entry, "changes", None)
+    target_type = getattr(entry, "target_type", "")
+    if isinstance(entry, dict):
+        changes, target_type = entry.get("changes"), entry.get("target_type", "")
+    if not isinstance(changes, dict):
+        return ""
+    return ", ".join(field_label(target_type or "", str(name)) for name in changes)
 
 
 @dataclass(frozen=True)
@@ -26,13 +51,17 @@ class ChangeRow:
 
 
 @register.filter
-def change_rows(changes: Any) -> list[ChangeRow]:
+def change_rows(changes: Any, target_type: str = "") -> list[ChangeRow]:
+    """``entry.changes|change_rows:entry.target_type``: each change with the field's name and
+    values as a person reads them (choice labels, not stored codes)."""
     if not isinstance(changes, dict):
         return []
     rows = []
     for name, value in sorted(changes.items()):
+        label = field_label(target_type or "", str(name))
         if isinstance(value, list | tuple) and len(value) == 2:
-            rows.append(ChangeRow(str(name), value[0], value[1], encrypted=False))
+            old, new = (field_value(target_type or "", str(name), v) for v in value)
+            rows.append(ChangeRow(label, old, new, encrypted=False))
         else:
-            rows.append(ChangeRow(str(name), None, None, encrypted=value is None))
+            rows.append(ChangeRow(label, None, None, encrypted=value is None))
     return rows

@@ -6,16 +6,40 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from opennrm.accounts.models import User
-from opennrm.accounts.services import token_issue
+from opennrm.accounts.models import TokenScope, User
+from opennrm.accounts.services import api_areas, token_issue
+from opennrm.core.errors import DomainError
 
 
 class Command(BaseCommand):
-    help = "Issue a personal API token for USERNAME; the token is printed once and stored hashed."
+    help = (
+        "Issue an API token for USERNAME with a scope, areas and a lifetime; the token is printed "
+        "once and stored hashed. Personal tokens last at most OPENNRM_TOKEN_MAX_HOURS; only "
+        "service accounts get long-lived ones."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--name", default="issued by operator")
+        parser.add_argument(
+            "--scope",
+            choices=TokenScope.values,
+            default=TokenScope.READ,
+            help="read: GET only (the default); write: every method the user's roles allow",
+        )
+        parser.add_argument(
+            "--area",
+            action="append",
+            dest="areas",
+            metavar="AREA",
+            help=f"an API area the token reaches (repeat; default all): {', '.join(api_areas())}",
+        )
+        parser.add_argument(
+            "--hours",
+            type=int,
+            default=None,
+            help="lifetime in hours (default OPENNRM_TOKEN_HOURS)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = User.objects.filter(username=options["username"]).first()
@@ -23,5 +47,15 @@ class Command(BaseCommand):
             raise CommandError(f"There is no user {options['username']!r}.")
         if not user.is_active:
             raise CommandError(f"User {user.username!r} is disabled; enable the account first.")
-        _token, plaintext = token_issue(actor=None, user=user, name=options["name"])
+        try:
+            _token, plaintext = token_issue(
+                actor=None,
+                user=user,
+                name=options["name"],
+                scope=options["scope"],
+                areas=options["areas"] or api_areas(),
+                hours=options["hours"],
+            )
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
         self.stdout.write(plaintext)
