@@ -2,12 +2,19 @@
 
 Views show them inline, the API turns them into ``{"error": {"code", "message", "fields"}}`` with the
 status below. Services raise them; nothing else decides how an error looks.
+
+A refusal is also Django's own: ``PermissionDeniedError`` is a ``PermissionDenied`` and
+``NotFoundError`` an ``Http404``, so a page that does not catch them answers with the 403/404 page
+(``core.views.permission_denied`` / ``not_found``) and the API with the same status and code — one
+path for both, no decorator or ``except`` in views.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils.functional import Promise
 
 
@@ -37,12 +44,12 @@ class ValidationFailed(DomainError):
     code = "validation_error"
 
 
-class PermissionDeniedError(DomainError):
+class PermissionDeniedError(DomainError, PermissionDenied):
     status = 403
     code = "forbidden"
 
 
-class NotFoundError(DomainError):
+class NotFoundError(DomainError, Http404):
     status = 404
     code = "not_found"
 

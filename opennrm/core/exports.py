@@ -2,13 +2,16 @@
 
 XLSX uses XlsxWriter in ``constant_memory`` mode (rows are flushed to disk as they are written);
 CSV is streamed row by row. Both neutralise spreadsheet formulas in text cells (CSV/formula
-injection): a value starting with = + - @ is prefixed with an apostrophe.
+injection): a value starting with = + - @, a tab or a carriage return is prefixed with an
+apostrophe, except a plain negative number (CTDC's missing-value code ``-99``, a balance of
+``-1.5``), which no spreadsheet runs as a formula and which partners' tools must read as a number.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -17,10 +20,15 @@ from typing import Any
 from django.http import FileResponse, StreamingHttpResponse
 
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_NEGATIVE_NUMBER = re.compile(r"-\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?")
 
 
 def safe_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+    if (
+        isinstance(value, str)
+        and value.startswith(_FORMULA_PREFIXES)
+        and not _NEGATIVE_NUMBER.fullmatch(value)
+    ):
         return "'" + value
     return value
 

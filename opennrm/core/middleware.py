@@ -6,8 +6,6 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 
-from opennrm.audit.context import request_context
-
 
 class RefuseTraceMiddleware:
     """No HTTP TRACE (or TRACK) anywhere: they only help cross-site tracing attacks."""
@@ -20,8 +18,7 @@ class RefuseTraceMiddleware:
             return HttpResponseNotAllowed(
                 ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
             )
-        with request_context(request):
-            return self.get_response(request)
+        return self.get_response(request)
 
 
 class NoStoreMiddleware:

@@ -7,9 +7,15 @@ row comes with the number a person sees in a spreadsheet (header = row 1), and v
 collected for the whole file before anything is written. Importers validate every row first and
 write in one transaction only when ``RowErrors`` is empty: all or nothing.
 
-CSV: UTF-8 (with or without BOM), or Windows-1250/1251 as Serbian offices export them; the delimiter
-(comma, semicolon, tab) is sniffed. XLSX: the first sheet, read in openpyxl's read-only mode so a
-large file is streamed, not loaded.
+CSV: UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode text"), or Windows-1250/1251 as
+Serbian offices export them; the delimiter (comma, semicolon, tab) is sniffed. XLSX: the first
+sheet, read in openpyxl's read-only mode so a large file is streamed, not loaded.
+
+One upload policy for every import (``UploadLimits``, from the ``OPENNRM_UPLOAD_*`` settings): the
+file's size, the unpacked size of an XLSX's parts (the sizes the zip declares are checked before
+openpyxl opens anything, and the bytes actually inflated are counted while it reads, since a zip can
+lie), the number of rows and of cells, and the time spent reading. A file over any limit is refused
+with a ``TabularError`` naming the limit; a zip bomb is refused before a byte of it is inflated.
 """
 
 from __future__ import annotations
@@ -17,17 +23,24 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
+import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any
 
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from opennrm.core.errors import ValidationFailed
 
 MAX_ERRORS = 1000
+# An XLSX saved by Excel or LibreOffice has a few dozen parts; thousands mean something else.
+MAX_XLSX_PARTS = 1000
+_CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -45,13 +58,195 @@ class TabularError(ValidationFailed):
     def __init__(self, errors: Sequence[RowError]) -> None:
         self.errors = list(errors)
         count = len(self.errors)
-        super().__init__(
-            ngettext(
+        # The API's ``error.fields``: "file" for the file as a whole, else "row N, column".
+        fields: dict[str, str] = {}
+        for error in self.errors:
+            if error.row == 0:
+                key = "file"
+            elif error.column:
+                key = f"row {error.row}, {error.column}"
+            else:
+                key = f"row {error.row}"
+            fields.setdefault(key, error.message)
+        if count == 1 and self.errors[0].row == 0:
+            # One problem with the file as a whole (its size, its format): say it, not a count.
+            message = self.errors[0].message
+        else:
+            message = ngettext(
                 "The file was not imported: %(count)d problem was found. Nothing was changed.",
                 "The file was not imported: %(count)d problems were found. Nothing was changed.",
                 count,
+            ) % {"count": count}
+        super().__init__(message, fields=fields)
+
+
+def _refuse(message: str) -> TabularError:
+    return TabularError([RowError(0, "", message)])
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """What any uploaded file may cost; ``from_settings()`` reads the ``OPENNRM_UPLOAD_*`` settings."""
+
+    max_bytes: int
+    max_unpacked_bytes: int
+    max_rows: int
+    max_cells: int
+    max_seconds: float
+
+    @classmethod
+    def from_settings(cls) -> UploadLimits:
+        return cls(
+            max_bytes=settings.OPENNRM_UPLOAD_MAX_BYTES,
+            max_unpacked_bytes=settings.OPENNRM_UPLOAD_MAX_UNPACKED_BYTES,
+            max_rows=settings.OPENNRM_UPLOAD_MAX_ROWS,
+            max_cells=settings.OPENNRM_UPLOAD_MAX_CELLS,
+            max_seconds=settings.OPENNRM_UPLOAD_MAX_SECONDS,
+        )
+
+
+def too_large(size: int, limits: UploadLimits | None = None) -> str | None:
+    """The message refusing a file of ``size`` bytes, or None when it is within the limit."""
+    limit = (limits or UploadLimits.from_settings()).max_bytes
+    if size <= limit:
+        return None
+    return _("The file is %(size)s, more than the limit of %(limit)s; split it in parts.") % {
+        "size": filesizeformat(size),
+        "limit": filesizeformat(limit),
+    }
+
+
+def read_upload(
+    upload: IO[bytes], *, filename: str = "", limits: UploadLimits | None = None
+) -> bytes:
+    """The bytes of an uploaded file, refused (``TabularError``) when over the size limit.
+
+    Reads at most one byte more than the limit, so a huge upload never lands in memory whole. With
+    an XLSX ``filename`` the sizes its parts declare are checked too, so an importer that stores
+    the file for a background job refuses a zip bomb at once, not in the worker.
+    """
+    limits = limits or UploadLimits.from_settings()
+    declared = getattr(upload, "size", None)
+    if isinstance(declared, int) and (message := too_large(declared, limits)):
+        raise _refuse(message)
+    data = upload.read(limits.max_bytes + 1)
+    if message := too_large(len(data), limits):
+        raise _refuse(message)
+    if filename.lower().endswith(".xlsx"):
+        _check_declared_sizes(data, limits)
+    return data
+
+
+class _Budget:
+    """Reading time and inflated bytes spent on one file, checked as they are spent.
+
+    Time is counted only while the reader works (not while the importer handles the rows it was
+    given), so a slow importer is not blamed on the file.
+    """
+
+    def __init__(self, limits: UploadLimits) -> None:
+        self.limits = limits
+        self.spent = 0.0
+        self.resumed: float | None = None
+        self.unpacked = 0
+
+    def resume(self) -> None:
+        self.resumed = time.monotonic()
+
+    def pause(self) -> None:
+        if self.resumed is not None:
+            self.spent += time.monotonic() - self.resumed
+            self.resumed = None
+
+    def check_time(self) -> None:
+        spent = self.spent
+        if self.resumed is not None:
+            spent += time.monotonic() - self.resumed
+        if spent > self.limits.max_seconds:
+            raise _refuse(
+                _(
+                    "Reading the file took longer than the limit of %(limit)d seconds; "
+                    "split it in parts."
+                )
+                % {"limit": self.limits.max_seconds}
             )
-            % {"count": count}
+
+    def inflate(self, count: int) -> None:
+        self.unpacked += count
+        if self.unpacked > self.limits.max_unpacked_bytes:
+            raise _refuse(
+                _("The workbook unpacks to more than the limit of %(limit)s; it was not read.")
+                % {"limit": filesizeformat(self.limits.max_unpacked_bytes)}
+            )
+        self.check_time()
+
+
+class _CountedPart(io.RawIOBase):
+    """One part of the zip, read through the budget: every inflated byte is counted."""
+
+    def __init__(self, part: IO[bytes], budget: _Budget) -> None:
+        super().__init__()
+        self.part = part
+        self.budget = budget
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            chunks = []
+            while chunk := self.read(_CHUNK):
+                chunks.append(chunk)
+            return b"".join(chunks)
+        data = self.part.read(min(size, _CHUNK))
+        self.budget.inflate(len(data))
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self.part.close()
+        super().close()
+
+
+class _CountedZipFile(zipfile.ZipFile):
+    """A zip whose parts are read through the budget (openpyxl reads every part with ``open``)."""
+
+    budget: _Budget
+
+    def open(self, name: Any, mode: Any = "r", pwd: Any = None, **kwargs: Any) -> Any:
+        part = super().open(name, mode, pwd, **kwargs)
+        if mode != "r":
+            return part
+        return _CountedPart(part, self.budget)
+
+
+def _check_declared_sizes(raw: bytes, limits: UploadLimits) -> None:
+    """Refuse a zip whose parts declare more than the limits, before inflating any of them."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise _refuse(_("The file is not a readable XLSX workbook.")) from None
+    if len(parts) > MAX_XLSX_PARTS:
+        raise _refuse(
+            _("The workbook has %(count)d parts, more than the limit of %(limit)d.")
+            % {"count": len(parts), "limit": MAX_XLSX_PARTS}
+        )
+    declared = sum(part.file_size for part in parts)
+    if declared > limits.max_unpacked_bytes:
+        raise _refuse(
+            _(
+                "The workbook unpacks to %(size)s, more than the limit of %(limit)s; "
+                "it was not opened."
+            )
+            % {
+                "size": filesizeformat(declared),
+                "limit": filesizeformat(limits.max_unpacked_bytes),
+            }
         )
 
 
@@ -78,12 +273,25 @@ def normalise_header(name: str) -> str:
 
 
 def _decode(raw: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1250", "cp1251"):
+    encodings: tuple[str, ...] = ("utf-8-sig", "cp1250", "cp1251")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode text" and many Windows tools: UTF-16 with its byte-order mark.
+        encodings = ("utf-16",)
+    elif b"\x00" in raw[:4096]:
+        # UTF-16 without a mark: every other byte of Latin text is zero, which no 8-bit text has.
+        sample = raw[:4096]
+        encodings = (
+            ("utf-16-le",) if sample[1::2].count(0) > sample[::2].count(0) else ("utf-16-be",)
+        )
+    for encoding in encodings:
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise TabularError([RowError(0, "", _("The file is not text in UTF-8 or a Windows encoding."))])
+    raise _refuse(_("The file is not text in UTF-8, UTF-16 or a Windows encoding."))
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 def _csv_rows(raw: bytes) -> Iterator[list[str]]:
@@ -93,7 +301,23 @@ def _csv_rows(raw: bytes) -> Iterator[list[str]]:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    yield from csv.reader(io.StringIO(text, newline=""), dialect)
+    # The lines are cut from the text as the reader asks for them, exactly as a StringIO with
+    # newline="" would give them (\r\n, \r or \n kept): a StringIO would copy the whole text
+    # once more, four bytes a character (60 MB for a 100,000-row register).
+    lines = (match.group() for match in _LINE.finditer(text))
+    reader = csv.reader(lines, dialect)
+    try:
+        yield from reader
+    except csv.Error as problem:  # e.g. a field longer than the csv module's limit
+        raise TabularError(
+            [
+                RowError(
+                    reader.line_num,
+                    "",
+                    _("The line cannot be read as CSV: %(reason)s") % {"reason": problem},
+                )
+            ]
+        ) from None
 
 
 def _cell_text(value: Any) -> str:
@@ -110,21 +334,91 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _xlsx_rows(raw: bytes) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
+def _xlsx_rows(raw: bytes, budget: _Budget) -> Iterator[list[str]]:
+    from openpyxl.reader.excel import ExcelReader
 
+    _check_declared_sizes(raw, budget.limits)
     try:
-        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        reader = ExcelReader(io.BytesIO(raw), read_only=True, data_only=True, keep_links=False)
+        reader.archive.close()
+        archive = _CountedZipFile(io.BytesIO(raw))
+        archive.budget = budget
+        reader.archive = archive
+        reader.read()
+        workbook = reader.wb
+    except TabularError:
+        raise
     except Exception:  # openpyxl raises many kinds for a broken file
-        raise TabularError(
-            [RowError(0, "", _("The file is not a readable XLSX workbook."))]
-        ) from None
+        raise _refuse(_("The file is not a readable XLSX workbook.")) from None
     try:
         sheet = workbook.worksheets[0]
         for values in sheet.iter_rows(values_only=True):
             yield [_cell_text(value) for value in values]
     finally:
         workbook.close()
+
+
+def read_grid(
+    source: IO[bytes] | bytes, *, filename: str, limits: UploadLimits | None = None
+) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The first row's cells as written and the rows after it as ``(row_number, cells)``.
+
+    For importers that match the header themselves (the import pipeline's column mapping);
+    blank rows are skipped, cells are text (``_cell_text`` for XLSX values).
+
+    Every file goes through the upload policy (``limits``, default from settings): a file over a
+    limit raises ``TabularError`` naming it, before the header when the size says so, else while
+    the rows are read (importers validate everything before writing, so nothing is changed).
+    """
+    limits = limits or UploadLimits.from_settings()
+    if isinstance(source, bytes):
+        if message := too_large(len(source), limits):
+            raise _refuse(message)
+        raw = source
+    else:
+        raw = read_upload(source, limits=limits)
+    lowered = filename.lower()
+    budget = _Budget(limits)
+    if lowered.endswith(".xlsx"):
+        rows = _xlsx_rows(raw, budget)
+    elif lowered.endswith((".csv", ".txt")):
+        rows = _csv_rows(raw)
+    else:
+        raise _refuse(_("Only CSV and XLSX files can be imported."))
+
+    def next_row() -> list[str] | None:
+        """The next row, with the time spent reading it counted against the budget."""
+        budget.resume()
+        try:
+            return next(rows, None)
+        finally:
+            budget.pause()
+            budget.check_time()
+
+    header_cells = next_row()
+    if header_cells is None:
+        raise TabularError([RowError(1, "", _("The file is empty."))])
+
+    def body() -> Iterator[tuple[int, list[str]]]:
+        number = 1
+        cell_count = len(header_cells)
+        while (cells := next_row()) is not None:
+            number += 1
+            if number - 1 > limits.max_rows:
+                raise _refuse(
+                    _("The file has more than %(limit)d rows, the limit; split it in parts.")
+                    % {"limit": limits.max_rows}
+                )
+            cell_count += len(cells)
+            if cell_count > limits.max_cells:
+                raise _refuse(
+                    _("The file has more than %(limit)d cells, the limit; split it in parts.")
+                    % {"limit": limits.max_cells}
+                )
+            if any((cell or "").strip() for cell in cells):
+                yield number, cells
+
+    return [cell or "" for cell in header_cells], body()
 
 
 def read_rows(
@@ -135,26 +429,17 @@ def read_rows(
     required: Sequence[str] = (),
     aliases: Mapping[str, str] | None = None,
     extra: str = "ignore",
+    limits: UploadLimits | None = None,
 ) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
     """Match the header and return ``(header, rows)``; rows yield ``(row_number, {column: text})``.
 
     ``columns`` are the canonical names the importer understands; ``aliases`` maps other header
     spellings (normalised) to them; ``required`` columns must be present in the header. With
     ``extra="error"`` unknown columns are refused, with ``"keep"`` they are passed through under their
-    normalised name (e.g. one column per e-learning module). Blank rows are skipped.
+    normalised name (e.g. one column per e-learning module). Blank rows are skipped. The upload
+    policy applies as in ``read_grid``.
     """
-    raw = source if isinstance(source, bytes) else source.read()
-    lowered = filename.lower()
-    if lowered.endswith(".xlsx"):
-        rows = _xlsx_rows(raw)
-    elif lowered.endswith((".csv", ".txt")):
-        rows = _csv_rows(raw)
-    else:
-        raise TabularError([RowError(0, "", _("Only CSV and XLSX files can be imported."))])
-    try:
-        header_cells = next(rows)
-    except StopIteration:
-        raise TabularError([RowError(1, "", _("The file is empty."))]) from None
+    header_cells, grid = read_grid(source, filename=filename, limits=limits)
     known = {normalise_header(name): name for name in columns}
     for alias, target in (aliases or {}).items():
         known[normalise_header(alias)] = target
@@ -187,9 +472,7 @@ def read_rows(
     errors.raise_if_any()
 
     def body() -> Iterator[tuple[int, dict[str, str]]]:
-        for number, cells in enumerate(rows, start=2):
-            if not any((cell or "").strip() for cell in cells):
-                continue
+        for number, cells in grid:
             record = {
                 name: (cells[i].strip() if i < len(cells) and cells[i] else "")
                 for i, name in enumerate(header)

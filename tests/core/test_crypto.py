@@ -129,12 +129,18 @@ def test_any_single_character_change_fails_or_gives_the_exact_plaintext(
         ("nokey", "OPENNRM_DATA_KEYS entry 1 must look like 'kid:base64key'."),
         (f"{KEY_A},B:", "OPENNRM_DATA_KEYS entry 2 must look like 'kid:base64key'."),
         ("k-1:" + KEY_A[2:], "Key id 'k-1' in OPENNRM_DATA_KEYS must be ASCII letters and digits."),
-        ("ключ:" + KEY_A[2:], "Key id 'ключ' in OPENNRM_DATA_KEYS must be ASCII letters and digits."),
+        (
+            "ключ:" + KEY_A[2:],
+            "Key id 'ключ' in OPENNRM_DATA_KEYS must be ASCII letters and digits.",
+        ),
         ("A:###", "Key 'A' in OPENNRM_DATA_KEYS is not valid base64."),
-        ("A:" + base64.b64encode(b"short").decode(), "Key 'A' in OPENNRM_DATA_KEYS is 5 bytes; AES-256 needs 32."),
+        (
+            "A:" + base64.b64encode(b"short").decode(),
+            "Key 'A' in OPENNRM_DATA_KEYS is 5 bytes; AES-256 needs 32.",
+        ),
         (f"{KEY_A},{KEY_A_OTHER}", "Key id 'A' appears twice in OPENNRM_DATA_KEYS."),
     ],
-)  # fmt: skip
+)
 def test_a_bad_key_specification_names_the_problem(spec: str, message: str) -> None:
     with pytest.raises(crypto.KeyConfigurationError) as error:
         crypto.parse_keys(spec)

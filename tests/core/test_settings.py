@@ -88,6 +88,11 @@ def test_production_defaults_are_hardened() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "True", "True", "True", "31536000", "django.contrib.auth.hashers.Argon2PasswordHasher", "43200",
-    ]  # fmt: skip
+        "True",
+        "True",
+        "True",
+        "31536000",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "43200",
+    ]
     assert prod.AXES_FAILURE_LIMIT == 5

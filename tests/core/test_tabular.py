@@ -47,3 +47,15 @@ def test_dates_in_serbian_office_format_are_understood() -> None:
     assert parse_date("31.12.2020.").isoformat() == "2020-12-31"
     with pytest.raises(ValueError, match="is not a date"):
         parse_date("yesterday")
+
+
+@pytest.mark.parametrize("delimiter", ["\t", ","])
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_csv_is_read_not_reported_as_missing_columns(delimiter: str, encoding: str) -> None:
+    # Excel's "Unicode text" is UTF-16 with a byte-order mark, tab separated (issue 13, item 13);
+    # the -le/-be codecs write no mark, as some other tools do.
+    text = delimiter.join(["code", "name"]) + "\r\n" + delimiter.join(["RS-1", "Ђурђа"]) + "\r\n"
+    _header, rows = read_rows(
+        text.encode(encoding), filename="export.csv", columns=["code", "name"], required=["code"]
+    )
+    assert list(rows) == [(2, {"code": "RS-1", "name": "Ђурђа"})]

@@ -65,9 +65,14 @@ def extract(app_dir: Path) -> None:
     (app_dir / "locale").mkdir(exist_ok=True)
     with _cwd(app_dir):
         call_command(
-            "makemessages", locale=["sr"], domain="django", no_obsolete=True, add_location="file",
-            ignore_patterns=["migrations/*", "tests/*", "static/*"], verbosity=0,
-        )  # fmt: skip
+            "makemessages",
+            locale=["sr"],
+            domain="django",
+            no_obsolete=True,
+            add_location="file",
+            ignore_patterns=["migrations/*", "tests/*", "static/*"],
+            verbosity=0,
+        )
     path = _po(app_dir, "sr")
     if path.exists():
         catalogue = polib.pofile(str(path))
