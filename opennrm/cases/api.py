@@ -8,31 +8,28 @@ is 409).
 from __future__ import annotations
 
 from datetime import date, datetime
-from importlib import import_module
-from importlib.util import find_spec
 from typing import Any
+from urllib.parse import unquote
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
+from ninja.conf import settings as ninja_settings
 from ninja.pagination import paginate
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from opennrm.accounts import policy
 from opennrm.accounts.models import Agency, User
 from opennrm.cases import selectors, services, vocab
+from opennrm.cases.api_ops import router as ops_router
 from opennrm.cases.models import Case, Consent, Person, Referral, ServiceRequest, ShelterStay
-from opennrm.core.errors import NotFoundError
-from opennrm.core.pagination import CappedLimitOffsetPagination
+from opennrm.core import http
+from opennrm.core.apischemas import InputSchema, VersionIn, schema_of
+from opennrm.core.errors import NotFoundError, ValidationFailed
+from opennrm.core.pagination import MAX_OFFSET, CappedLimitOffsetPagination, capped_count
 
 router = Router(tags=["cases"])
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
 
 
 def _missing() -> NotFoundError:
@@ -42,11 +39,7 @@ def _missing() -> NotFoundError:
 # --- schemas -----------------------------------------------------------------------------
 
 
-class VersionIn(Schema):
-    version: int
-
-
-class ReferralIn(Schema):
+class ReferralIn(InputSchema):
     given_names: str = ""
     family_name: str = ""
     date_of_birth: date | None = None
@@ -72,7 +65,14 @@ class ReferralStatusOut(Schema):
     sent_at: datetime
     acknowledged_at: datetime | None
     decided_at: datetime | None
-    decline_reason: str
+    decline_category: str
+    decline_category_label: str
+
+    @staticmethod
+    def resolve_decline_category_label(obj: Any) -> str:
+        if isinstance(obj, dict):
+            return str(obj["decline_category_label"])
+        return selectors.referral_status_view(obj).decline_category_label
 
     @staticmethod
     def resolve_reference(obj: Any) -> str:
@@ -89,28 +89,19 @@ class ReferralStatusOut(Schema):
         return str(obj["status_label"]) if isinstance(obj, dict) else obj.get_status_display()
 
 
-class ReferralTriageOut(Schema):
-    referral: ReferralStatusOut
-    version: int
-    from_agency: str
-    given_names: str
-    family_name: str
-    date_of_birth: str
-    year_of_birth: int | None
-    gender_label: str
-    citizenship: list[str]
-    languages: list[str]
-    contacts: str
-    reason: str
-    is_child: bool
-    consent_label: str
-    consent_scope: list[str]
-    case_id: int | None
-    case_code: str
+# The triage view as the selector holds it, less what stays with the centre's pages (who
+# referred, when consent was recorded, the free-text decline reason), its status as ``referral``.
+ReferralTriageOut = schema_of(
+    selectors.ReferralTriageView,
+    name="ReferralTriageOut",
+    exclude=("status_view", "from_user", "consent_recorded_at", "decline_reason"),
+    extra={"referral": ReferralStatusOut},
+)
 
 
 class DeclineIn(VersionIn):
     reason: str
+    category: str = "other"
 
 
 class AcceptIn(VersionIn):
@@ -247,11 +238,11 @@ class ProviderCaseOut(Schema):
     notes: list[NoteOut]
 
 
-class CaseStatusOut(Schema):
-    code: str
-    status: str
-    identification: str
-    decided_on: date | None
+CaseStatusOut = schema_of(
+    selectors.CaseStatusView,
+    name="CaseStatusOut",
+    only=("code", "status", "identification", "decided_on"),
+)
 
 
 class ActionIn(VersionIn):
@@ -264,19 +255,31 @@ class ActionIn(VersionIn):
     details: str = ""
 
 
+def _no_defaults(schema: dict[str, Any]) -> None:
+    """A partial update's fields have no default in the schema: a client that filled one in
+    would change what it never meant to."""
+    for prop in schema.get("properties", {}).values():
+        prop.pop("default", None)
+
+
 class CaseFactsIn(VersionIn):
+    """Only the fields sent change (the defaults are never applied: unsent fields are left out).
+    ``caseworker_id`` null leaves the case unassigned; the other facts are never null."""
+
+    model_config = ConfigDict(json_schema_extra=_no_defaults)
+
     caseworker_id: int | None = None
-    is_child: bool | None = None
-    forms_of_exploitation: list[str] | None = None
-    country_of_exploitation: str | None = None
-    municipality_of_exploitation: str | None = None
-    trafficking_scope: str | None = None
-    recruitment_method: str | None = None
-    means_of_control: list[str] | None = None
-    risk_level: str | None = None
+    is_child: bool = False
+    forms_of_exploitation: list[str] = []
+    country_of_exploitation: str = ""
+    municipality_of_exploitation: str = ""
+    trafficking_scope: str = ""
+    recruitment_method: str = ""
+    means_of_control: list[str] = []
+    risk_level: str = ""
 
 
-class ServiceRequestIn(Schema):
+class ServiceRequestIn(InputSchema):
     service_type: str
     provider_agency_id: int
     details: str = ""
@@ -286,7 +289,7 @@ class StepIn(VersionIn):
     reason: str = ""
 
 
-class GuardianIn(Schema):
+class GuardianIn(InputSchema):
     full_name: str
     appointed_on: date
     contacts: str = ""
@@ -294,7 +297,7 @@ class GuardianIn(Schema):
     appointed_by: str = ""
 
 
-class ConsentIn(Schema):
+class ConsentIn(InputSchema):
     scope: str
 
 
@@ -305,12 +308,12 @@ class ConsentOut(Schema):
     version: int
 
 
-class NoteIn(Schema):
+class NoteIn(InputSchema):
     body: str
     sensitivity: int = vocab.NoteSensitivity.CASE_TEAM
 
 
-class PlanIn(Schema):
+class PlanIn(InputSchema):
     objectives: str = ""
     actions: str = ""
     planned_end_on: date | None = None
@@ -318,7 +321,7 @@ class PlanIn(Schema):
     version: int | None = None
 
 
-class PermitIn(Schema):
+class PermitIn(InputSchema):
     permit_type: str
     status: str
     applied_on: date
@@ -354,7 +357,8 @@ def _status_out(view: selectors.ReferralStatusView) -> dict[str, Any]:
         "sent_at": view.sent_at,
         "acknowledged_at": view.acknowledged_at,
         "decided_at": view.decided_at,
-        "decline_reason": view.decline_reason,
+        "decline_category": view.decline_category,
+        "decline_category_label": view.decline_category_label,
     }
 
 
@@ -364,7 +368,7 @@ def _status_out(view: selectors.ReferralStatusView) -> dict[str, Any]:
 @router.post("/referrals/", response={201: ReferralStatusOut})
 def create_referral(request: HttpRequest, payload: ReferralIn) -> Status:
     """Refer a person (``referral.create``); an adult needs ``consent_given``."""
-    referral = services.referral_create(actor=_user(request), **payload.dict())
+    referral = services.referral_create(actor=http.actor(request), **payload.dict())
     return Status(201, _status_out(selectors.referral_status_view(referral)))
 
 
@@ -375,7 +379,7 @@ def create_referral_from_screening(
     """Refer the person of a screening; the child flag and reason come from the screening."""
     data = payload.dict()
     referral = services.referral_from_screening(
-        actor=_user(request), screening_id=screening_id, **data
+        actor=http.actor(request), screening_id=screening_id, **data
     )
     return Status(201, _status_out(selectors.referral_status_view(referral)))
 
@@ -387,20 +391,20 @@ def list_referrals(request: HttpRequest, status: str = "") -> QuerySet[Referral]
     Only status fields are returned (the referral status projection). ``count`` is exact up to
     10,000; beyond, it is 10,000 with ``count_capped`` true.
     """
-    return selectors.referral_list(actor=_user(request), status=status)
+    return selectors.referral_list(actor=http.actor(request), status=status)
 
 
 @router.get("/referrals/{referral_id}/", response=ReferralStatusOut)
 def get_referral(request: HttpRequest, referral_id: int) -> dict[str, Any]:
     """The status of a referral (the referrer and the receiving centre)."""
-    referral = selectors.referral_get(actor=_user(request), pk=referral_id)
+    referral = selectors.referral_get(actor=http.actor(request), pk=referral_id)
     return _status_out(selectors.referral_status_view(referral))
 
 
 @router.get("/referrals/{referral_id}/triage/", response=ReferralTriageOut)
 def get_referral_triage(request: HttpRequest, referral_id: int) -> dict[str, Any]:
     """The person's details for the receiving case manager (``referral.decide``); audited."""
-    view = selectors.referral_view(actor=_user(request), pk=referral_id)
+    view = selectors.referral_view(actor=http.actor(request), pk=referral_id)
     if not isinstance(view, selectors.ReferralTriageView):
         raise _missing()
     return {
@@ -416,11 +420,11 @@ def get_referral_triage(request: HttpRequest, referral_id: int) -> dict[str, Any
 @router.get("/referrals/{referral_id}/duplicates/", response=list[MatchOut])
 def referral_duplicates(request: HttpRequest, referral_id: int) -> list[dict[str, Any]]:
     """Possible earlier registrations of the referred person (blind index, all agencies)."""
-    view = selectors.referral_view(actor=_user(request), pk=referral_id)
+    view = selectors.referral_view(actor=http.actor(request), pk=referral_id)
     if not isinstance(view, selectors.ReferralTriageView):
         raise _missing()
     matches = services.person_find_duplicates(
-        actor=_user(request),
+        actor=http.actor(request),
         given_names=view.given_names,
         family_name=view.family_name,
         date_of_birth=date.fromisoformat(view.date_of_birth) if view.date_of_birth else None,
@@ -441,14 +445,14 @@ def referral_duplicates(request: HttpRequest, referral_id: int) -> list[dict[str
 
 
 def _referral(request: HttpRequest, referral_id: int) -> Referral:
-    return selectors.referral_get(actor=_user(request), pk=referral_id)
+    return selectors.referral_get(actor=http.actor(request), pk=referral_id)
 
 
 @router.post("/referrals/{referral_id}/acknowledge/", response=ReferralStatusOut)
 def acknowledge_referral(request: HttpRequest, referral_id: int, payload: VersionIn) -> Any:
     """Confirm receipt (``referral.decide``)."""
     referral = services.referral_acknowledge(
-        actor=_user(request),
+        actor=http.actor(request),
         referral=_referral(request, referral_id),
         expected_version=payload.version,
     )
@@ -457,12 +461,14 @@ def acknowledge_referral(request: HttpRequest, referral_id: int, payload: Versio
 
 @router.post("/referrals/{referral_id}/decline/", response=ReferralStatusOut)
 def decline_referral(request: HttpRequest, referral_id: int, payload: DeclineIn) -> Any:
-    """Decline with a reason the referrer sees (``referral.decide``)."""
+    """Decline (``referral.decide``): ``category`` (a DeclineCategory value) is what the
+    referrer sees; ``reason`` stays with the centre."""
     referral = services.referral_decline(
-        actor=_user(request),
+        actor=http.actor(request),
         referral=_referral(request, referral_id),
         expected_version=payload.version,
         reason=payload.reason,
+        category=payload.category,
     )
     return _status_out(selectors.referral_status_view(referral))
 
@@ -476,7 +482,7 @@ def accept_referral(request: HttpRequest, referral_id: int, payload: AcceptIn) -
         if person is None:
             raise _missing()
     case = services.referral_accept(
-        actor=_user(request),
+        actor=http.actor(request),
         referral=_referral(request, referral_id),
         expected_version=payload.version,
         person=person,
@@ -487,25 +493,77 @@ def accept_referral(request: HttpRequest, referral_id: int, payload: AcceptIn) -
 # --- cases -------------------------------------------------------------------------------
 
 
+class CaseSearchIn(InputSchema):
+    q: str = ""
+    status: str = ""
+    agency_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    limit: int = Field(default_factory=lambda: ninja_settings.PAGINATION_PER_PAGE, ge=1)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class CaseSearchOut(Schema):
+    items: list[CaseListItem]
+    count: int
+    count_capped: bool
+
+
+# Personal data never travels in a URL (it would stay in access logs, proxies and histories).
+PURPOSE_HEADER = "X-Purpose"
+
+
 @router.get("/cases/", response=list[CaseListItem])
 @paginate(CappedLimitOffsetPagination)
 def list_cases(
     request: HttpRequest, q: str = "", status: str = "", agency_id: int | None = None
 ) -> QuerySet[Case, dict[str, Any]]:
-    """Cases in the caller's scope; ``q`` is a code prefix or an exact full name (blind index).
-    ``count`` is exact up to 10,000; beyond, it is 10,000 with ``count_capped`` true."""
+    """Cases in the caller's scope; ``q`` is a code prefix only (a name is refused here: search
+    by name with ``POST /cases/search/``). ``count`` is exact up to 10,000; beyond, it is 10,000
+    with ``count_capped`` true."""
+    if q.strip() and not selectors.is_code(q):
+        raise ValidationFailed(
+            _("Names never go in a URL. Search by name with POST /api/v1/cases/cases/search/."),
+            code="name_in_url",
+            fields={"q": _("Only a case code may be given here.")},
+        )
     return selectors.case_list(
-        actor=_user(request),
+        actor=http.actor(request),
         filters=selectors.CaseFilters(q=q, status=status, agency_id=agency_id),
     ).values(*_LIST_COLUMNS)
 
 
+@router.post("/cases/search/", response=CaseSearchOut)
+def search_cases(request: HttpRequest, payload: CaseSearchIn) -> dict[str, Any]:
+    """The case list searched by code prefix or exact full name (blind index), the search in the
+    request body; every search by name is audited (without the name). ``limit`` and ``offset``
+    (in the body too) and the answer's ``count``/``count_capped`` as for ``GET /cases/``.
+    Permission: ``case.view``."""
+    actor = policy.require(http.actor(request), "case.view")
+    cases = selectors.case_list(
+        actor=actor,
+        filters=selectors.CaseFilters(
+            q=payload.q, status=payload.status, agency_id=payload.agency_id
+        ),
+    ).values(*_LIST_COLUMNS)
+    count, capped = capped_count(cases)
+    limit = min(payload.limit, ninja_settings.PAGINATION_MAX_LIMIT)
+    items = list(cases[payload.offset : payload.offset + limit])
+    return {"items": items, "count": count, "count_capped": capped}
+
+
 @router.get("/cases/{case_id}/", response=ManagerCaseOut | ProviderCaseOut)
-def get_case(request: HttpRequest, case_id: int, purpose: str = "") -> dict[str, Any]:
+def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
     """The case as the caller's role may see it; audited. A case manager who is not the
-    caseworker passes ``purpose``.
+    caseworker states the purpose in the ``X-Purpose`` header (percent-encoded UTF-8 for
+    non-ASCII text); a ``purpose`` query parameter is refused, as a purpose may name a person.
     """
-    view = selectors.case_detail(actor=_user(request), pk=case_id, purpose=purpose)
+    if "purpose" in request.GET:
+        raise ValidationFailed(
+            _("State the purpose in the X-Purpose header, never in the URL."),
+            code="purpose_in_url",
+            fields={"purpose": _("Use the X-Purpose header.")},
+        )
+    purpose = unquote(request.headers.get(PURPOSE_HEADER, ""))
+    view = selectors.case_detail(actor=http.actor(request), pk=case_id, purpose=purpose)
     if isinstance(view, selectors.ProviderView):
         return {
             "role": view.role,
@@ -575,7 +633,7 @@ def get_case(request: HttpRequest, case_id: int, purpose: str = "") -> dict[str,
 
 
 def _case(request: HttpRequest, case_id: int, action: str = "case.edit") -> Case:
-    return selectors.case_get(actor=_user(request), pk=case_id, action=action)
+    return selectors.case_get(actor=http.actor(request), pk=case_id, action=action)
 
 
 @router.post("/cases/{case_id}/actions/{action}/", response=CaseOut)
@@ -584,7 +642,7 @@ def case_action(request: HttpRequest, case_id: int, action: str, payload: Action
     start_protection, close, reopen — with the inputs each needs. 409 on a stale version or an
     impossible transition; 400 with the reason when a guard refuses.
     """
-    actor, case = _user(request), _case(request, case_id)
+    actor, case = http.actor(request), _case(request, case_id)
     v = payload.version
     if action == "begin_assessment":
         services.case_begin_assessment(actor=actor, case=case, expected_version=v)
@@ -626,7 +684,7 @@ def case_action(request: HttpRequest, case_id: int, action: str, payload: Action
 @router.patch("/cases/{case_id}/", response=CaseOut)
 def update_case(request: HttpRequest, case_id: int, payload: CaseFactsIn) -> Case:
     """Edit case facts (``case.edit``); only the fields sent change."""
-    actor, case = _user(request), _case(request, case_id)
+    actor, case = http.actor(request), _case(request, case_id)
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version")
     if "caseworker_id" in changes:
@@ -636,15 +694,9 @@ def update_case(request: HttpRequest, case_id: int, payload: CaseFactsIn) -> Cas
 
 
 @router.get("/status/", response=CaseStatusOut)
-def case_status(request: HttpRequest, code: str) -> dict[str, Any]:
+def case_status(request: HttpRequest, code: str) -> selectors.CaseStatusView:
     """Code and identification status of one case (``case.view_status``: justice)."""
-    view = selectors.case_status_by_code(actor=_user(request), code=code)
-    return {
-        "code": view.code,
-        "status": view.status,
-        "identification": view.identification,
-        "decided_on": view.decided_on,
-    }
+    return selectors.case_status_by_code(actor=http.actor(request), code=code)
 
 
 # --- protection --------------------------------------------------------------------------
@@ -657,7 +709,7 @@ def request_service(request: HttpRequest, case_id: int, payload: ServiceRequestI
     if agency is None:
         raise _missing()
     created = services.service_request_create(
-        actor=_user(request),
+        actor=http.actor(request),
         case=_case(request, case_id),
         service_type=payload.service_type,
         provider_agency=agency,
@@ -671,7 +723,7 @@ def request_service(request: HttpRequest, case_id: int, payload: ServiceRequestI
 def list_services(request: HttpRequest, status: str = "") -> QuerySet[ServiceRequest]:
     """Service requests addressed to the caller's agency (``service.update``). ``count`` is
     exact up to 10,000; beyond, it is 10,000 with ``count_capped`` true."""
-    return selectors.service_inbox(actor=_user(request), status=status)
+    return selectors.service_inbox(actor=http.actor(request), status=status)
 
 
 @router.post("/services/{service_id}/{step}/", response=ServiceOut)
@@ -681,7 +733,7 @@ def service_step(
     """The provider's accept / decline / start / complete."""
     if step not in ("accept", "decline", "start", "complete"):
         raise _missing()
-    actor = _user(request)
+    actor = http.actor(request)
     return services.service_request_respond(
         actor=actor,
         request=selectors.service_request_get(actor=actor, pk=service_id),
@@ -696,7 +748,9 @@ def add_guardian(request: HttpRequest, case_id: int, payload: GuardianIn) -> Sta
     """Record a child's guardian (``case.edit``)."""
     return Status(
         201,
-        services.guardian_add(actor=_user(request), case=_case(request, case_id), **payload.dict()),
+        services.guardian_add(
+            actor=http.actor(request), case=_case(request, case_id), **payload.dict()
+        ),
     )
 
 
@@ -706,7 +760,7 @@ def add_consent(request: HttpRequest, case_id: int, payload: ConsentIn) -> Statu
     return Status(
         201,
         services.consent_record(
-            actor=_user(request), case=_case(request, case_id), scope=payload.scope
+            actor=http.actor(request), case=_case(request, case_id), scope=payload.scope
         ),
     )
 
@@ -715,10 +769,10 @@ def add_consent(request: HttpRequest, case_id: int, payload: ConsentIn) -> Statu
 def withdraw_consent(request: HttpRequest, consent_id: int, payload: VersionIn) -> Consent:
     """Record that a consent was withdrawn (``case.edit``)."""
     consent = Consent.objects.select_related("case").filter(pk=consent_id).first()
-    if consent is None or not policy.can(_user(request), "case.edit", consent.case):
+    if consent is None or not policy.can(http.actor(request), "case.edit", consent.case):
         raise _missing()
     return services.consent_withdraw(
-        actor=_user(request), consent=consent, expected_version=payload.version
+        actor=http.actor(request), consent=consent, expected_version=payload.version
     )
 
 
@@ -726,7 +780,7 @@ def withdraw_consent(request: HttpRequest, consent_id: int, payload: VersionIn) 
 def add_note(request: HttpRequest, case_id: int, payload: NoteIn) -> Status:
     """Add an encrypted note (case managers; providers write shared notes only)."""
     note = services.case_note_add(
-        actor=_user(request),
+        actor=http.actor(request),
         case=_case(request, case_id, "case.view"),
         body=payload.body,
         sensitivity=payload.sensitivity,
@@ -738,7 +792,7 @@ def add_note(request: HttpRequest, case_id: int, payload: NoteIn) -> Status:
 def save_plan(request: HttpRequest, case_id: int, payload: PlanIn) -> Any:
     """Create or update the case plan (``version`` when it exists)."""
     return services.case_plan_save(
-        actor=_user(request),
+        actor=http.actor(request),
         case=_case(request, case_id),
         objectives=payload.objectives,
         actions=payload.actions,
@@ -754,7 +808,7 @@ def add_permit(request: HttpRequest, case_id: int, payload: PermitIn) -> Status:
     return Status(
         201,
         services.residence_permit_save(
-            actor=_user(request), case=_case(request, case_id), **payload.dict()
+            actor=http.actor(request), case=_case(request, case_id), **payload.dict()
         ),
     )
 
@@ -762,7 +816,7 @@ def add_permit(request: HttpRequest, case_id: int, payload: PermitIn) -> Status:
 @router.post("/cases/{case_id}/shelter-stays/", response={201: IdOut})
 def add_stay(request: HttpRequest, case_id: int, payload: StayIn) -> Status:
     """Record a shelter admission: the case manager, or the shelter for its own request."""
-    actor = _user(request)
+    actor = http.actor(request)
     if payload.service_request_id is not None:
         service = selectors.service_request_get(actor=actor, pk=payload.service_request_id)
         if service.case_id != case_id:
@@ -795,7 +849,7 @@ def end_stay(request: HttpRequest, stay_id: int, payload: StayEndIn) -> Any:
     if stay is None:
         raise _missing()
     return services.shelter_stay_end(
-        actor=_user(request),
+        actor=http.actor(request),
         stay=stay,
         expected_version=payload.version,
         left_on=payload.left_on,
@@ -803,6 +857,5 @@ def end_stay(request: HttpRequest, stay_id: int, payload: StayEndIn) -> Any:
     )
 
 
-# Operational endpoints (imports, case-file export, deadlines) come from api_ops when installed.
-if find_spec("opennrm.cases.api_ops") is not None:
-    router.add_router("", import_module("opennrm.cases.api_ops").router)
+# Operational endpoints (imports, case-file export, deadlines), under the same prefix and tag.
+router.add_router("", ops_router)

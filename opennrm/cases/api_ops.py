@@ -16,23 +16,17 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from opennrm.accounts import policy
-from opennrm.accounts.models import User
-from opennrm.cases import imports
 from opennrm.cases.casefile import case_file_pdf
 from opennrm.cases.dashboard import deadline_list
-from opennrm.core.errors import ValidationFailed
-from opennrm.core.tabular import TabularError
+from opennrm.core import http
+from opennrm.core.apischemas import download
+from opennrm.core.tabular import read_upload
+from opennrm.imports.services import import_file
 
-router = Router(tags=["cases"])
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
+router = Router()  # tagged "cases" by the router that mounts it
 
 
-class ImportOut(Schema):
+class CaseImportOut(Schema):
     rows: int
     created: int
     skipped: int
@@ -51,32 +45,30 @@ class DeadlineOut(Schema):
     reminder_sent_from: datetime
 
 
-@router.post("/import/", response={200: ImportOut})
+@router.post("/import/", response=CaseImportOut)
 def import_records(request: HttpRequest, file: File[UploadedFile]) -> dict[str, Any]:
-    """Import legacy records (CSV or XLSX with HTCDS column names) in one go: all rows or none.
+    """Import legacy records (CSV or XLSX with HTCDS column names) in one go: all rows or none,
+    through the import pipeline's case import with the suggested (or remembered) mappings.
 
     Requires ``case.import``. A file with problems is refused with 400; ``error.fields`` maps
     ``row <n>, <column>`` to the reason. Re-sending the same file creates nothing new.
     """
-    actor = _user(request)
+    actor = http.actor(request)
     policy.require(actor, "case.import")
-    try:
-        result = imports.import_legacy_file(
-            actor=actor, data=file.read(), filename=file.name or "upload.csv"
-        )
-    except TabularError as problem:
-        fields = {
-            f"row {error.row}, {error.column}" if error.column else f"row {error.row}": (
-                error.message
-            )
-            for error in problem.errors
-        }
-        raise ValidationFailed(problem.message, code=problem.code, fields=fields) from None
+    # A bad file raises TabularError: a 400 whose ``fields`` name "file" or "row N, column".
+    result = import_file(
+        actor=actor,
+        spec_key="cases",
+        data=read_upload(file, filename=file.name or ""),
+        filename=file.name or "upload.csv",
+    )
     return {
         "rows": result.rows,
         "created": result.created,
         "skipped": result.skipped,
-        "codes": result.codes,
+        "codes": [
+            reference for _row, outcome, reference in result.outcomes if outcome == "created"
+        ],
     }
 
 
@@ -96,15 +88,19 @@ def my_deadlines(request: HttpRequest) -> list[dict[str, Any]]:
             "overdue": row.overdue,
             "reminder_sent_from": row.deadline.alert_at,
         }
-        for row in deadline_list(actor=_user(request))
+        for row in deadline_list(actor=http.actor(request))
     ]
 
 
-@router.get("/cases/{case_id}/file.pdf", response={200: None})
+@router.get(
+    "/cases/{case_id}/file.pdf",
+    response={200: None},
+    openapi_extra=download("application/pdf", "The case file (PDF)."),
+)
 def case_file(request: HttpRequest, case_id: int) -> HttpResponse:
     """The case file (PDF) for the person concerned, in the request's language. Requires
     ``case.export_file`` on the case; audited as a disclosure to the data subject."""
-    filename, pdf = case_file_pdf(actor=_user(request), pk=case_id, language=get_language())
+    filename, pdf = case_file_pdf(actor=http.actor(request), pk=case_id, language=get_language())
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from importlib import import_module
-from importlib.util import find_spec
 from typing import Any
 
 from django.apps import AppConfig
@@ -12,11 +10,10 @@ from opennrm.core.nav import NavItem
 
 
 def _dashboard_panel(request: HttpRequest) -> dict[str, Any] | None:
-    # The "what needs me today" panel is built by opennrm.cases.dashboard when it is installed.
-    if find_spec("opennrm.cases.dashboard") is None:
-        return None
-    panel: dict[str, Any] | None = import_module("opennrm.cases.dashboard").panel(request)
-    return panel
+    """The "what needs me today" panel (``cases.dashboard``)."""
+    from opennrm.cases.dashboard import panel
+
+    return panel(request)
 
 
 class CasesConfig(AppConfig):
@@ -35,6 +32,19 @@ class CasesConfig(AppConfig):
     dashboard_panel = staticmethod(_dashboard_panel)
 
     def ready(self) -> None:
-        from opennrm.cases import rules
+        from zoneinfo import ZoneInfo
 
+        from django.conf import settings
+
+        from opennrm.audit.labels import register
+        from opennrm.cases import deadlines, rules
+
+        deadlines.LOCAL_TIME_ZONE = ZoneInfo(settings.TIME_ZONE)
         rules.register()
+        register(
+            {
+                "case.search_name": _("Case search by name"),
+                "case.view_status": _("Case status looked up"),
+                "case.view_status_refused": _("Case status lookup refused"),
+            }
+        )

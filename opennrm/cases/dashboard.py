@@ -11,10 +11,11 @@ managers) for case deadlines, the provider agency for unanswered service request
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +26,7 @@ from opennrm.cases import deadlines as rules
 from opennrm.cases.deadlines import Deadline, DeadlineKind
 from opennrm.cases.models import Case, IdentificationDecision, Referral, ServiceRequest
 from opennrm.cases.vocab import ReferralStatus, ServiceStatus
-from opennrm.core.http import AuthenticatedHttpRequest
+from opennrm.core.http import actor
 
 KIND_LABELS = {
     DeadlineKind.REFERRAL_ACK: _("Referral to acknowledge"),
@@ -62,7 +63,8 @@ class DeadlineRow:
 
 
 def _start_of(day: Any) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+    """The first instant of a calendar day where the people work (the platform's time zone)."""
+    return datetime.combine(day, time.min, tzinfo=rules.LOCAL_TIME_ZONE)
 
 
 def _referral_deadlines(actor: User, now: datetime) -> list[Deadline]:
@@ -103,9 +105,17 @@ def _case_deadlines(actor: User, now: datetime) -> list[Deadline]:
     mine_in_scope = policy.scope(actor, Case.objects.all(), "case.view").filter(mine)
     # Two simple queries rather than one OR: each can walk its own index (status + opening
     # date; end of the reflection period) instead of the whole caseload.
+    # A record imported from a legacy file owes its decision from the day it was imported, not
+    # from its file's dates (which would make every old open case overdue since years).
     pending = mine_in_scope.filter(
-        Q(referral__acknowledged_at__lte=cutoff)
-        | Q(referral__isnull=True, opened_on__lte=cutoff.date()),
+        (
+            Q(imported_at__isnull=True)
+            & (
+                Q(referral__acknowledged_at__lte=cutoff)
+                | Q(referral__isnull=True, opened_on__lte=cutoff.date())
+            )
+        )
+        | Q(imported_at__lte=cutoff),
         status__in=rules.PENDING_DECISION_STATES,
     ).order_by("opened_on", "id")
     ending = mine_in_scope.filter(
@@ -123,6 +133,7 @@ def _case_deadlines(actor: User, now: datetime) -> list[Deadline]:
         "referral__acknowledged_at",
         "decided",
         "reflection_period_end",
+        "imported_at",
     )
     decided = Exists(IdentificationDecision.objects.filter(case_id=OuterRef("pk")))
     rows: dict[int, dict[str, Any]] = {}
@@ -131,7 +142,9 @@ def _case_deadlines(actor: User, now: datetime) -> list[Deadline]:
             rows[row["id"]] = row
     found: list[Deadline] = []
     for row in rows.values():
-        acknowledged = row["referral__acknowledged_at"] or _start_of(row["opened_on"])
+        acknowledged = row["imported_at"] or (
+            row["referral__acknowledged_at"] or _start_of(row["opened_on"])
+        )
         facts = rules.CaseFacts(
             id=row["id"],
             code=row["code"],
@@ -195,9 +208,9 @@ def deadline_list(*, actor: User, now: datetime | None = None) -> list[DeadlineR
     ]
 
 
-def panel(request: AuthenticatedHttpRequest) -> dict[str, Any] | None:
+def panel(request: HttpRequest) -> dict[str, Any] | None:
     """The home-page panel; None for users who never act on case deadlines."""
-    user = request.user
+    user = actor(request)
     if not any(policy.can(user, a) for a in ("referral.decide", "case.edit", "service.update")):
         return None
     rows = deadline_list(actor=user)

@@ -31,8 +31,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 REFERRAL_ACK_WINDOW = timedelta(hours=48)
 IDENTIFICATION_DECISION_WINDOW = timedelta(days=30)
@@ -121,9 +122,15 @@ class ServiceRequestFacts:
     case_id: int
 
 
+# The time zone whose calendar days periods are counted in; ``CasesConfig.ready`` sets it from
+# ``settings.TIME_ZONE`` (this module imports no Django).
+LOCAL_TIME_ZONE: tzinfo = ZoneInfo("Europe/Belgrade")
+
+
 def end_of_day(day: date) -> datetime:
-    """A period "ends on" a date: it runs to the last instant of that day (UTC)."""
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC) - timedelta(
+    """A period "ends on" a date: it runs to the last instant of that day where the people
+    work (``LOCAL_TIME_ZONE``), so a period ending on 5 December never reads as 6 December."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=LOCAL_TIME_ZONE) - timedelta(
         microseconds=1
     )
 
@@ -211,14 +218,3 @@ def case_deadlines(facts: CaseFacts, *, now: datetime) -> list[Deadline]:
 def sort_deadlines(deadlines: Iterable[Deadline]) -> list[Deadline]:
     """Soonest due first; ties broken by kind and code so the order is stable between pages."""
     return sorted(deadlines, key=lambda d: (d.due, d.kind.value, d.code, d.record_id))
-
-
-def alert_cutoffs(now: datetime) -> dict[DeadlineKind, datetime]:
-    """For database queries: the latest start time (sent / requested / acknowledged at) or
-    end time for which a deadline of each kind has fired at ``now``."""
-    return {
-        DeadlineKind.REFERRAL_ACK: now - REFERRAL_ACK_WINDOW,
-        DeadlineKind.IDENTIFICATION_DECISION: now - IDENTIFICATION_DECISION_WINDOW,
-        DeadlineKind.RECOVERY_PERIOD_END: now + RECOVERY_WARNING_WINDOW,
-        DeadlineKind.SERVICE_RESPONSE: now - SERVICE_RESPONSE_WINDOW,
-    }

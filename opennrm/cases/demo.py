@@ -161,6 +161,7 @@ def _one_case(
             referral=referral,
             expected_version=1,
             reason="The person is already assisted in another procedure.",
+            category="other_service",
         )
         Referral.objects.filter(pk=referral.pk).update(
             acknowledged_at=_aware(day, 15), decided_at=_aware(day + timedelta(days=1))

@@ -5,68 +5,74 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opennrm.accounts.models import Agency, User
 from opennrm.accounts.roles import AgencyType
 from opennrm.cases import vocab
-
-_DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
-
-
-def _style(form: forms.Form) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
-            continue
-        if isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
-
-
-class StyledForm(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _style(self)
-
-
-class VersionedForm(StyledForm):
-    """Carries the version the user saw, so a stale save is refused rather than merged."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+from opennrm.cases.models import DeclineCategory
+from opennrm.core.fields import LONG_TEXT, SHORT_TEXT
+from opennrm.core.forms import DateInput, StyledForm, VersionedForm
 
 
 def codes(value: str) -> list[str]:
     return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
 
 
+def country_codes(value: str) -> str:
+    """Countries as people write them (codes or names in English, Serbian Cyrillic or Latin:
+    "Srbija, Ukrajina") as the codes the services take ("RS, UA"); unknown ones are refused."""
+    from opennrm.core.countries import COUNTRIES
+
+    found: list[str] = []
+    for part in codes(value):
+        code = COUNTRIES.match(part)
+        if code is None:
+            raise forms.ValidationError(
+                _("“%(value)s” is not a country this form knows; write its name or code, e.g. RS.")
+                % {"value": part}
+            )
+        if code not in found:
+            found.append(code)
+    return ", ".join(found)
+
+
+class _CountriesField(forms.CharField):
+    def clean(self, value: Any) -> str:
+        return country_codes(super().clean(value))
+
+
 class ReferralForm(StyledForm):
     given_names = forms.CharField(label=_("Given names"), max_length=200, required=False)
     family_name = forms.CharField(label=_("Family name"), max_length=200, required=False)
-    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=_DATE)
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput())
     year_of_birth = forms.IntegerField(
         label=_("Year of birth (if the date is unknown)"), required=False
     )
     gender = forms.ChoiceField(
         label=_("Sex/gender"), choices=vocab.Gender.choices, initial=vocab.Gender.UNKNOWN
     )
-    citizenship = forms.CharField(
+    citizenship = _CountriesField(
+        max_length=200,
         label=_("Citizenship"),
         required=False,
-        help_text=_("Two-letter country codes separated by commas, e.g. RS, UA."),
+        help_text=_("Countries separated by commas, by name or code, e.g. Srbija, UA."),
     )
     languages = forms.CharField(
+        max_length=200,
         label=_("Languages"),
         required=False,
         help_text=_("Language codes separated by commas, e.g. sr, uk, en."),
     )
     contacts = forms.CharField(
-        label=_("Contacts"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=SHORT_TEXT,
+        label=_("Contacts"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     reason = forms.CharField(
+        max_length=LONG_TEXT,
         label=_("Reason for referral"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -98,23 +104,28 @@ class ReferralForm(StyledForm):
 class PersonForm(VersionedForm):
     given_names = forms.CharField(label=_("Given names"), max_length=200, required=False)
     family_name = forms.CharField(label=_("Family name"), max_length=200, required=False)
-    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=_DATE)
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput())
     year_of_birth = forms.IntegerField(
         label=_("Year of birth (if the date is unknown)"), required=False
     )
     gender = forms.ChoiceField(label=_("Sex/gender"), choices=vocab.Gender.choices)
-    citizenship = forms.CharField(
+    citizenship = _CountriesField(
+        max_length=200,
         label=_("Citizenship"),
         required=False,
-        help_text=_("Two-letter country codes separated by commas, e.g. RS, UA."),
+        help_text=_("Countries separated by commas, by name or code, e.g. Srbija, UA."),
     )
     languages = forms.CharField(
+        max_length=200,
         label=_("Languages"),
         required=False,
         help_text=_("Language codes separated by commas, e.g. sr, uk, en."),
     )
     contacts = forms.CharField(
-        label=_("Contacts"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=SHORT_TEXT,
+        label=_("Contacts"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     identity_document = forms.CharField(
         label=_("Identity document"),
@@ -125,7 +136,21 @@ class PersonForm(VersionedForm):
 
 
 class ReasonForm(VersionedForm):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=SHORT_TEXT, label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DeclineForm(ReasonForm):
+    category = forms.ChoiceField(
+        label=_("Reason category (the referring agency sees only this)"),
+        choices=DeclineCategory.choices,
+    )
+    reason = forms.CharField(
+        max_length=SHORT_TEXT,
+        label=_("Reason (kept at the centre)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class AcceptForm(VersionedForm):
@@ -142,6 +167,7 @@ class PurposeForm(StyledForm):
 
 class BreakGlassForm(StyledForm):
     reason = forms.CharField(
+        max_length=SHORT_TEXT,
         label=_("Why do you need this record?"),
         widget=forms.Textarea(attrs={"rows": 2}),
         min_length=10,
@@ -150,25 +176,32 @@ class BreakGlassForm(StyledForm):
 
 class PresumeForm(VersionedForm):
     presumed_on = forms.DateField(
-        label=_("Reasonable grounds to believe the person is a victim since"), widget=_DATE
+        label=_("Reasonable grounds to believe the person is a victim since"),
+        widget=DateInput(),
+        initial=timezone.localdate,
     )
     reflection_end = forms.DateField(
         label=_("End of the recovery and reflection period"),
         required=False,
-        widget=_DATE,
+        widget=DateInput(),
         help_text=_("At least 30 days after the date above; 30 days if left empty."),
     )
 
 
 class DecisionForm(VersionedForm):
-    decided_on = forms.DateField(label=_("Date of decision"), widget=_DATE)
+    decided_on = forms.DateField(
+        label=_("Date of decision"), widget=DateInput(), initial=timezone.localdate
+    )
     decision_org = forms.ChoiceField(
         label=_("Decision-making organisation"),
         choices=vocab.DecisionMakingOrg.choices,
         initial=vocab.DecisionMakingOrg.NON_POLICE_GOVERNMENT,
     )
     reasoning = forms.CharField(
-        label=_("Reasoning"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        max_length=LONG_TEXT,
+        label=_("Reasoning"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
 
@@ -179,12 +212,16 @@ class CloseForm(VersionedForm):
         required=False,
     )
     details = forms.CharField(
-        label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=LONG_TEXT,
+        label=_("Details"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class ReopenForm(VersionedForm):
     reason = forms.CharField(
+        max_length=SHORT_TEXT,
         label=_("Why is the case reopened?"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -256,6 +293,7 @@ class ServiceRequestForm(StyledForm):
         queryset=Agency.objects.filter(is_active=True, type__in=PROVIDER_TYPES).order_by("name"),
     )
     details = forms.CharField(
+        max_length=LONG_TEXT,
         label=_("Details for the provider"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -263,16 +301,19 @@ class ServiceRequestForm(StyledForm):
 
 
 class ServiceStepForm(VersionedForm):
-    reason = forms.CharField(label=_("Reason for declining"), required=False)
+    reason = forms.CharField(max_length=SHORT_TEXT, label=_("Reason for declining"), required=False)
 
 
 class GuardianForm(StyledForm):
     full_name = forms.CharField(label=_("Guardian's full name"), max_length=200)
     relationship = forms.CharField(label=_("Relationship or role"), max_length=100, required=False)
     appointed_by = forms.CharField(label=_("Appointed by"), max_length=200, required=False)
-    appointed_on = forms.DateField(label=_("Appointed on"), widget=_DATE)
+    appointed_on = forms.DateField(label=_("Appointed on"), widget=DateInput())
     contacts = forms.CharField(
-        label=_("Contacts"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=SHORT_TEXT,
+        label=_("Contacts"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -281,7 +322,9 @@ class ConsentForm(StyledForm):
 
 
 class NoteForm(StyledForm):
-    body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(
+        max_length=LONG_TEXT, label=_("Note"), widget=forms.Textarea(attrs={"rows": 3})
+    )
     sensitivity = forms.TypedChoiceField(
         label=_("Who may read it"),
         choices=vocab.NoteSensitivity.choices,
@@ -293,23 +336,29 @@ class NoteForm(StyledForm):
 class PlanForm(StyledForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     objectives = forms.CharField(
-        label=_("Objectives"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        max_length=LONG_TEXT,
+        label=_("Objectives"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     actions = forms.CharField(
-        label=_("Action plan"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        max_length=LONG_TEXT,
+        label=_("Action plan"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
-    planned_end_on = forms.DateField(label=_("Planned end"), required=False, widget=_DATE)
-    actual_end_on = forms.DateField(label=_("Actual end"), required=False, widget=_DATE)
+    planned_end_on = forms.DateField(label=_("Planned end"), required=False, widget=DateInput())
+    actual_end_on = forms.DateField(label=_("Actual end"), required=False, widget=DateInput())
 
 
 class PermitForm(StyledForm):
     permit_type = forms.ChoiceField(label=_("Type"), choices=vocab.PermitType.choices)
     status = forms.ChoiceField(label=_("Status"), choices=vocab.PermitStatus.choices)
-    applied_on = forms.DateField(label=_("Applied on"), widget=_DATE)
-    granted_on = forms.DateField(label=_("Granted on"), required=False, widget=_DATE)
-    refused_on = forms.DateField(label=_("Refused on"), required=False, widget=_DATE)
-    renewed_on = forms.DateField(label=_("Renewed on"), required=False, widget=_DATE)
-    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=_DATE)
+    applied_on = forms.DateField(label=_("Applied on"), widget=DateInput())
+    granted_on = forms.DateField(label=_("Granted on"), required=False, widget=DateInput())
+    refused_on = forms.DateField(label=_("Refused on"), required=False, widget=DateInput())
+    renewed_on = forms.DateField(label=_("Renewed on"), required=False, widget=DateInput())
+    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=DateInput())
 
 
 class ShelterStayForm(StyledForm):
@@ -317,11 +366,11 @@ class ShelterStayForm(StyledForm):
         label=_("Shelter"),
         queryset=Agency.objects.filter(is_active=True, type=AgencyType.SHELTER).order_by("name"),
     )
-    admitted_on = forms.DateField(label=_("Admitted on"), widget=_DATE)
+    admitted_on = forms.DateField(label=_("Admitted on"), widget=DateInput())
 
 
 class ShelterEndForm(VersionedForm):
-    left_on = forms.DateField(label=_("Left on"), widget=_DATE)
+    left_on = forms.DateField(label=_("Left on"), widget=DateInput())
     exit_reason = forms.ChoiceField(
         label=_("Reason for leaving"), choices=vocab.ShelterExitReason.choices
     )
@@ -332,7 +381,7 @@ class StatusLookupForm(StyledForm):
 
 
 class CaseFilterForm(StyledForm):
-    q = forms.CharField(label=_("Code or name"), required=False)
+    q = forms.CharField(max_length=200, label=_("Code or name"), required=False)
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("Any")), *vocab.CaseStatus.choices], required=False
     )

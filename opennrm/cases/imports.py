@@ -1,53 +1,65 @@
 """Import of legacy case records from the CSV and XLSX files agencies keep today.
 
 The header uses HTCDS 2.0 field names (UNMigration/HTCDS, Field Standards 2.0), matched case- and
-space-insensitively by ``core.tabular``. One row is one person with one case:
+space-insensitively by ``core.tabular`` (the import pipeline, ``import_specs.CaseImport``, also
+maps any other header to them). One row is one person with one case:
 
-=============================  ========  ==========================================================
-Column                         Required  Meaning and accepted values
-=============================  ========  ==========================================================
-``cas_CaseId``                 no        The agency's own identifier for the record (stable source
-                                         key). Re-importing a row with the same key and referring
-                                         organisation creates nothing new.
-``prs_FirstName``              yes       Given name (encrypted).
-``prs_SecondName``             yes       Family name (encrypted).
-``prs_Birthdate``              no        Date of birth (YYYY-MM-DD or DD.MM.YYYY) or only the year
-                                         (YYYY); encrypted, the year is kept in clear.
-``prs_Gender``                 yes       HTCDS ``prs_Gender``: Feminine, Masculine,
-                                         TransgenderFeminine, TransgenderMasculine, NonConforming,
-                                         NonSpecifiedUnknown (also F / M / Female / Male).
-``prs_Citizenship``            no        ISO 3166 alpha-2 codes, several separated by ``;`` or ``,``.
-``prs_PrimaryLanguage``        no        ISO 639 code; ``prs_SecondaryLanguage`` likewise.
-``prs_IdentityNumber``         no        Identity document number (encrypted).
-``prs_MobilePhone``            no        Phone (encrypted); ``prs_Email`` likewise.
-``vic_TraffickingStatus``      yes       PossibleVictimOfTrafficking → presumed victim,
-                                         ActualVictimOfTrafficking → identified,
-                                         NotAVictimOfTrafficking → not identified.
-``vic_TypeOfExploitation``     no        HTCDS values (plus ForcedCriminality), several with ``;``.
-``vic_MethodsOfControl``       no        HTCDS values, several with ``;``.
-``vic_MethodOfRecruitment``    no        One HTCDS value.
-``vic_LocationOfExploitation`` no        ISO 3166 alpha-2 code of the country of exploitation.
-``cas_Status``                 yes       Active, FollowUp (open case) or Closed, ClosedReferred.
-``cas_ReasonForCaseClosure``   no        Free text, kept as the closing note; required for
-                                         Closed / ClosedReferred rows.
-``cas_ReferringOrganisation``  yes       The referring agency, by its name (English or Serbian) or
-                                         short name, as registered in OpenNRM.
-``cas_IncomingReferralDate``   yes       Date of the referral; not in the future.
-=============================  ========  ==========================================================
+==========================================  ========  ===============================================
+Column                                      Required  Meaning and accepted values
+==========================================  ========  ===============================================
+``cas_CaseId``                              no        The agency's own identifier for the record.
+``prs_FirstName``                           yes       Given name (encrypted).
+``prs_SecondName``                          yes       Family name (encrypted).
+``prs_Birthdate``                           no        A date (``core.dates``) or only the year
+                                                      (YYYY); encrypted, the year kept in clear.
+``prs_Gender``                              no        ``vocab.GENDER``: HTCDS values, their labels,
+                                                      F / M, Ž / M, ženski / muški, женско …
+``prs_Citizenship``                         no        Countries (``core.countries``): ISO alpha-2 or
+                                                      alpha-3 codes or names in English, Serbian
+                                                      Cyrillic or Latin; several with ``;``.
+``prs_PrimaryLanguage``                     no        ISO 639 code; ``prs_SecondaryLanguage`` too.
+``prs_IdentityNumber``                      no        Identity document number (encrypted).
+``prs_MobilePhone``                         no        Phone (encrypted); ``prs_Email`` likewise.
+``vic_TraffickingStatus``                   no        ``vocab.TRAFFICKING_STATUS``: possible victim
+                                                      → presumed victim, actual → identified, not a
+                                                      victim → not identified.
+``vic_TraffickingStatusDecisionMakingOrg``  no        ``vocab.DECISION_ORG``, kept on the decision
+                                                      (also the template's misspelled
+                                                      ``vic_TraffickinStatusDecisionMakingOrg``).
+``vic_TypeOfExploitation``                  no        ``vocab.EXPLOITATION``, several with ``;``.
+``vic_MethodsOfControl``                    no        ``vocab.CONTROL``, several with ``;``.
+``vic_MethodOfRecruitment``                 no        ``vocab.RECRUITMENT``.
+``vic_LocationOfExploitation``              no        The country of exploitation (as citizenship).
+``cas_Status``                              no        ``vocab.CASE_STATUS``: Active, FollowUp (open)
+                                                      or Closed, ClosedReferred.
+``cas_ReasonForCaseClosure``                no        Free text, kept as the closure details.
+``cas_ReferringOrganisation``               yes       The referring agency: its name (English,
+                                                      Serbian), short name or an alias that
+                                                      administrators keep (``AgencyAlias``).
+``cas_IncomingReferralDate``                yes       Date of the referral; not in the future.
+==========================================  ========  ===============================================
+
+**Nothing invented.** A record holds only what its row states. No status column: the case's
+state follows the trafficking status when there is one (else it stays ``referred``), and it is
+closed only when the file says so — with no closure reason unless the file gives one. No
+recovery and reflection period is recorded (the file states none), no guardian, and the case is
+marked ``imported_at``: its deadlines count from the import, never from the file's past dates. The
+one date a row must give, the referral date, stands for the dates the NRM records with each
+state (presumed victim since, the identification decision's date), as the file's only date.
 
 Without ``cas_CaseId`` the source key is the blind index of name and date (or year) of birth
 together with the referral date and the referring agency: the same person referred on the same
 day by the same agency is the same record.
 
-The whole file is validated before anything is written (every row, every column, with the reason),
-then written in one transaction: all or nothing. Rows are created through the cases services, so
-each created person and case has the same codes, encryption, blind indexes and audit entries as
-one entered by hand; the import itself is one more audit entry with its counts.
+The whole file is validated before anything is written (every row, every column, with the value,
+why, and the allowed or closest values, in the user's language), then written in one transaction:
+all or nothing. Rows are written by the bulk writer from the services' own row builders, so each
+created person and case has the same codes, encryption, blind indexes and audit entries as one
+created by the service; the import itself is one more audit entry with its counts.
 """
 
 from __future__ import annotations
 
-import base64
 import gc
 import hashlib
 import json
@@ -55,18 +67,13 @@ import operator
 import queue
 import re
 import threading
-import time as time_module
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -75,10 +82,9 @@ from psycopg.postgres import types as postgres_types
 from psycopg.pq import Format
 
 from opennrm.accounts import policy
-from opennrm.accounts.models import Agency, User
-from opennrm.audit.context import current
+from opennrm.accounts.models import Agency, AgencyAlias, User, alias_key
 from opennrm.audit.models import AuditEntry
-from opennrm.audit.services import record, seal_after_commit
+from opennrm.audit.services import entry_row, record, seal_after_commit
 from opennrm.cases import services
 from opennrm.cases.models import (
     Case,
@@ -89,21 +95,30 @@ from opennrm.cases.models import (
     Person,
     Referral,
 )
+from opennrm.cases.rows import CaseSpec, record_rows
 from opennrm.cases.vocab import (
+    CASE_STATUS,
+    CONTROL,
+    DECISION_ORG,
+    EXPLOITATION,
+    GENDER,
+    HTCDS_CASE_OPEN,
+    RECRUITMENT,
+    TRAFFICKING_STATUS,
     ClosureReason,
     Gender,
-    MethodOfControl,
-    MethodOfRecruitment,
-    ReferralConsent,
-    ReferralStatus,
-    TypeOfExploitation,
+    ImportVocabulary,
+    TraffickingStatus,
 )
 from opennrm.core import crypto
-from opennrm.core.errors import DomainError, ValidationFailed
+from opennrm.core.countries import COUNTRIES, Countries
+from opennrm.core.dates import DateError, parse_date
+from opennrm.core.errors import ValidationFailed
 from opennrm.core.fields import EncryptedTextField
-from opennrm.core.tabular import RowError, RowErrors, TabularError, parse_date, read_rows
-from opennrm.core.translit import fold
+from opennrm.core.tabular import RowErrors, read_rows
+from opennrm.core.translit import fold, to_latin
 
+DECISION_ORG_COLUMN = "vic_TraffickingStatusDecisionMakingOrg"
 COLUMNS = (
     "cas_CaseId",
     "prs_FirstName",
@@ -117,6 +132,7 @@ COLUMNS = (
     "prs_MobilePhone",
     "prs_Email",
     "vic_TraffickingStatus",
+    DECISION_ORG_COLUMN,
     "vic_TypeOfExploitation",
     "vic_MethodsOfControl",
     "vic_MethodOfRecruitment",
@@ -129,9 +145,6 @@ COLUMNS = (
 REQUIRED = (
     "prs_FirstName",
     "prs_SecondName",
-    "prs_Gender",
-    "vic_TraffickingStatus",
-    "cas_Status",
     "cas_ReferringOrganisation",
     "cas_IncomingReferralDate",
 )
@@ -145,27 +158,29 @@ ALIASES = {
     "date_of_birth": "prs_Birthdate",
     "gender": "prs_Gender",
     "citizenship": "prs_Citizenship",
+    "nationality": "prs_Citizenship",
     "referral_date": "cas_IncomingReferralDate",
     "referring_organisation": "cas_ReferringOrganisation",
     "referring_organization": "cas_ReferringOrganisation",
+    "vic_TraffickinStatusDecisionMakingOrg": DECISION_ORG_COLUMN,
 }
 
-TRAFFICKING_STATUS = {
-    "possiblevictimoftrafficking": "presumed_victim",
-    "actualvictimoftrafficking": "identified",
-    "notavictimoftrafficking": "not_identified",
+# HTCDS trafficking status → the NRM state it stands for.
+OUTCOME: dict[str, str] = {
+    TraffickingStatus.POSSIBLE: "presumed_victim",
+    TraffickingStatus.ACTUAL: "identified",
+    TraffickingStatus.NOT_A_VICTIM: "not_identified",
 }
-CASE_STATUS_OPEN = {"active": True, "followup": True, "closed": False, "closedreferred": False}
-GENDER_SYNONYMS = {"f": Gender.FEMININE, "female": Gender.FEMININE, "m": Gender.MASCULINE}
-GENDER_SYNONYMS["male"] = Gender.MASCULINE
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 _SPLIT = re.compile(r"[;,|]")
+_YEAR = re.compile(r"[0-9]{4}")
+# Closest values named in an error when a vocabulary is too long to list whole.
+LISTED_AT_MOST = 12
 
 
 @dataclass(frozen=True)
 class LegacyRecord:
-    """One validated row, ready for the services."""
+    """One validated row, ready for the bulk writer: only what the row stated."""
 
     row: int
     source_key: str
@@ -179,7 +194,8 @@ class LegacyRecord:
     identity_number: str
     phone: str
     email: str
-    outcome: str  # presumed_victim / identified / not_identified
+    outcome: str  # presumed_victim / identified / not_identified, or "" when the file is silent
+    decision_org: str
     exploitation: tuple[str, ...]
     means_of_control: tuple[str, ...]
     recruitment: str
@@ -196,61 +212,177 @@ class ImportResult:
     created: int = 0
     skipped: int = 0  # already imported earlier (same source key)
     codes: list[str] = field(default_factory=list)
+    rows_created: list[int] = field(default_factory=list)  # the file's row of each code
 
 
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# --- Values as registers write them -----------------------------------------------------------
 
 
-def _date(text: str) -> date:
-    """``tabular.parse_date``, with the ISO form most files use read without ``strptime``."""
-    if _ISO_DATE.fullmatch(text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass  # e.g. 2020-02-30: parse_date raises with its own message
-    return parse_date(text)
+def unknown_value(raw: str, vocabulary: ImportVocabulary | Countries) -> str:
+    """The error for a value no vocabulary entry matches: the value, and the allowed values (all
+    of them when few, else the closest ones), in the active language."""
+    if isinstance(vocabulary, ImportVocabulary) and len(vocabulary.labels) <= LISTED_AT_MOST:
+        allowed = "; ".join(f"{label} ({code})" for code, label in vocabulary.choices())
+        return _("“%(value)s” is not an allowed value. Allowed values: %(allowed)s.") % {
+            "value": raw,
+            "allowed": allowed,
+        }
+    closest = _closest(raw, vocabulary)
+    if closest:
+        return _("“%(value)s” is not an allowed value. Closest allowed values: %(closest)s.") % {
+            "value": raw,
+            "closest": "; ".join(closest),
+        }
+    return _("“%(value)s” is not an allowed value, and none is close to it.") % {"value": raw}
 
 
-_NOT_KEY = re.compile(r"[^0-9a-z]")
-_YEAR = re.compile(r"[0-9]{4}")
+def _closest(raw: str, vocabulary: ImportVocabulary | Countries) -> list[str]:
+    if isinstance(vocabulary, ImportVocabulary):
+        return vocabulary.closest(raw)
+    import difflib
+
+    names = {fold(label): (code, label) for code, label in vocabulary.choices()}
+    near = difflib.get_close_matches(fold(raw), list(names), n=3, cutoff=0.6)
+    return [f"{names[key][1]} ({names[key][0]})" for key in near]
 
 
-@lru_cache(maxsize=4096)
-def _key(text: str) -> str:
-    """A value as matched against a vocabulary: lower-case letters and digits only (the same few
-    values repeat on every row of a file, hence the cache)."""
-    return _NOT_KEY.sub("", text.lower())
+class AgencyVocabulary:
+    """The agencies a register may name: by name (English, Serbian in either script), short name,
+    or an alias (``AgencyAlias``). An alias for a kind of agency names the one active agency of
+    that kind; followed by a place ("CSR Beograd") it names the agency of that kind whose name or
+    municipality holds the place. Codes are agency ids (as text)."""
+
+    name = "cases.agency"
+
+    def __init__(self) -> None:
+        self.agencies = list(
+            Agency.objects.values_list(
+                "id", "name", "name_sr", "short_name", "type", "municipality", "is_active"
+            )
+        )
+        self.by_key: dict[str, int] = {}
+        for agency_id, name, name_sr, short, _type, _municipality, _active in self.agencies:
+            for text in (name, name_sr, short):
+                if text:
+                    self.by_key.setdefault(alias_key(text), agency_id)
+        self.aliases: dict[str, int | str] = {}
+        for key, agency_id, agency_type in AgencyAlias.objects.values_list(
+            "key", "agency_id", "agency_type"
+        ):
+            self.aliases[key] = agency_id or agency_type
+        self._memo: dict[str, tuple[int | None, list[str]]] = {}
+
+    def _of_type(self, agency_type: str, place: str = "") -> list[tuple[int, str]]:
+        found = []
+        for agency_id, name, name_sr, _short, kind, municipality, active in self.agencies:
+            if kind != agency_type or not active:
+                continue
+            words = fold(" ".join((name, to_latin(name_sr), municipality))).split()
+            if not place or place in words or place == alias_key(municipality):
+                found.append((agency_id, name))
+        return found
+
+    def resolve(self, raw: str) -> tuple[int | None, list[str]]:
+        """(agency id, []) when ``raw`` names one agency; (None, candidate names) when it names a
+        kind of agency with several; (None, []) when it names nothing known."""
+        if raw in self._memo:
+            return self._memo[raw]
+        key = alias_key(raw)
+        found: tuple[int | None, list[str]] = (None, [])
+        if key.isdigit() and any(a[0] == int(key) for a in self.agencies):
+            found = (int(key), [])  # a code from the value-mapping screen
+        elif key in self.by_key:
+            found = (self.by_key[key], [])
+        else:
+            for alias, target in sorted(self.aliases.items(), key=lambda item: -len(item[0])):
+                if not key.startswith(alias):
+                    continue
+                if isinstance(target, int):
+                    found = (target, [])
+                    break
+                place = key[len(alias) :]
+                candidates = self._of_type(target, place) or (
+                    self._of_type(target) if not place else []
+                )
+                if len(candidates) == 1:
+                    found = (candidates[0][0], [])
+                elif candidates:
+                    found = (None, [name for _id, name in candidates])
+                if candidates or not place:
+                    break
+        self._memo[raw] = found
+        return found
+
+    def match(self, raw: str) -> str | None:
+        agency_id, _candidates = self.resolve(raw)
+        return str(agency_id) if agency_id else None
+
+    def choices(self) -> list[tuple[str, str]]:
+        language = translation_language()
+        return [
+            (str(agency_id), Agency(name=name, name_sr=name_sr).localized_name(language))
+            for agency_id, name, name_sr, _s, _t, _m, active in self.agencies
+            if active
+        ]
+
+    def problem(self, raw: str) -> str:
+        """Why ``raw`` names no single agency, in the active language."""
+        _agency_id, candidates = self.resolve(raw)
+        if candidates:
+            return _(
+                "“%(value)s” names a kind of agency, and several are registered: %(agencies)s. "
+                "Map it to one of them, or ask an administrator to add an alias."
+            ) % {"value": raw, "agencies": "; ".join(candidates)}
+        return _(
+            "No agency called “%(value)s” is registered, by name, short name or alias. Map it to "
+            "an agency, or ask an administrator to add the alias."
+        ) % {"value": raw}
 
 
-# Enum ``.values`` is rebuilt on every access; a 100,000-row file reads each set many times.
-_VALUES: dict[type, tuple[str, ...]] = {
-    enum: tuple(enum.values)
-    for enum in (Gender, TypeOfExploitation, MethodOfControl, MethodOfRecruitment, ClosureReason)
-}
-_CHOICE_MAPS: dict[tuple[str, ...], dict[str, str]] = {}
+def translation_language() -> str:
+    from django.utils.translation import get_language
+
+    return (get_language() or "en").lower()
 
 
-def _choice(value: str, choices: Iterable[str]) -> str | None:
-    options = tuple(choices)
-    by_key = _CHOICE_MAPS.get(options)
-    if by_key is None:
-        by_key = _CHOICE_MAPS[options] = {_key(choice): choice for choice in options}
-    return by_key.get(_key(value))
+def agency_lookup() -> AgencyVocabulary:
+    """The agencies of this platform, as registers name them."""
+    return AgencyVocabulary()
+
+
+def parse_birth(text: str, *, today: date) -> tuple[date | None, int | None]:
+    """(date of birth, year of birth) from a birth date or a year alone; DateError otherwise."""
+    if _YEAR.fullmatch(text):
+        return None, int(text)
+    born = parse_date(text, today=today)
+    return born, born.year
 
 
 def _many(
-    number: int, column: str, text: str, choices: Iterable[str], errors: RowErrors
+    number: int, column: str, text: str, vocabulary: ImportVocabulary | Countries, errors: RowErrors
 ) -> tuple[str, ...]:
     found: list[str] = []
     for part in (p.strip() for p in _SPLIT.split(text)):
         if not part:
             continue
-        value = _choice(part, choices)
+        value = vocabulary.match(part)
         if value is None:
-            errors.add(number, column, _("“%(value)s” is not a known value.") % {"value": part})
+            errors.add(number, column, unknown_value(part, vocabulary))
         elif value not in found:
             found.append(value)
     return tuple(found)
+
+
+def _one(
+    number: int, column: str, text: str, vocabulary: ImportVocabulary | Countries, errors: RowErrors
+) -> str:
+    if not text:
+        return ""
+    value = vocabulary.match(text)
+    if value is None:
+        errors.add(number, column, unknown_value(text, vocabulary))
+        return ""
+    return value
 
 
 def source_key_for(
@@ -271,36 +403,32 @@ def source_key_for(
 
 
 def parse_rows(
-    rows: Iterable[tuple[int, dict[str, str]]],
+    rows: Iterable[tuple[int, Mapping[str, str]]],
     *,
-    agencies: Mapping[str, int],
+    agencies: AgencyVocabulary,
     today: date,
     errors: RowErrors,
 ) -> list[LegacyRecord]:
-    """Validate every row; problems go to ``errors`` (row, column, why), valid rows are returned.
-
-    ``agencies`` maps folded agency names and short names to ids.
-    """
+    """Validate every row; problems go to ``errors`` (row, column, the value, why, and what is
+    allowed), valid rows are returned. Rows are ``(row number, {column: text})``; a column the
+    file does not have is simply absent (nothing is assumed for it)."""
     records: list[LegacyRecord] = []
     seen: dict[str, int] = {}
-    agency_memo: dict[str, int] = {}  # a file names the same few agencies on every row
     for number, raw in rows:
         before = len(errors.errors)
-        value = {column: raw.get(column, "").strip() for column in COLUMNS}
+        value = {column: str(raw.get(column) or "").strip() for column in COLUMNS}
+        if not any(value.values()):
+            continue  # nothing in any column this import reads: not a record
         for column in REQUIRED:
             if not value[column]:
                 errors.add(number, column, _("This value is required."))
 
         birth_date: date | None = None
         birth_year: int | None = None
-        birth = value["prs_Birthdate"]
-        if _YEAR.fullmatch(birth):
-            birth_year = int(birth)
-        elif birth:
+        if value["prs_Birthdate"]:
             try:
-                birth_date = _date(birth)
-                birth_year = birth_date.year
-            except ValueError as problem:
+                birth_date, birth_year = parse_birth(value["prs_Birthdate"], today=today)
+            except DateError as problem:
                 errors.add(number, "prs_Birthdate", str(problem))
         if birth_year is not None and not 1900 <= birth_year <= today.year:
             errors.add(
@@ -309,37 +437,15 @@ def parse_rows(
                 _("The year of birth must be between 1900 and %(year)d.") % {"year": today.year},
             )
 
-        gender = ""
-        if value["prs_Gender"]:
-            gender = GENDER_SYNONYMS.get(value["prs_Gender"].lower()) or (
-                _choice(value["prs_Gender"], _VALUES[Gender]) or ""
-            )
-            if not gender:
-                errors.add(
-                    number,
-                    "prs_Gender",
-                    _("“%(value)s” is not an HTCDS gender value.") % {"value": value["prs_Gender"]},
-                )
-
-        citizenships: list[str] = []
-        for part in (p.strip().upper() for p in _SPLIT.split(value["prs_Citizenship"])):
-            if not part:
-                continue
-            if _COUNTRY.match(part):
-                citizenships.append(part)
-            else:
-                errors.add(
-                    number,
-                    "prs_Citizenship",
-                    _("“%(value)s” is not an ISO 3166 two-letter country code.") % {"value": part},
-                )
-        country = value["vic_LocationOfExploitation"].upper()
-        if country and not _COUNTRY.match(country):
-            errors.add(
-                number,
-                "vic_LocationOfExploitation",
-                _("“%(value)s” is not an ISO 3166 two-letter country code.") % {"value": country},
-            )
+        gender = _one(number, "prs_Gender", value["prs_Gender"], GENDER, errors) or Gender.UNKNOWN
+        citizenships = _many(number, "prs_Citizenship", value["prs_Citizenship"], COUNTRIES, errors)
+        country = _one(
+            number,
+            "vic_LocationOfExploitation",
+            value["vic_LocationOfExploitation"],
+            COUNTRIES,
+            errors,
+        )
         languages: list[str] = []
         for column in ("prs_PrimaryLanguage", "prs_SecondaryLanguage"):
             code = value[column].lower()
@@ -354,84 +460,49 @@ def parse_rows(
                     _("“%(value)s” is not an ISO 639 language code.") % {"value": value[column]},
                 )
 
-        outcome = TRAFFICKING_STATUS.get(_key(value["vic_TraffickingStatus"]), "")
-        if value["vic_TraffickingStatus"] and not outcome:
-            errors.add(
-                number,
-                "vic_TraffickingStatus",
-                _(
-                    "“%(value)s” is not one of PossibleVictimOfTrafficking, "
-                    "ActualVictimOfTrafficking, NotAVictimOfTrafficking."
-                )
-                % {"value": value["vic_TraffickingStatus"]},
-            )
-        is_open = CASE_STATUS_OPEN.get(_key(value["cas_Status"]))
-        if value["cas_Status"] and is_open is None:
-            errors.add(
-                number,
-                "cas_Status",
-                _("“%(value)s” is not one of Active, FollowUp, Closed, ClosedReferred.")
-                % {"value": value["cas_Status"]},
-            )
-        if is_open is False and not value["cas_ReasonForCaseClosure"]:
-            errors.add(
-                number,
-                "cas_ReasonForCaseClosure",
-                _("A closed case needs the reason it was closed."),
-            )
-
-        exploitation = _many(
+        status = _one(
             number,
-            "vic_TypeOfExploitation",
-            value["vic_TypeOfExploitation"],
-            _VALUES[TypeOfExploitation],
+            "vic_TraffickingStatus",
+            value["vic_TraffickingStatus"],
+            TRAFFICKING_STATUS,
             errors,
+        )
+        decision_org = _one(
+            number, DECISION_ORG_COLUMN, value[DECISION_ORG_COLUMN], DECISION_ORG, errors
+        )
+        case_status = _one(number, "cas_Status", value["cas_Status"], CASE_STATUS, errors)
+        exploitation = _many(
+            number, "vic_TypeOfExploitation", value["vic_TypeOfExploitation"], EXPLOITATION, errors
         )
         control = _many(
-            number,
-            "vic_MethodsOfControl",
-            value["vic_MethodsOfControl"],
-            _VALUES[MethodOfControl],
-            errors,
+            number, "vic_MethodsOfControl", value["vic_MethodsOfControl"], CONTROL, errors
         )
-        recruitment = ""
-        if value["vic_MethodOfRecruitment"]:
-            recruitment = (
-                _choice(value["vic_MethodOfRecruitment"], _VALUES[MethodOfRecruitment]) or ""
-            )
-            if not recruitment:
-                errors.add(
-                    number,
-                    "vic_MethodOfRecruitment",
-                    _("“%(value)s” is not a known value.")
-                    % {"value": value["vic_MethodOfRecruitment"]},
-                )
+        recruitment = _one(
+            number, "vic_MethodOfRecruitment", value["vic_MethodOfRecruitment"], RECRUITMENT, errors
+        )
 
         agency_id = 0
         if value["cas_ReferringOrganisation"]:
-            named = value["cas_ReferringOrganisation"]
-            if named not in agency_memo:
-                agency_memo[named] = agencies.get(_key(fold(named)), 0)
-            agency_id = agency_memo[named]
+            agency_id = agencies.resolve(value["cas_ReferringOrganisation"])[0] or 0
             if not agency_id:
                 errors.add(
                     number,
                     "cas_ReferringOrganisation",
-                    _("No agency called “%(value)s” is registered.")
-                    % {"value": value["cas_ReferringOrganisation"]},
+                    agencies.problem(value["cas_ReferringOrganisation"]),
                 )
         referral_date: date | None = None
         if value["cas_IncomingReferralDate"]:
             try:
-                referral_date = _date(value["cas_IncomingReferralDate"])
-            except ValueError as problem:
+                referral_date = parse_date(value["cas_IncomingReferralDate"], today=today)
+            except DateError as problem:
                 errors.add(number, "cas_IncomingReferralDate", str(problem))
             else:
                 if referral_date > today:
                     errors.add(
                         number,
                         "cas_IncomingReferralDate",
-                        _("The referral date is in the future."),
+                        _("The referral date %(value)s is in the future.")
+                        % {"value": value["cas_IncomingReferralDate"]},
                     )
                 elif birth_date is not None and referral_date < birth_date:
                     errors.add(
@@ -440,14 +511,14 @@ def parse_rows(
                         _("The referral date is before the date of birth."),
                     )
 
-        if len(errors.errors) > before or referral_date is None or is_open is None:
+        if len(errors.errors) > before or referral_date is None:
             continue
         key = source_key_for(
             case_id=value["cas_CaseId"],
             agency_id=agency_id,
             first_name=value["prs_FirstName"],
             last_name=value["prs_SecondName"],
-            birth=birth,
+            birth=value["prs_Birthdate"],
             referral_date=referral_date,
         )
         if key in seen:
@@ -467,17 +538,18 @@ def parse_rows(
                 birth_date=birth_date,
                 birth_year=birth_year,
                 gender=gender,
-                citizenships=tuple(citizenships),
+                citizenships=citizenships,
                 languages=tuple(languages),
                 identity_number=value["prs_IdentityNumber"],
                 phone=value["prs_MobilePhone"],
                 email=value["prs_Email"],
-                outcome=outcome,
+                outcome=OUTCOME.get(status, ""),
+                decision_org=decision_org,
                 exploitation=exploitation,
                 means_of_control=control,
                 recruitment=recruitment,
                 country_of_exploitation=country,
-                is_open=is_open,
+                is_open=HTCDS_CASE_OPEN.get(case_status, True),
                 closure_note=value["cas_ReasonForCaseClosure"],
                 referring_agency_id=agency_id,
                 referral_date=referral_date,
@@ -490,7 +562,7 @@ def read_legacy_file(
     data: bytes,
     *,
     filename: str,
-    agencies: Mapping[str, int],
+    agencies: AgencyVocabulary,
     today: date,
 ) -> list[LegacyRecord]:
     """Read and validate a whole file; raises ``TabularError`` naming every problem."""
@@ -508,46 +580,6 @@ def read_legacy_file(
 # invariant a case entered by hand has — codes drawn from CodeSequence under a row lock, personal
 # data encrypted (EncryptedTextField does it in bulk_create too), blind indexes filled, a valid
 # workflow path recorded as status changes, and one audit entry per case created.
-
-
-@dataclass
-class CaseSpec:
-    """One person with one case, as the bulk writer needs it (all values already valid)."""
-
-    given_names: str
-    family_name: str
-    date_of_birth: date | None
-    year_of_birth: int | None
-    gender: str
-    citizenship: list[str]
-    languages: list[str]
-    contacts: str
-    identity_document: str
-    from_agency_id: int
-    from_user_id: int
-    to_agency_id: int
-    lead_agency_id: int
-    caseworker_id: int | None
-    sent_at: datetime
-    status: str
-    path: list[tuple[str, str, datetime]]  # (action, target state, when), in order
-    is_child: bool = False
-    presumed_victim_date: date | None = None
-    reflection_period_start: date | None = None
-    reflection_period_end: date | None = None
-    forms_of_exploitation: list[str] = field(default_factory=list)
-    means_of_control: list[str] = field(default_factory=list)
-    recruitment_method: str = ""
-    country_of_exploitation: str = ""
-    trafficking_scope: str = "unknown"
-    decision: tuple[str, date] | None = None  # (outcome, decided on)
-    decision_reasoning: str = ""
-    closure_reason: str = ""
-    closure_details: str = ""
-    closed_at: datetime | None = None
-    guardian_name: str = ""
-    source_key: str = ""
-    indexes: tuple[str, str, str] | None = None  # blind indexes, when the caller has them
 
 
 def person_indexes(
@@ -571,7 +603,7 @@ def _allocate_codes(years: list[int]) -> list[str]:
         CodeSequence.objects.filter(name=name).update(value=sequence.value + count)
     codes = []
     for year in years:
-        codes.append(f"RS-{year}-{next_number[year]:05d}")  # as services.new_person_code
+        codes.append(services.person_code(year, next_number[year]))
         next_number[year] += 1
     return codes
 
@@ -849,166 +881,49 @@ def bulk_write_cases(
     """Create a person, an accepted referral and a case for each spec, in the caller's
     transaction; returns (person code, case code) pairs in the order of ``specs``.
 
-    A handful of multi-row statements per batch; every created case gets its audit entry
-    (``verb``), written as the audit service writes it, and the chain is sealed after commit (by
-    the audit service's sealer: ``seal_after_commit``).
+    Every row is built by ``rows.record_rows`` and every audit entry by ``audit.services.entry_row``
+    — what ``services.case_record_create`` writes for one record — and written a handful of
+    multi-row statements per batch; the chain is sealed after commit (``seal_after_commit``).
     ``allocated``: person codes, person ids and case ids drawn already (``allocate``), one per
     spec; ``writer``: the rows go to it instead of being written before returning; ``seal``
     false: the caller seals the chain itself (``generate_cases``, at its end).
     """
     now = timezone.now()
     codes, person_ids, case_ids = allocated or allocate([spec.sent_at.year for spec in specs])
-    person_table, case_table = _Table(Person), _Table(Case)
     actor_id = actor.pk if actor else None
     persons, cases, sequences, referrals, changes = [], [], [], [], []
-    decisions, guardians, entries = [], [], []
-    label = (actor.get_username() if actor else actor_label)[:150]
-    agency_label = str(actor.agency.name)[:200] if actor and actor.agency else ""
-    ip = current().ip if actor else ""
+    decisions: list[dict[str, Any]] = []
+    guardians: list[dict[str, Any]] = []
+    entries: list[dict[str, Any]] = []
     for spec, code, person_id, case_id in zip(specs, codes, person_ids, case_ids, strict=True):
-        name_index, name_dob_index, name_yob_index = spec.indexes or person_indexes(
-            spec.given_names, spec.family_name, spec.date_of_birth, spec.year_of_birth
+        built = record_rows(
+            spec, code=code, person_id=person_id, case_id=case_id, actor_id=actor_id
         )
-        case_code = f"{code}/1"
-        persons.append(
-            {
-                "id": person_id,
-                "version": 1,
-                "created_at": spec.sent_at,
-                "updated_at": now,
-                "code": code,
-                "given_names": spec.given_names,
-                "family_name": spec.family_name,
-                "date_of_birth": spec.date_of_birth.isoformat() if spec.date_of_birth else "",
-                "contacts": spec.contacts,
-                "identity_document": spec.identity_document,
-                "name_index": name_index,
-                "name_dob_index": name_dob_index,
-                "name_yob_index": name_yob_index,
-                "gender": spec.gender,
-                "year_of_birth": spec.year_of_birth,
-                "citizenship": spec.citizenship,
-                "languages": spec.languages,
-                "created_by_id": actor_id,
-            }
-        )
+        persons.append(built.person | {"id": person_id, "updated_at": now})
+        cases.append(built.case | {"id": case_id, "updated_at": now})
         # services.case_open draws the case ordinal from "case:<person id>": the sequence must
         # say that ordinal 1 is taken, or the person's next case would reuse this code.
-        sequences.append({"name": f"case:{person_id}", "value": 1})
-        cases.append(
-            {
-                "id": case_id,
-                "version": 1,
-                "created_at": spec.sent_at,
-                "updated_at": now,
-                "code": case_code,
-                "person_id": person_id,
-                "lead_agency_id": spec.lead_agency_id,
-                "caseworker_id": spec.caseworker_id,
-                "status": spec.status,
-                "is_child": spec.is_child,
-                "opened_on": spec.sent_at.date(),
-                "presumed_victim_date": spec.presumed_victim_date,
-                "reflection_period_start": spec.reflection_period_start,
-                "reflection_period_end": spec.reflection_period_end,
-                "forms_of_exploitation": spec.forms_of_exploitation,
-                "country_of_exploitation": spec.country_of_exploitation,
-                "trafficking_scope": spec.trafficking_scope,
-                "recruitment_method": spec.recruitment_method,
-                "means_of_control": spec.means_of_control,
-                "closure_reason": spec.closure_reason,
-                "closure_details": spec.closure_details,
-                "closed_at": spec.closed_at,
-            }
-        )
-        accepted_at = spec.path[0][2] if spec.path else spec.sent_at
-        referrals.append(
-            {
-                "version": 1,
-                "created_at": spec.sent_at,
-                "updated_at": now,
-                "from_agency_id": spec.from_agency_id,
-                "from_user_id": spec.from_user_id,
-                "to_agency_id": spec.to_agency_id,
-                "source_screening_id": None,
-                "subject_year_of_birth": spec.year_of_birth,
-                "subject_gender": spec.gender,
-                "subject_citizenship": spec.citizenship,
-                "subject_languages": spec.languages,
-                "is_child": spec.is_child,
-                "consent": (
-                    ReferralConsent.NOT_NEEDED_CHILD if spec.is_child else ReferralConsent.GIVEN
-                ),
-                "consent_recorded_by_id": None,
-                "consent_recorded_at": None,
-                "status": ReferralStatus.ACCEPTED,
-                "sent_at": spec.sent_at,
-                "acknowledged_at": spec.sent_at,
-                "decided_at": accepted_at,
-                "acknowledged_by_id": spec.caseworker_id,
-                "decided_by_id": spec.caseworker_id,
-                "person_id": person_id,
-                "case_id": case_id,
-            }
-        )
-        changes.append(
-            {"case_id": case_id, "from_status": "", "to_status": "referred", "action": "open",
-             "actor_id": spec.caseworker_id, "at": spec.sent_at, "note": ""}
-        )  # fmt: skip
-        previous = "referred"
-        for action, target, when in spec.path:
-            changes.append(
-                {"case_id": case_id, "from_status": previous, "to_status": target,
-                 "action": action, "actor_id": spec.caseworker_id, "at": when, "note": ""}
-            )  # fmt: skip
-            previous = target
-        if spec.decision is not None:
-            outcome, decided_on = spec.decision
-            decisions.append(
-                {
-                    "created_at": datetime.combine(decided_on, time(12, 0), tzinfo=UTC),
-                    "updated_at": now,
-                    "case_id": case_id,
-                    "outcome": outcome,
-                    "decided_by_id": spec.caseworker_id or actor_id,
-                    "decided_on": decided_on,
-                    "reasoning": spec.decision_reasoning,
-                }
-            )
-        if spec.guardian_name:
-            guardians.append(
-                {
-                    "version": 1,
-                    "created_at": spec.sent_at,
-                    "updated_at": now,
-                    "case_id": case_id,
-                    "full_name": spec.guardian_name,
-                    "relationship": "guardian",
-                    "appointed_by": "Centre for Social Work",
-                    "appointed_on": spec.sent_at.date(),
-                    "ended_on": None,
-                }
-            )
+        sequences.append(built.case_sequence)
+        referrals.append(built.referral | {"updated_at": now})
+        changes.extend(built.status_changes)
+        decisions.extend(row | {"updated_at": now} for row in built.decisions)
+        guardians.extend(row | {"updated_at": now} for row in built.guardians)
         entries.append(
-            {
-                "at": now,
-                "actor_id": actor_id,
-                "actor_label": label,
-                "agency_label": agency_label,
-                "verb": verb,
-                "target_type": "cases.case",
-                "target_id": str(case_id),
-                "target_label": case_code,
-                "purpose": purpose,
-                "recipient": "",
-                "changes": {"status": [None, spec.status], "person": [None, code]},
-                "flagged": False,
-                "ip": ip,
-            }
+            entry_row(
+                actor=actor,
+                verb=verb,
+                target_type="cases.case",
+                target_id=str(case_id),
+                target_label=built.case["code"],
+                purpose=purpose,
+                changes=built.audit_changes,
+                actor_label=actor_label,
+            )
+            | {"at": now}
         )
     emit = writer.submit if writer is not None else _write
-    emit(person_table.prepare(persons, with_pk=True))
-    emit(case_table.prepare(cases, with_pk=True))
+    emit(_Table(Person).prepare(persons, with_pk=True))
+    emit(_Table(Case).prepare(cases, with_pk=True))
     emit(_Table(CodeSequence).prepare(sequences))
     emit(_Table(Referral).prepare(referrals))
     emit(_Table(CaseStatusChange).prepare(changes))
@@ -1029,18 +944,6 @@ BATCH = 2000
 IMPORT_VERB = "cases.import"
 CASE_IMPORT_VERB = "case.import"
 LEGACY_REASONING = "Imported from a legacy record; the reasoning is in the referring file."
-
-
-def agency_lookup() -> dict[str, int]:
-    """Folded agency names (English, Serbian) and short names → agency id."""
-    found: dict[str, int] = {}
-    for agency_id, name, name_sr, short in Agency.objects.values_list(
-        "id", "name", "name_sr", "short_name"
-    ):
-        for text in (name, name_sr, short):
-            if text:
-                found.setdefault(_key(fold(text)), agency_id)
-    return found
 
 
 def _identity_key(record: LegacyRecord, indexes: tuple[str, str, str]) -> tuple[str, int, date]:
@@ -1120,15 +1023,22 @@ def _referrals_of(
 
 
 def _spec_for(
-    record: LegacyRecord, *, actor: User, agency_id: int, indexes: tuple[str, str, str]
+    record: LegacyRecord,
+    *,
+    actor: User,
+    agency_id: int,
+    indexes: tuple[str, str, str],
+    imported_at: datetime,
 ) -> CaseSpec:
+    """The case a row states, and nothing more (see "Nothing invented" above)."""
     sent_at = datetime.combine(record.referral_date, time(9, 0), tzinfo=UTC)
-    path: list[tuple[str, str, datetime]] = [("begin_assessment", "under_assessment", sent_at)]
-    presumed = reflection_end = None
+    path: list[tuple[str, str, datetime]] = []
+    presumed = None
     decision: tuple[str, date] | None = None
+    if record.outcome:
+        path.append(("begin_assessment", "under_assessment", sent_at))
     if record.outcome in ("presumed_victim", "identified"):
         presumed = record.referral_date
-        reflection_end = Case.reflection_end_for(presumed)
         path.append(("presume_victim", "presumed_victim", sent_at))
     if record.outcome == "identified":
         path.append(("identify", "identified", sent_at))
@@ -1140,7 +1050,8 @@ def _spec_for(
     closure_reason = ""
     if not record.is_open:
         closed_at = sent_at
-        closure_reason = _choice(record.closure_note, _VALUES[ClosureReason]) or ClosureReason.OTHER
+        if record.closure_note:
+            closure_reason = _closure_reason(record.closure_note)
         path.append(("close", "closed", sent_at))
     birth = record.birth_date
     is_child = birth is not None and (
@@ -1167,23 +1078,42 @@ def _spec_for(
         lead_agency_id=agency_id,
         caseworker_id=actor.pk,
         sent_at=sent_at,
-        status=path[-1][1],
+        status=path[-1][1] if path else "referred",
         path=path,
         is_child=is_child,
         presumed_victim_date=presumed,
-        reflection_period_start=presumed,
-        reflection_period_end=reflection_end,
         forms_of_exploitation=list(record.exploitation),
         means_of_control=list(record.means_of_control),
         recruitment_method=record.recruitment,
         country_of_exploitation=record.country_of_exploitation,
         decision=decision,
+        decision_org=record.decision_org,
         decision_reasoning=LEGACY_REASONING if decision else "",
         closure_reason=closure_reason,
         closure_details=record.closure_note,
         closed_at=closed_at,
         indexes=indexes,
+        imported_at=imported_at,
     )
+
+
+def case_spec(record: LegacyRecord, *, actor: User) -> CaseSpec:
+    """The case ``record`` would become for ``actor`` (the preview shows it)."""
+    return _spec_for(
+        record,
+        actor=actor,
+        agency_id=actor.agency_id or 0,
+        indexes=("", "", ""),
+        imported_at=timezone.now(),
+    )
+
+
+_CLOSURE_REASONS = ImportVocabulary("cases.closure_reason", ClosureReason.choices, {})
+
+
+def _closure_reason(note: str) -> str:
+    """The recorded reason a closure note names, or "other" for a note in the file's own words."""
+    return _CLOSURE_REASONS.match(note) or ClosureReason.OTHER
 
 
 @contextmanager
@@ -1222,27 +1152,50 @@ def import_legacy_file(
     policy.require(actor, "case.import")
     if actor.agency_id is None:
         raise ValidationFailed(_("Only a member of an agency can import case records."))
+    records = read_legacy_file(
+        data, filename=filename, agencies=agency_lookup(), today=timezone.localdate()
+    )
+    return import_records(actor=actor, records=records, filename=filename, progress=progress)
+
+
+def fresh_records(
+    records: list[LegacyRecord],
+) -> tuple[list[tuple[LegacyRecord, tuple[str, str, str]]], int]:
+    """The records not imported before, each with its blind indexes (computed once, reused for
+    the write), and how many were (same person by blind index, agency and referral date)."""
+    indexes = [
+        person_indexes(r.first_name, r.last_name, r.birth_date, r.birth_year) for r in records
+    ]
+    keys = [_identity_key(r, i) for r, i in zip(records, indexes, strict=True)]
+    existing = _already_imported(keys, [_identity_column(i) for i in indexes])
+    fresh = [
+        (record, index)
+        for record, index, key in zip(records, indexes, keys, strict=True)
+        if key not in existing
+    ]
+    return fresh, len(records) - len(fresh)
+
+
+def import_records(
+    *,
+    actor: User,
+    records: list[LegacyRecord],
+    filename: str,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> ImportResult:
+    """Write validated records (``parse_rows``) in one transaction, skipping those imported
+    before. Requires ``case.import`` and an agency (it becomes the lead agency, the importer the
+    caseworker). One audit entry for the import (counts) plus one per case created.
+    """
+    policy.require(actor, "case.import")
+    if actor.agency_id is None:
+        raise ValidationFailed(_("Only a member of an agency can import case records."))
     report = progress or (lambda _stage, _done, _total: None)
     with _gc_paused():
-        records = read_legacy_file(
-            data,
-            filename=filename,
-            agencies=agency_lookup(),
-            today=timezone.localdate(),
-        )
         report("validated", len(records), len(records))
-        # One blind-index computation per row, reused for the duplicate check and the write.
-        indexes = [
-            person_indexes(r.first_name, r.last_name, r.birth_date, r.birth_year) for r in records
-        ]
-        keys = [_identity_key(r, i) for r, i in zip(records, indexes, strict=True)]
-        existing = _already_imported(keys, [_identity_column(i) for i in indexes])
-        fresh = [
-            (record, index)
-            for record, index, key in zip(records, indexes, keys, strict=True)
-            if key not in existing
-        ]
-        result = ImportResult(rows=len(records), skipped=len(records) - len(fresh))
+        fresh, skipped = fresh_records(records)
+        result = ImportResult(rows=len(records), skipped=skipped)
+        imported_at = timezone.now()
         with transaction.atomic():
             # Codes and ids for every row first, so nothing but the COPY thread uses the
             # connection while the batches are prepared (PostgreSQL; SQLite writes in turn).
@@ -1254,7 +1207,13 @@ def import_legacy_file(
                     batch = fresh[start:end]
                     created = bulk_write_cases(
                         [
-                            _spec_for(record, actor=actor, agency_id=actor.agency_id, indexes=index)
+                            _spec_for(
+                                record,
+                                actor=actor,
+                                agency_id=actor.agency_id,
+                                indexes=index,
+                                imported_at=imported_at,
+                            )
                             for record, index in batch
                         ],
                         actor=actor,
@@ -1265,6 +1224,7 @@ def import_legacy_file(
                     )
                     result.created += len(created)
                     result.codes.extend(case_code for _person_code, case_code in created)
+                    result.rows_created.extend(record.row for record, _index in batch)
                     report("writing", start + len(batch), len(fresh))
             finally:
                 if writer is not None:
@@ -1281,124 +1241,3 @@ def import_legacy_file(
                 },
             )
         return result
-
-
-# --- Import jobs: the progress bar for large files ---------------------------------------------
-# A job is the uploaded file and a small JSON state, both encrypted with the data key (they hold
-# personal data) under VAR_DIR/imports/, so the web process and the background worker share them
-# without a table. The upload is deleted as soon as the job ends; states older than a day go too.
-
-JOB_TTL_SECONDS = 24 * 60 * 60
-_JOB_ID = re.compile(r"^[0-9a-f]{32}$")
-
-
-@dataclass
-class ImportJob:
-    id: str
-    actor_id: int
-    filename: str
-    stage: str = "queued"  # queued / validated / writing / done / failed
-    done: int = 0
-    total: int = 0
-    result: dict[str, int] = field(default_factory=dict)
-    message: str = ""
-    errors: list[list[object]] = field(default_factory=list)  # [row, column, message]
-
-    @property
-    def finished(self) -> bool:
-        return self.stage in ("done", "failed")
-
-    @property
-    def percent(self) -> int:
-        if self.stage == "done":
-            return 100
-        return int(100 * self.done / self.total) if self.total else 0
-
-    def row_errors(self) -> list[RowError]:
-        return [RowError(int(str(r)), str(c), str(m)) for r, c, m in self.errors]
-
-
-def _jobs_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _context(job_id: str, kind: str) -> str:
-    return f"cases.import_job.{kind}.{job_id}"
-
-
-def save_job(job: ImportJob) -> None:
-    token = crypto.encrypt(json.dumps(asdict(job)), context=_context(job.id, "state"))
-    target = _jobs_dir() / f"{job.id}.json"
-    temporary = target.with_suffix(".tmp")
-    temporary.write_text(token, encoding="ascii")
-    temporary.replace(target)  # atomic: a poll never reads half a state
-
-
-def load_job(job_id: str) -> ImportJob | None:
-    if not _JOB_ID.match(job_id):
-        return None
-    path = _jobs_dir() / f"{job_id}.json"
-    try:
-        token = path.read_text(encoding="ascii")
-    except FileNotFoundError:
-        return None
-    return ImportJob(**json.loads(crypto.decrypt(token, context=_context(job_id, "state"))))
-
-
-def _prune_jobs() -> None:
-    limit = time_module.time() - JOB_TTL_SECONDS
-    for path in _jobs_dir().iterdir():
-        if path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
-
-
-def start_import_job(*, actor: User, data: bytes, filename: str) -> ImportJob:
-    """Store the upload (encrypted) and a job state; the caller enqueues ``run_import_job``."""
-    policy.require(actor, "case.import")
-    _prune_jobs()
-    job = ImportJob(id=uuid.uuid4().hex, actor_id=actor.pk, filename=filename[:200])
-    sealed = crypto.encrypt(
-        base64.b64encode(data).decode("ascii"), context=_context(job.id, "upload")
-    )
-    (_jobs_dir() / f"{job.id}.upload").write_text(sealed, encoding="ascii")
-    save_job(job)
-    return job
-
-
-def run_import_job(job_id: str) -> ImportJob | None:
-    """Run a stored job to its end, saving progress as it goes (called by the worker task)."""
-    job = load_job(job_id)
-    if job is None or job.finished:
-        return job
-    upload = _jobs_dir() / f"{job.id}.upload"
-    try:
-        data = base64.b64decode(
-            crypto.decrypt(upload.read_text(encoding="ascii"), context=_context(job.id, "upload"))
-        )
-        actor = User.objects.get(pk=job.actor_id)
-
-        def report(stage: str, done: int, total: int) -> None:
-            job.stage, job.done, job.total = stage, done, total
-            save_job(job)
-
-        result = import_legacy_file(actor=actor, data=data, filename=job.filename, progress=report)
-    except TabularError as problem:
-        job.stage, job.message = "failed", problem.message
-        job.errors = [[e.row, e.column, e.message] for e in problem.errors]
-    except DomainError as problem:
-        job.stage, job.message = "failed", problem.message
-    except Exception:
-        # The transaction rolled back; the person waiting on the progress page must learn it.
-        job.stage, job.message = "failed", _("The import failed unexpectedly. Nothing was changed.")
-        save_job(job)
-        upload.unlink(missing_ok=True)
-        raise
-    else:
-        job.stage = "done"
-        job.result = {"rows": result.rows, "created": result.created, "skipped": result.skipped}
-    finally:
-        upload.unlink(missing_ok=True)
-    save_job(job)
-    return job

@@ -1,68 +1,8 @@
 """The NRM core: persons, referrals, cases and the protection given to them.
 
-Models (personal data is encrypted at rest with ``EncryptedTextField``; every model's
-``audit_label`` is a pseudonymous code, never a name):
-
-``CodeSequence``
-    A named counter (``person:2026``) from which pseudonymous codes are drawn under a row lock.
-
-``Person`` — someone referred to the NRM, once, whatever the number of cases.
-    ``code`` RS-<year>-<5 digits>, generated, unique; the only identifier shown outside need-to-know.
-    Encrypted: ``given_names``, ``family_name``, ``date_of_birth`` (ISO ``YYYY-MM-DD``),
-    ``contacts`` (phone, address, free text), ``identity_document`` (type and number).
-    Blind indexes (HMAC of folded values, ``core.crypto.blind_index``): ``name_index`` (full name,
-    word order, script and diacritics ignored), ``name_dob_index`` (name + date of birth),
-    ``name_yob_index`` (name + year of birth) — for duplicate search without decrypting.
-    Clear, for statistics: ``gender`` (HTCDS), ``year_of_birth``, ``citizenship`` (list of
-    ISO 3166-1 alpha-2 codes), ``languages`` (list of ISO 639 codes).
-
-``Referral`` — a person sent by any agency to the identification centre.
-    ``from_agency``/``from_user`` (the referrer), ``to_agency`` (the identification centre),
-    ``source_screening`` (the screening it came from, if any), ``reason`` (encrypted free text), the subject's details as the referrer entered them
-    (``subject_*``; names/date of birth/contacts encrypted), ``is_child``;
-    ``consent`` given / not needed because child, ``consent_scope`` (list of ConsentScope values),
-    ``consent_recorded_by``/``consent_recorded_at``; ``status`` sent → acknowledged →
-    accepted/declined, ``decline_reason``, ``sent_at``/``acknowledged_at``/``decided_at``,
-    ``decided_by``; ``person`` (set when matched or created) and ``case`` (set on acceptance).
-
-``Case`` — one episode of trafficking for one person (re-trafficking = a new case).
-    ``code`` ``<person code>/<n>``; ``person``; ``lead_agency``; ``caseworker``; ``status``
-    (``workflow.py`` states); ``is_child``; ``presumed_victim_date``; recovery and reflection
-    period ``reflection_period_start``/``reflection_period_end`` (≥ 30 days, Art. 13);
-    HTCDS facts ``forms_of_exploitation`` (list of TypeOfExploitation), ``country_of_exploitation``
-    (ISO alpha-2), ``municipality_of_exploitation``, ``trafficking_scope`` (internal /
-    transnational), ``recruitment_method``, ``means_of_control`` (list of MethodOfControl);
-    ``risk_level``; ``closure_reason``/``closure_details``/``closed_at``; ``version``.
-
-``CaseStatusChange`` — every transition of a case: from, to, the action, who, when, a note.
-
-``IdentificationDecision`` — the formal decision (Art. 10): ``outcome`` identified /
-    not identified, ``decided_by``, ``decided_on``, ``decision_org`` (HTCDS decision-making
-    organisation type), ``reasoning`` (encrypted).
-
-``ResidencePermit`` — Art. 14 permit for a foreign victim: ``permit_type`` personal situation /
-    co-operation, ``status`` and the dates ``applied_on``/``granted_on``/``refused_on``/
-    ``renewed_on``/``expires_on``.
-
-``Guardian`` — the legal guardian of a child (Art. 10(4)): encrypted ``full_name`` and
-    ``contacts``, ``relationship``, ``appointed_by`` (e.g. the social work centre),
-    ``appointed_on``, ``ended_on``.
-
-``Consent`` — what the person agreed to, per ``scope``; ``status`` given / withdrawn,
-    ``recorded_by``/``recorded_at``, ``withdrawn_by``/``withdrawn_at``.
-
-``ServiceRequest`` — a protection service asked of a provider agency: ``service_type``,
-    ``provider_agency``, ``status`` requested → accepted → in_progress → completed / declined,
-    ``requested_by``/``requested_at``, ``responded_by``/``responded_at``, ``started_at``,
-    ``completed_at``, ``decline_reason``, ``details`` (encrypted).
-
-``ShelterStay`` — a stay in a shelter: ``shelter`` agency, ``admitted_on``, ``left_on``,
-    ``exit_reason``, optional ``service_request``.
-
-``CasePlan`` — the support plan (HTCDS ``spl_``): encrypted ``objectives`` and ``actions``,
-    ``planned_end_on``, ``actual_end_on``.
-
-``CaseNote`` — encrypted ``body`` with a ``sensitivity`` level (NoteSensitivity) and its author.
+Personal data is encrypted at rest (``EncryptedTextField``) and every model's ``audit_label`` is a
+pseudonymous code, never a name. What each field holds, which are encrypted and the blind indexes
+are in docs/data-model.md; each class says what one row is.
 """
 
 from __future__ import annotations
@@ -76,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opennrm.cases import vocab
-from opennrm.core.fields import EncryptedTextField
+from opennrm.core.fields import LONG_TEXT, NAME_LENGTH, SHORT_TEXT, EncryptedTextField
 from opennrm.core.models import TimeStampedModel, VersionedModel
 
 # Art. 13: the recovery and reflection period lasts at least 30 days.
@@ -84,6 +24,8 @@ MIN_REFLECTION_DAYS = 30
 
 
 class CodeSequence(models.Model):
+    """A named counter (``person:2026``) from which pseudonymous codes are drawn under a row lock."""
+
     name = models.CharField(max_length=40, primary_key=True)
     value = models.PositiveIntegerField(default=0)
 
@@ -92,12 +34,17 @@ class CodeSequence(models.Model):
 
 
 class Person(VersionedModel):
+    """Someone referred to the NRM, once, whatever the number of cases; ``code`` is the only
+    identifier shown outside need-to-know (``services.person_code``)."""
+
     code = models.CharField(_("code"), max_length=20, unique=True)
-    given_names = EncryptedTextField(_("given names"), blank=True)
-    family_name = EncryptedTextField(_("family name"), blank=True)
-    date_of_birth = EncryptedTextField(_("date of birth"), blank=True)
-    contacts = EncryptedTextField(_("contacts"), blank=True)
-    identity_document = EncryptedTextField(_("identity document"), blank=True)
+    given_names = EncryptedTextField(_("given names"), blank=True, max_length=NAME_LENGTH)
+    family_name = EncryptedTextField(_("family name"), blank=True, max_length=NAME_LENGTH)
+    date_of_birth = EncryptedTextField(_("date of birth"), blank=True, max_length=64)
+    contacts = EncryptedTextField(_("contacts"), blank=True, max_length=SHORT_TEXT)
+    identity_document = EncryptedTextField(
+        _("identity document"), blank=True, max_length=NAME_LENGTH
+    )
     # Indexed with the id (Meta): a search by name reads the ids from the index alone.
     name_index = models.CharField(max_length=64, blank=True)
     name_dob_index = models.CharField(max_length=64, blank=True, db_index=True)
@@ -130,7 +77,21 @@ class Person(VersionedModel):
         return self.code
 
 
+class DeclineCategory(models.TextChoices):
+    """Why a referral was declined, as the referring agency is told (never the free text)."""
+
+    NO_INDICATIONS = "no_indications", _("No indications of trafficking")
+    INSUFFICIENT_INFORMATION = "insufficient_information", _("Not enough information to assess")
+    ALREADY_REGISTERED = "already_registered", _("The person is already registered")
+    PERSON_DECLINED = "person_declined", _("The person declined the referral")
+    OTHER_SERVICE = "other_service", _("Referred to another service")
+    OTHER = "other", _("Other reason")
+
+
 class Referral(VersionedModel):
+    """A person sent by any agency to the identification centre: sent → acknowledged →
+    accepted / declined."""
+
     from_agency = models.ForeignKey(
         "accounts.Agency", on_delete=models.PROTECT, related_name="referrals_sent"
     )
@@ -147,11 +108,11 @@ class Referral(VersionedModel):
         blank=True,
         related_name="referrals",
     )
-    reason = EncryptedTextField(_("reason for referral"), blank=True)
-    subject_given_names = EncryptedTextField(_("given names"), blank=True)
-    subject_family_name = EncryptedTextField(_("family name"), blank=True)
-    subject_date_of_birth = EncryptedTextField(_("date of birth"), blank=True)
-    subject_contacts = EncryptedTextField(_("contacts"), blank=True)
+    reason = EncryptedTextField(_("reason for referral"), blank=True, max_length=LONG_TEXT)
+    subject_given_names = EncryptedTextField(_("given names"), blank=True, max_length=NAME_LENGTH)
+    subject_family_name = EncryptedTextField(_("family name"), blank=True, max_length=NAME_LENGTH)
+    subject_date_of_birth = EncryptedTextField(_("date of birth"), blank=True, max_length=64)
+    subject_contacts = EncryptedTextField(_("contacts"), blank=True, max_length=SHORT_TEXT)
     subject_year_of_birth = models.PositiveSmallIntegerField(
         _("year of birth"), null=True, blank=True
     )
@@ -174,7 +135,14 @@ class Referral(VersionedModel):
         default=vocab.ReferralStatus.SENT,
         db_index=True,
     )
-    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    # The category is what the referrer sees; the free text may name the person and stays
+    # with the identification centre (encrypted like every other free text here).
+    decline_category = models.CharField(
+        _("reason category"), max_length=24, choices=DeclineCategory.choices, blank=True
+    )
+    decline_reason = EncryptedTextField(
+        _("reason for declining"), blank=True, max_length=SHORT_TEXT
+    )
     sent_at = models.DateTimeField(default=timezone.now, db_index=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -206,6 +174,9 @@ class Referral(VersionedModel):
 
 
 class Case(VersionedModel):
+    """One episode of trafficking for one person (re-trafficking is a new case); states in
+    ``workflow.py``."""
+
     code = models.CharField(_("code"), max_length=24, unique=True)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
     lead_agency = models.ForeignKey(
@@ -260,8 +231,11 @@ class Case(VersionedModel):
     closure_reason = models.CharField(
         _("reason for closure"), max_length=24, choices=vocab.ClosureReason.choices, blank=True
     )
-    closure_details = models.TextField(_("closure details"), blank=True)
+    closure_details = EncryptedTextField(_("closure details"), blank=True, max_length=LONG_TEXT)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the record came from an agency's legacy file: its dates are the file's, it holds
+    # only what the file stated, and its deadlines count from the import, never from the past.
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("case")
@@ -301,6 +275,8 @@ class Case(VersionedModel):
 
 
 class CaseStatusChange(models.Model):
+    """Every transition of a case: from, to, the action, who, when, a note."""
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="status_changes")
     from_status = models.CharField(max_length=20, choices=vocab.CaseStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=vocab.CaseStatus.choices)
@@ -309,7 +285,7 @@ class CaseStatusChange(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     at = models.DateTimeField(default=timezone.now)
-    note = EncryptedTextField(blank=True)
+    note = EncryptedTextField(blank=True, max_length=SHORT_TEXT)
 
     class Meta:
         ordering = ["at", "id"]
@@ -323,6 +299,8 @@ class CaseStatusChange(models.Model):
 
 
 class IdentificationDecision(TimeStampedModel):
+    """The formal identification decision (Art. 10)."""
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="decisions")
     outcome = models.CharField(
         _("outcome"), max_length=20, choices=vocab.IdentificationOutcome.choices
@@ -337,7 +315,7 @@ class IdentificationDecision(TimeStampedModel):
         choices=vocab.DecisionMakingOrg.choices,
         default=vocab.DecisionMakingOrg.NON_POLICE_GOVERNMENT,
     )
-    reasoning = EncryptedTextField(_("reasoning"))
+    reasoning = EncryptedTextField(_("reasoning"), max_length=LONG_TEXT)
 
     class Meta:
         verbose_name = _("identification decision")
@@ -352,6 +330,8 @@ class IdentificationDecision(TimeStampedModel):
 
 
 class ResidencePermit(VersionedModel):
+    """An Art. 14 residence permit for a foreign victim."""
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="residence_permits")
     permit_type = models.CharField(_("type"), max_length=24, choices=vocab.PermitType.choices)
     status = models.CharField(
@@ -379,9 +359,11 @@ class ResidencePermit(VersionedModel):
 
 
 class Guardian(VersionedModel):
+    """The legal guardian of a child (Art. 10(4))."""
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="guardians")
-    full_name = EncryptedTextField(_("full name"))
-    contacts = EncryptedTextField(_("contacts"), blank=True)
+    full_name = EncryptedTextField(_("full name"), max_length=NAME_LENGTH)
+    contacts = EncryptedTextField(_("contacts"), blank=True, max_length=SHORT_TEXT)
     relationship = models.CharField(_("relationship or role"), max_length=100, blank=True)
     appointed_by = models.CharField(_("appointed by"), max_length=200, blank=True)
     appointed_on = models.DateField(_("appointed on"))
@@ -400,6 +382,8 @@ class Guardian(VersionedModel):
 
 
 class Consent(VersionedModel):
+    """What the person agreed to, per scope: given or withdrawn."""
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="consents")
     scope = models.CharField(_("scope"), max_length=20, choices=vocab.ConsentScope.choices)
     status = models.CharField(
@@ -430,6 +414,9 @@ class Consent(VersionedModel):
 
 
 class ServiceRequest(VersionedModel):
+    """A protection service asked of a provider agency: requested → accepted → in_progress →
+    completed / declined."""
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="service_requests")
     service_type = models.CharField(_("service"), max_length=32, choices=vocab.ServiceType.choices)
     provider_agency = models.ForeignKey(
@@ -442,7 +429,7 @@ class ServiceRequest(VersionedModel):
         default=vocab.ServiceStatus.REQUESTED,
         db_index=True,
     )
-    details = EncryptedTextField(_("details"), blank=True)
+    details = EncryptedTextField(_("details"), blank=True, max_length=LONG_TEXT)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -453,7 +440,9 @@ class ServiceRequest(VersionedModel):
     responded_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    decline_reason = EncryptedTextField(
+        _("reason for declining"), blank=True, max_length=SHORT_TEXT
+    )
 
     class Meta:
         verbose_name = _("service request")
@@ -469,6 +458,8 @@ class ServiceRequest(VersionedModel):
 
 
 class ShelterStay(VersionedModel):
+    """A stay in a shelter, optionally for a service request."""
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="shelter_stays")
     shelter = models.ForeignKey(
         "accounts.Agency", on_delete=models.PROTECT, related_name="shelter_stays"
@@ -501,9 +492,11 @@ class ShelterStay(VersionedModel):
 
 
 class CasePlan(VersionedModel):
+    """The support plan (HTCDS ``spl_``)."""
+
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="plan")
-    objectives = EncryptedTextField(_("objectives"), blank=True)
-    actions = EncryptedTextField(_("action plan"), blank=True)
+    objectives = EncryptedTextField(_("objectives"), blank=True, max_length=LONG_TEXT)
+    actions = EncryptedTextField(_("action plan"), blank=True, max_length=LONG_TEXT)
     planned_end_on = models.DateField(_("planned end"), null=True, blank=True)
     actual_end_on = models.DateField(_("actual end"), null=True, blank=True)
 
@@ -518,10 +511,12 @@ class CasePlan(VersionedModel):
         return f"plan #{self.pk}"
 
 
-class CaseNote(TimeStampedModel):
+class CaseNote(VersionedModel):
+    """An encrypted note with a sensitivity level and its author."""
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = EncryptedTextField(_("note"))
+    body = EncryptedTextField(_("note"), max_length=LONG_TEXT)
     sensitivity = models.PositiveSmallIntegerField(
         _("sensitivity"),
         choices=vocab.NoteSensitivity.choices,

@@ -4,22 +4,40 @@
 - case_manager: cases led by their agency (the Centre leads every identification case), with
   personal data; another agency's case only through a break-the-glass grant; referrals sent to
   or by their agency;
-- service_provider: cases with a (not declined) service request to their agency;
-- justice: ``case.view_status`` by exact code only (see ``selectors.case_status_by_code``);
+- service_provider: cases their agency serves, and only while it may (issue 13, findings 3
+  and 11): a service request to their agency that is open (requested, accepted, in progress) or
+  completed less than ``OPENNRM_PROVIDER_GRACE_HOURS`` ago; the case open or closed less than
+  that grace ago (time for closing notes); and, for an adult, the person's consent to sharing
+  with service providers given and not withdrawn (withdrawal ends access at once, no grace).
+  One condition (``provider_condition``) serves the scope of every list and API and the rule
+  for single records;
+- justice: ``case.view_status`` by exact code, and only for a case linked to a proceeding of
+  their own agency (prosecutor's office, court or investigating police; see
+  ``justice.rules.case_linked_to_agency`` and ``selectors.case_status_by_code``);
 - everyone else: nothing (their roles do not hold the actions at all).
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.apps import apps
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from opennrm.accounts import policy
 from opennrm.accounts.models import User
 from opennrm.accounts.roles import Role
 from opennrm.cases import vocab
-from opennrm.cases.models import Case, Referral, ServiceRequest
+from opennrm.cases.models import Case, Consent, Referral, ServiceRequest
+
+_LIVE_SERVICE = (
+    vocab.ServiceStatus.REQUESTED,
+    vocab.ServiceStatus.ACCEPTED,
+    vocab.ServiceStatus.IN_PROGRESS,
+)
 
 
 def _case_of(obj: Any) -> Case | None:
@@ -29,13 +47,31 @@ def _case_of(obj: Any) -> Case | None:
     return case if isinstance(case, Case) else None
 
 
+def provider_condition(agency_id: int) -> Q:
+    """The cases a service provider agency may see now (see the module docstring)."""
+    since = timezone.now() - timedelta(hours=settings.OPENNRM_PROVIDER_GRACE_HOURS)
+    serving = ServiceRequest.objects.filter(case_id=OuterRef("pk"), provider_agency_id=agency_id)
+    serving = serving.filter(
+        Q(status__in=_LIVE_SERVICE)
+        | Q(status=vocab.ServiceStatus.COMPLETED, completed_at__gte=since)
+    )
+    consented = Consent.objects.filter(
+        case_id=OuterRef("pk"),
+        scope=vocab.ConsentScope.SERVICES,
+        status=vocab.ConsentStatus.GIVEN,
+    )
+    return (
+        Q(Exists(serving))
+        & (~Q(status=vocab.CaseStatus.CLOSED) | Q(closed_at__gte=since))
+        & (Q(is_child=True) | Q(Exists(consented)))
+    )
+
+
 def _provider_assigned(user: User, case: Case) -> bool:
     return (
         user.has_role(Role.SERVICE_PROVIDER)
         and user.agency_id is not None
-        and case.service_requests.filter(provider_agency_id=user.agency_id)
-        .exclude(status=vocab.ServiceStatus.DECLINED)
-        .exists()
+        and Case.objects.filter(pk=case.pk).filter(provider_condition(user.agency_id)).exists()
     )
 
 
@@ -64,10 +100,21 @@ def can_view_case(user: User, obj: Any) -> bool:
 
 
 def can_view_status(user: User, obj: Any) -> bool:
+    """Justice sees the status of a victim linked to a proceeding its agency takes part in
+    (DESIGN §1: "identification status of linked victims"), nothing else; the link itself is an
+    audited act (``proceeding.victim_link``)."""
     case = _case_of(obj)
     if case is None:
         return False
-    return user.has_role(Role.JUSTICE) or can_view_case(user, case)
+    if can_view_case(user, case):
+        return True
+    # The link lives in the app that holds proceedings (``justice``): it contributes the check as
+    # ``case_status_link`` on its AppConfig, so cases does not import the app that imports it.
+    return any(
+        config.case_status_link(user, case)
+        for config in apps.get_app_configs()
+        if hasattr(config, "case_status_link")
+    )
 
 
 def can_view_referral(user: User, obj: Any) -> bool:
@@ -98,11 +145,7 @@ def case_scope(user: User, queryset: QuerySet[Case]) -> QuerySet[Case]:
         granted = [int(pk) for pk in policy.break_glass_ids(user, Case)]
         condition |= Q(pk__in=granted)
     if user.has_role(Role.SERVICE_PROVIDER) and user.agency_id is not None:
-        condition |= Q(
-            pk__in=ServiceRequest.objects.filter(provider_agency_id=user.agency_id)
-            .exclude(status=vocab.ServiceStatus.DECLINED)
-            .values("case_id")
-        )
+        condition |= provider_condition(user.agency_id)
     return queryset.filter(condition)
 
 

@@ -40,7 +40,7 @@ from opennrm.cases.models import (
     ServiceRequest,
     ShelterStay,
 )
-from opennrm.cases.services import case_facts, name_key
+from opennrm.cases.services import case_facts, may_end_stay, name_key
 from opennrm.core.crypto import blind_index
 from opennrm.core.errors import DomainError, NotFoundError
 
@@ -73,7 +73,10 @@ class ReferralStatusView:
     sent_at: datetime
     acknowledged_at: datetime | None
     decided_at: datetime | None
-    decline_reason: str
+    # The coded category only: the free-text reason may name the person and stays with the
+    # centre (``ReferralTriageView.decline_reason``).
+    decline_category: str
+    decline_category_label: str
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ class ReferralTriageView:
     consent_recorded_at: datetime | None
     case_id: int | None
     case_code: str
+    decline_reason: str = ""
 
 
 def referral_list(*, actor: User, status: str = "") -> QuerySet[Referral]:
@@ -123,13 +127,16 @@ def referral_status_view(referral: Referral) -> ReferralStatusView:
     return ReferralStatusView(
         pk=referral.pk,
         reference=referral.audit_label.removeprefix("referral "),
-        to_agency=referral.to_agency.name,
+        to_agency=referral.to_agency.display_name,
         status=referral.status,
         status_label=str(referral.get_status_display()),
         sent_at=referral.sent_at,
         acknowledged_at=referral.acknowledged_at,
         decided_at=referral.decided_at,
-        decline_reason=referral.decline_reason,
+        decline_category=referral.decline_category,
+        decline_category_label=(
+            str(referral.get_decline_category_display()) if referral.decline_category else ""
+        ),
     )
 
 
@@ -151,7 +158,7 @@ def referral_view(*, actor: User, pk: int) -> ReferralStatusView | ReferralTriag
     return ReferralTriageView(
         status_view=status_view,
         version=referral.version,
-        from_agency=referral.from_agency.name,
+        from_agency=referral.from_agency.display_name,
         from_user=referral.from_user.get_full_name() or referral.from_user.username,
         given_names=referral.subject_given_names,
         family_name=referral.subject_family_name,
@@ -168,6 +175,7 @@ def referral_view(*, actor: User, pk: int) -> ReferralStatusView | ReferralTriag
         consent_recorded_at=referral.consent_recorded_at,
         case_id=referral.case_id,
         case_code=referral.case.code if referral.case else "",
+        decline_reason=referral.decline_reason,
     )
 
 
@@ -181,22 +189,38 @@ class CaseFilters:
     agency_id: int | None = None
 
 
+def is_code(q: str) -> bool:
+    """Whether a search text is a (prefix of a) pseudonymous case code rather than a name."""
+    return bool(_CODE.match(q))
+
+
 def case_list(*, actor: User, filters: CaseFilters | None = None) -> QuerySet[Case]:
     """Cases the actor may see (``case.view`` scope), filtered by code prefix, status, lead
     agency, or a name: the name is folded and hashed into the blind index (never stored, never
     compared in clear) and matched against the persons' name index. Rows carry no personal
     data; names appear only on the audited detail page.
+
+    Every search by name is audited (``case.search_name``): who and when, with the blind-index
+    digest of the name — never the name — so the data protection officer can later find who
+    looked for a given person, and nobody reads a name in the trail.
     """
     f = filters or CaseFilters()
     cases = policy.scope(actor, Case.objects.all(), "case.view")
     newest_first: tuple[Any, ...] = ("-opened_on", "-id")
     q = f.q.strip()
     if q:
-        if _CODE.match(q):
+        if is_code(q):
             cases = cases.filter(code__startswith=q.upper())  # codes are stored upper-case
         else:
             key = name_key(q, "")
             digest = blind_index(key, purpose="person.name") if key else ""
+            if policy.can(actor, "case.view"):  # others search nothing: their scope is empty
+                record(
+                    actor=actor,
+                    verb="case.search_name",
+                    purpose="case search by name",
+                    changes={"name_index": [None, digest]},
+                )
             persons = Person.objects.filter(name_index=digest).values("pk")
             cases = cases.filter(person__in=persons)
             # The same order through an expression no index has. Otherwise PostgreSQL may walk
@@ -435,10 +459,19 @@ def case_detail(*, actor: User, pk: int, purpose: str = "") -> CaseManagerView |
 
 def case_status_by_code(*, actor: User, code: str) -> CaseStatusView:
     """The identification status of the case with this exact code (``case.view_status``): what
-    justice users see of a victim. No listing, no names. Audited as a status lookup.
+    justice users see of a victim linked to their proceedings. No listing, no names. Audited as a
+    status lookup; a refused lookup is audited as ``case.view_status_refused``.
     """
     case = Case.objects.filter(code=code.strip().upper()).first()
     if case is None or not policy.can(actor, "case.view_status", case):
+        # Refusals are recorded too: a run of them is someone trying codes. The same answer
+        # whether the code exists or not.
+        record(
+            actor=actor,
+            verb="case.view_status_refused",
+            target_type="cases.case",
+            target_label=code.strip().upper()[:40],
+        )
         raise _not_found()
     decision = case.decisions.order_by("-decided_on", "-id").first()
     record(actor=actor, verb="case.view_status", target=case, purpose="identification status")
@@ -458,6 +491,30 @@ def service_inbox(*, actor: User, status: str = "") -> QuerySet[ServiceRequest]:
     if status:
         requests = requests.filter(status=status)
     return requests.select_related("case").order_by("-requested_at", "-id")
+
+
+def consent_get(*, actor: User, pk: int) -> Consent:
+    """A consent on a case the actor may edit, or NotFoundError (same answer either way)."""
+    consent = Consent.objects.select_related("case").filter(pk=pk).first()
+    if consent is None or not policy.can(actor, "case.edit", consent.case):
+        raise _not_found()
+    return consent
+
+
+def guardian_get(*, actor: User, pk: int) -> Guardian:
+    """A guardian on a case the actor may edit, or NotFoundError (same answer either way)."""
+    guardian = Guardian.objects.select_related("case").filter(pk=pk).first()
+    if guardian is None or not policy.can(actor, "case.edit", guardian.case):
+        raise _not_found()
+    return guardian
+
+
+def shelter_stay_get(*, actor: User, pk: int) -> ShelterStay:
+    """A shelter stay the actor may end (``services.may_end_stay``), or NotFoundError."""
+    stay = ShelterStay.objects.select_related("case", "service_request").filter(pk=pk).first()
+    if stay is None or not may_end_stay(actor, stay):
+        raise _not_found()
+    return stay
 
 
 def service_request_get(*, actor: User, pk: int) -> ServiceRequest:

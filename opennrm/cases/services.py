@@ -9,10 +9,12 @@ assumes is stated in its docstring and checked with ``accounts.policy.require``.
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +23,7 @@ from opennrm.accounts import policy
 from opennrm.accounts.models import Agency, User
 from opennrm.accounts.roles import AgencyType
 from opennrm.audit.services import changes_of, record, update_recorded
-from opennrm.cases import vocab, workflow
+from opennrm.cases import rows, vocab, workflow
 from opennrm.cases.models import (
     MIN_REFLECTION_DAYS,
     Case,
@@ -30,6 +32,7 @@ from opennrm.cases.models import (
     CaseStatusChange,
     CodeSequence,
     Consent,
+    DeclineCategory,
     Guardian,
     IdentificationDecision,
     Person,
@@ -38,14 +41,14 @@ from opennrm.cases.models import (
     ServiceRequest,
     ShelterStay,
 )
-from opennrm.core.crypto import blind_index
 from opennrm.core.errors import (
     ConflictError,
     InvalidTransitionError,
+    NotFoundError,
+    PermissionDeniedError,
     ValidationFailed,
 )
 from opennrm.core.models import save_versioned
-from opennrm.core.translit import fold
 
 ADULT_AGE = 18
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -68,33 +71,29 @@ def next_in_sequence(name: str) -> int:
     return sequence.value
 
 
+# Unambiguous when read aloud or copied by hand: no 0/O, 1/I/L, U.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_RANDOM_LENGTH = 5
+
+
+def person_code(year: int, number: int) -> str:
+    """``RS-<year>-<5 digits>-<5 random characters>``: the number (a per-year sequence) keeps
+    codes unique and short; the random part (30**5, about 24 million per number) makes a code
+    impossible to guess from its neighbours (issue 13, finding 10). Codes issued before the
+    random part existed stay as they are: they are printed on decisions and court files, and
+    knowing one no longer opens anything (the status lookup answers only for linked cases)."""
+    suffix = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_RANDOM_LENGTH))
+    return f"RS-{year}-{number:05d}-{suffix}"
+
+
 def new_person_code(year: int) -> str:
-    """``RS-<year>-<5 digits>``: sequential per year, so codes are short and never collide."""
-    return f"RS-{year}-{next_in_sequence(f'person:{year}'):05d}"
+    """A new person code (``person_code``) from the year's sequence, under its row lock."""
+    return person_code(year, next_in_sequence(f"person:{year}"))
 
 
-def name_key(given_names: str, family_name: str) -> str:
-    """Folded full name with its words sorted: script, diacritics and word order do not matter."""
-    return " ".join(sorted(fold(f"{given_names} {family_name}").split()))
-
-
-def person_indexes(
-    given_names: str, family_name: str, date_of_birth: date | None, year_of_birth: int | None
-) -> dict[str, str]:
-    """The three blind-index columns of a person (empty when the name is unknown)."""
-    key = name_key(given_names, family_name)
-    if not key:
-        return {"name_index": "", "name_dob_index": "", "name_yob_index": ""}
-    year = date_of_birth.year if date_of_birth else year_of_birth
-    return {
-        "name_index": blind_index(key, purpose="person.name"),
-        "name_dob_index": (
-            blind_index(f"{key}|{date_of_birth.isoformat()}", purpose="person.name_dob")
-            if date_of_birth
-            else ""
-        ),
-        "name_yob_index": (blind_index(f"{key}|{year}", purpose="person.name_yob") if year else ""),
-    }
+# The row builders (``rows``) own these; the names stay here for the services' callers.
+name_key = rows.name_key
+person_indexes = rows.person_indexes
 
 
 def age_on(date_of_birth: date | None, year_of_birth: int | None, today: date) -> int | None:
@@ -327,21 +326,35 @@ def referral_acknowledge(*, actor: User, referral: Referral, expected_version: i
 
 
 def referral_decline(
-    *, actor: User, referral: Referral, expected_version: int, reason: str
+    *,
+    actor: User,
+    referral: Referral,
+    expected_version: int,
+    reason: str,
+    category: str = DeclineCategory.OTHER,
 ) -> Referral:
-    """Decline a referral with a reason the referrer will see. Permission: ``referral.decide``."""
+    """Decline a referral with a coded ``category`` (DeclineCategory), which is all the referrer
+    is told, and a free-text ``reason`` that stays with the centre (encrypted: it may name the
+    person). Permission: ``referral.decide``.
+    """
     policy.require(actor, "referral.decide", referral)
     _require_referral_status(
         referral, [vocab.ReferralStatus.SENT, vocab.ReferralStatus.ACKNOWLEDGED]
     )
+    if category not in DeclineCategory.values:
+        raise ValidationFailed(
+            _("Choose the category of the reason; the referring agency sees only the category."),
+            fields={"category": _("Choose a value from the list.")},
+        )
     if not reason.strip():
         raise ValidationFailed(
-            _("Give the reason for declining the referral; the referring agency will see it."),
+            _("Give the reason for declining the referral, for the centre's records."),
             fields={"reason": _("A reason is required.")},
         )
     before = referral.status
     with transaction.atomic():
         referral.status = vocab.ReferralStatus.DECLINED
+        referral.decline_category = category
         referral.decline_reason = reason.strip()
         referral.decided_at = timezone.now()
         referral.decided_by = actor
@@ -350,13 +363,20 @@ def referral_decline(
         save_versioned(
             referral,
             expected_version=expected_version,
-            fields=["status", "decline_reason", "decided_at", "decided_by", "acknowledged_at"],
+            fields=[
+                "status",
+                "decline_category",
+                "decline_reason",
+                "decided_at",
+                "decided_by",
+                "acknowledged_at",
+            ],
         )
         record(
             actor=actor,
             verb="referral.decline",
             target=referral,
-            changes={"status": [before, "declined"]},
+            changes={"status": [before, "declined"], "decline_category": [None, category]},
         )
     return referral
 
@@ -509,18 +529,19 @@ def person_create(
     )
     with transaction.atomic():
         person = Person.objects.create(
-            code=new_person_code(timezone.localdate().year),
-            given_names=given_names.strip(),
-            family_name=family_name.strip(),
-            date_of_birth=date_of_birth.isoformat() if date_of_birth else "",
-            contacts=contacts.strip(),
-            identity_document=identity_document.strip(),
-            gender=gender,
-            year_of_birth=year,
-            citizenship=countries,
-            languages=langs,
-            created_by=actor,
-            **person_indexes(given_names, family_name, date_of_birth, year),
+            **rows.person_row(
+                code=new_person_code(timezone.localdate().year),
+                given_names=given_names,
+                family_name=family_name,
+                date_of_birth=date_of_birth,
+                year_of_birth=year,
+                gender=gender,
+                citizenship=countries,
+                languages=langs,
+                contacts=contacts,
+                identity_document=identity_document,
+                created_by_id=actor.pk,
+            )
         )
         record(actor=actor, verb="person.create", target=person)
     return person
@@ -545,6 +566,7 @@ def person_update(*, actor: User, person: Person, expected_version: int, **chang
     """
     case = person.cases.order_by("-id").first()
     policy.require(actor, "case.edit", case)
+    _require_unrestricted(person.pk)
     unknown = set(changes) - set(PERSON_FIELDS)
     if unknown:
         raise ValueError(f"Unknown person fields: {sorted(unknown)}")
@@ -617,15 +639,23 @@ def case_open(
     with transaction.atomic():
         ordinal = next_in_sequence(f"case:{person.pk}")
         case = Case.objects.create(
-            code=f"{person.code}/{ordinal}",
-            person=person,
-            lead_agency=lead_agency,
-            caseworker=caseworker,
-            is_child=is_child,
-            opened_on=opened_on or timezone.localdate(),
+            **rows.case_row(
+                code=f"{person.code}/{ordinal}",
+                person_id=person.pk,
+                lead_agency_id=lead_agency.pk,
+                caseworker_id=caseworker.pk if caseworker else None,
+                is_child=is_child,
+                opened_on=opened_on or timezone.localdate(),
+            )
         )
         CaseStatusChange.objects.create(
-            case=case, from_status="", to_status=case.status, action="open", actor=actor
+            **rows.status_change_row(
+                case_id=case.pk,
+                from_status="",
+                to_status=case.status,
+                action="open",
+                actor_id=actor.pk,
+            )
         )
         record(actor=actor, verb="case.open", target=case, changes={"status": [None, "referred"]})
     return case
@@ -649,6 +679,7 @@ def case_update(*, actor: User, case: Case, expected_version: int, **changes: An
     sets. Permission: ``case.edit`` on the case.
     """
     policy.require(actor, "case.edit", case)
+    _require_unrestricted(case.person_id)
     unknown = set(changes) - set(CASE_FACT_FIELDS)
     if unknown:
         raise ValueError(f"Unknown case fields: {sorted(unknown)}")
@@ -747,12 +778,14 @@ def _transition(
     case.status = decision.target
     save_versioned(case, expected_version=expected_version, fields=["status", *extra_fields])
     CaseStatusChange.objects.create(
-        case=case,
-        from_status=before,
-        to_status=case.status,
-        action=action,
-        actor=actor,
-        note=note,
+        **rows.status_change_row(
+            case_id=case.pk,
+            from_status=before,
+            to_status=case.status,
+            action=action,
+            actor_id=actor.pk,
+            note=note,
+        )
     )
     record(
         actor=actor,
@@ -766,6 +799,7 @@ def _transition(
 def case_begin_assessment(*, actor: User, case: Case, expected_version: int) -> Case:
     """referred/reopened → under_assessment; needs a caseworker. Permission: ``case.edit``."""
     policy.require(actor, "case.edit", case)
+    _require_unrestricted(case.person_id)
     with transaction.atomic():
         _transition(
             actor=actor,
@@ -789,6 +823,7 @@ def case_presume_victim(
     to ``presumed_on + 30 days`` and may be later, never earlier. Permission: ``case.edit``.
     """
     policy.require(actor, "case.edit", case)
+    _require_unrestricted(case.person_id)
     if presumed_on is not None:
         earliest = presumed_on + timedelta(days=MIN_REFLECTION_DAYS)
         end = reflection_end or earliest
@@ -840,6 +875,7 @@ def case_decide_identification(
     presumed victim). Permission: ``case.edit``.
     """
     policy.require(actor, "case.edit", case)
+    _require_unrestricted(case.person_id)
     if outcome not in vocab.IdentificationOutcome.values:
         raise ValidationFailed(
             _("Choose the outcome of the decision."),
@@ -872,12 +908,14 @@ def case_decide_identification(
         )
         assert decided_on is not None
         decision = IdentificationDecision.objects.create(
-            case=case,
-            outcome=outcome,
-            decided_by=actor,
-            decided_on=decided_on,
-            decision_org=decision_org,
-            reasoning=reasoning.strip(),
+            **rows.decision_row(
+                case_id=case.pk,
+                outcome=outcome,
+                decided_by_id=actor.pk,
+                decided_on=decided_on,
+                decision_org=decision_org,
+                reasoning=reasoning.strip(),
+            )
         )
         record(
             actor=actor,
@@ -893,6 +931,7 @@ def case_start_protection(*, actor: User, case: Case, expected_version: int) -> 
     guardian. Permission: ``case.edit``.
     """
     policy.require(actor, "case.edit", case)
+    _require_unrestricted(case.person_id)
     with transaction.atomic():
         _transition(
             actor=actor,
@@ -910,6 +949,7 @@ def case_close(
     are for the providers to complete. Permission: ``case.edit``.
     """
     policy.require(actor, "case.edit", case)
+    _require_unrestricted(case.person_id)
     if reason and reason not in vocab.ClosureReason.values:
         raise ValidationFailed(
             _("Choose the reason for closure from the list."),
@@ -934,6 +974,7 @@ def case_close(
 def case_reopen(*, actor: User, case: Case, expected_version: int, reason: str) -> Case:
     """closed → reopened with a stated reason. Permission: ``case.edit``."""
     policy.require(actor, "case.edit", case)
+    _require_unrestricted(case.person_id)
     with transaction.atomic():
         _transition(
             actor=actor,
@@ -949,6 +990,26 @@ def case_reopen(*, actor: User, case: Case, expected_version: int, reason: str) 
 def _require_open(case: Case) -> None:
     if case.status == vocab.CaseStatus.CLOSED:
         raise ConflictError(_("This case is closed. Reopen it first."), code="case_closed")
+
+
+def _require_unrestricted(person_id: int) -> None:
+    """Refuse processing while a restriction of processing is in force for the person (a
+    data-subject request, GDPR Art. 18 / ZZPL Art. 31): the data is kept and can be read, but
+    nothing is changed or added until the restriction is lifted by the request's answer."""
+    # The requests live in ``lifecycle`` (which reads cases): it answers through its AppConfig.
+    if any(
+        config.processing_restricted(person_id)
+        for config in apps.get_app_configs()
+        if hasattr(config, "processing_restricted")
+    ):
+        raise ConflictError(
+            _(
+                "Processing of this person's data is restricted (a data-subject request): "
+                "nothing can be changed or added until the restriction is lifted in the "
+                "answer to the request."
+            ),
+            code="processing_restricted",
+        )
 
 
 # --- residence permit, guardian, consent -------------------------------------------------
@@ -972,6 +1033,7 @@ def residence_permit_save(
     status (a granted permit has its grant date, etc.). Permission: ``case.edit``.
     """
     policy.require(actor, "case.edit", case)
+    _require_unrestricted(case.person_id)
     errors: dict[str, str] = {}
     if permit_type not in vocab.PermitType.values:
         errors["permit_type"] = _("Choose a value from the list.")
@@ -1006,9 +1068,12 @@ def residence_permit_save(
             if expected_version is None:
                 raise ValueError("expected_version is required to update a permit")
             update_recorded(
-                permit, actor=actor, verb="permit.update",
-                expected_version=expected_version, values=values,
-            )  # fmt: skip
+                permit,
+                actor=actor,
+                verb="permit.update",
+                expected_version=expected_version,
+                values=values,
+            )
     return permit
 
 
@@ -1024,6 +1089,7 @@ def guardian_add(
 ) -> Guardian:
     """Record the guardian of a child (Art. 10(4)). Permission: ``case.edit``."""
     policy.require(actor, "case.edit", case)
+    _require_unrestricted(case.person_id)
     if not case.is_child:
         raise ValidationFailed(_("A guardian is recorded only for a child."))
     if not full_name.strip():
@@ -1032,12 +1098,14 @@ def guardian_add(
         )
     with transaction.atomic():
         guardian = Guardian.objects.create(
-            case=case,
-            full_name=full_name.strip(),
-            contacts=contacts.strip(),
-            relationship=relationship.strip(),
-            appointed_by=appointed_by.strip(),
-            appointed_on=appointed_on,
+            **rows.guardian_row(
+                case_id=case.pk,
+                full_name=full_name,
+                contacts=contacts,
+                relationship=relationship,
+                appointed_by=appointed_by,
+                appointed_on=appointed_on,
+            )
         )
         record(actor=actor, verb="guardian.add", target=guardian)
     return guardian
@@ -1048,6 +1116,7 @@ def guardian_end(
 ) -> Guardian:
     """End a guardianship on ``ended_on``. Permission: ``case.edit`` on its case."""
     policy.require(actor, "case.edit", guardian.case)
+    _require_unrestricted(guardian.case.person_id)
     if ended_on < guardian.appointed_on:
         raise ValidationFailed(
             _("The end date cannot be before the appointment."),
@@ -1065,6 +1134,7 @@ def consent_record(*, actor: User, case: Case, scope: str) -> Consent:
     ``case.edit``.
     """
     policy.require(actor, "case.edit", case)
+    _require_unrestricted(case.person_id)
     if scope not in vocab.ConsentScope.values:
         raise ValidationFailed(
             _("Choose what the consent covers."), fields={"scope": _("Choose a value.")}
@@ -1080,6 +1150,7 @@ def consent_record(*, actor: User, case: Case, scope: str) -> Consent:
 def consent_withdraw(*, actor: User, consent: Consent, expected_version: int) -> Consent:
     """Record that the person withdrew a consent. Permission: ``case.edit``."""
     policy.require(actor, "case.edit", consent.case)
+    _require_unrestricted(consent.case.person_id)
     if consent.status == vocab.ConsentStatus.WITHDRAWN:
         raise ConflictError(_("This consent has already been withdrawn."))
     with transaction.atomic():
@@ -1116,6 +1187,7 @@ def service_request_create(
     """
     policy.require(actor, "service.request")
     policy.require(actor, "case.edit", case)
+    _require_unrestricted(case.person_id)
     _require_open(case)
     if service_type not in vocab.ServiceType.values:
         raise ValidationFailed(
@@ -1181,6 +1253,7 @@ def service_request_respond(
     request (the provider agency).
     """
     policy.require(actor, "service.update", request)
+    _require_unrestricted(request.case.person_id)
     if step not in _SERVICE_STEPS:
         raise ValueError(f"Unknown service step {step!r}")
     sources, target = _SERVICE_STEPS[step]
@@ -1237,6 +1310,7 @@ def shelter_stay_start(
         case = service_request.case
     else:
         policy.require(actor, "case.edit", case)
+        _require_unrestricted(case.person_id)
     if shelter is None:
         raise ValidationFailed(
             _("Choose the shelter."), fields={"shelter": _("This field is required.")}
@@ -1252,17 +1326,28 @@ def shelter_stay_start(
     return stay
 
 
+def may_end_stay(actor: User, stay: ShelterStay) -> bool:
+    """The case manager of the stay's case, or the shelter serving its service request."""
+    return policy.can(actor, "case.edit", stay.case) or (
+        stay.service_request is not None
+        and policy.can(actor, "service.update", stay.service_request)
+    )
+
+
 def shelter_stay_end(
     *, actor: User, stay: ShelterStay, expected_version: int, left_on: date, exit_reason: str
 ) -> ShelterStay:
     """Record departure from a shelter. Permission: ``case.edit`` on the case, or
-    ``service.update`` on the stay's service request.
+    ``service.update`` on the stay's service request; to anyone else the stay does not exist
+    (NotFoundError, as ``selectors.shelter_stay_get`` answers on the page).
     """
-    allowed = stay.service_request is not None and policy.can(
-        actor, "service.update", stay.service_request
-    )
-    if not allowed:
-        policy.require(actor, "case.edit", stay.case)
+    if not may_end_stay(actor, stay):
+        raise NotFoundError(_("This record does not exist or you may not see it."))
+    if not (
+        stay.service_request is not None
+        and policy.can(actor, "service.update", stay.service_request)
+    ):
+        _require_unrestricted(stay.case.person_id)
     errors = {}
     if left_on < stay.admitted_on:
         errors["left_on"] = _("The departure cannot be before the admission.")
@@ -1294,6 +1379,7 @@ def case_plan_save(
     Permission: ``case.edit``.
     """
     policy.require(actor, "case.edit", case)
+    _require_unrestricted(case.person_id)
     plan = CasePlan.objects.filter(case=case).first()
     with transaction.atomic():
         if plan is None:
@@ -1333,6 +1419,7 @@ def case_note_add(*, actor: User, case: Case, body: str, sensitivity: int) -> Ca
     if not policy.can(actor, "case.edit", case):
         policy.require(actor, "case.view", case)
         sensitivity = vocab.NoteSensitivity.SHARED
+    _require_unrestricted(case.person_id)
     if sensitivity not in vocab.NoteSensitivity.values:
         raise ValidationFailed(
             _("Choose the sensitivity of the note."),
@@ -1348,3 +1435,92 @@ def case_note_add(*, actor: User, case: Case, body: str, sensitivity: int) -> Ca
         )
         record(actor=actor, verb="note.add", target=note, changes={"sensitivity": sensitivity})
     return note
+
+
+def case_note_update(
+    *,
+    actor: User,
+    note: CaseNote,
+    expected_version: int,
+    body: str | None = None,
+    sensitivity: int | None = None,
+) -> CaseNote:
+    """Change a note's body and/or sensitivity; only its author may, while they may still add
+    notes to the case (``case_note_add``'s rule). A stale ``expected_version`` is refused
+    (StaleRecordError, 409), never silently overwritten.
+    """
+    if note.author_id != actor.pk:
+        raise PermissionDeniedError(_("Only the author of a note can change it."))
+    if not policy.can(actor, "case.edit", note.case):
+        policy.require(actor, "case.view", note.case)
+        if sensitivity is not None and sensitivity != vocab.NoteSensitivity.SHARED:
+            sensitivity = vocab.NoteSensitivity.SHARED
+    fields = []
+    errors = {}
+    if body is not None:
+        if not body.strip():
+            errors["body"] = _("This field is required.")
+        else:
+            note.body = body.strip()
+            fields.append("body")
+    if sensitivity is not None:
+        if sensitivity not in vocab.NoteSensitivity.values:
+            errors["sensitivity"] = _("Choose a value from the list.")
+        else:
+            note.sensitivity = sensitivity
+            fields.append("sensitivity")
+    if errors:
+        raise ValidationFailed(_("The note could not be saved; see the fields."), fields=errors)
+    with transaction.atomic():
+        save_versioned(note, expected_version=expected_version, fields=fields)
+        changes: dict[str, object] = {"fields": fields}
+        if "sensitivity" in fields:
+            changes["sensitivity"] = note.sensitivity
+        record(actor=actor, verb="note.update", target=note, changes=changes)
+    return note
+
+
+# --- whole records, as a register states them ------------------------------------------------
+
+
+def case_record_create(
+    *,
+    actor: User | None,
+    spec: rows.CaseSpec,
+    verb: str,
+    purpose: str,
+    actor_label: str = "",
+) -> Case:
+    """Register one person with one case exactly as a record states it (``spec``): the person, an
+    accepted referral from the record's referring agency, the case with the record's facts and
+    its status path, the identification decision and a guardian when the record has them; one
+    audit entry (``verb``) for the case. What the legacy import and ``generate_cases`` write in
+    bulk, one record at a time, from the same row builders (``rows.record_rows``).
+
+    Permission: ``case.import``; ``actor=None`` only for system work (``actor_label`` names it).
+    """
+    if actor is not None:
+        policy.require(actor, "case.import")
+    actor_id = actor.pk if actor is not None else None
+    with transaction.atomic():
+        code = new_person_code(spec.sent_at.year)
+        built = rows.record_rows(spec, code=code, person_id=None, case_id=None, actor_id=actor_id)
+        person = Person.objects.create(**built.person)
+        case = Case.objects.create(**(built.case | {"person_id": person.pk}))
+        CodeSequence.objects.create(**rows.case_sequence_row(person_id=person.pk))
+        Referral.objects.create(**(built.referral | {"person_id": person.pk, "case_id": case.pk}))
+        for row in built.status_changes:
+            CaseStatusChange.objects.create(**(row | {"case_id": case.pk}))
+        for row in built.decisions:
+            IdentificationDecision.objects.create(**(row | {"case_id": case.pk}))
+        for row in built.guardians:
+            Guardian.objects.create(**(row | {"case_id": case.pk}))
+        record(
+            actor=actor,
+            verb=verb,
+            target=case,
+            purpose=purpose,
+            changes=built.audit_changes,
+            actor_label=actor_label,
+        )
+    return case

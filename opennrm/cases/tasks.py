@@ -24,7 +24,6 @@ from opennrm.accounts.models import User
 from opennrm.audit.models import AuditEntry
 from opennrm.audit.services import record, target_of
 from opennrm.cases.dashboard import DeadlineRow, deadline_list
-from opennrm.cases.imports import run_import_job
 
 DIGEST_VERB = "cases.deadline_digest"
 ACTING_ACTIONS = ("referral.decide", "case.edit", "service.update")
@@ -112,10 +111,3 @@ def send_deadline_reminders() -> dict[str, int]:
     """The daily digest of fired deadlines (see the module docstring); safe to run repeatedly."""
     outcome = run_reminders()
     return {"users": outcome.users, "deadlines": outcome.deadlines, "skipped": outcome.skipped}
-
-
-@task()
-def run_import(job_id: str) -> dict[str, int]:
-    """Run a legacy import job started from the import page (``imports.start_import_job``)."""
-    job = run_import_job(job_id)
-    return dict(job.result) if job is not None else {}

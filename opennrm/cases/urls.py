@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from importlib import import_module
-from importlib.util import find_spec
-
 from django.urls import URLPattern, URLResolver, path
 
 from opennrm.cases import views
@@ -37,8 +34,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("services/", views.service_inbox, name="service_inbox"),
     path("services/<int:pk>/admit/", views.provider_shelter, name="provider_shelter"),
     path("services/<int:pk>/<slug:step>/", views.service_step, name="service_step"),
+    path("deadlines/", views.deadlines, name="deadlines"),
+    path("import/", views.import_start, name="import"),
+    path("import/template.csv", views.import_template, name="import_template"),
+    path("<int:pk>/file.pdf", views.case_file, name="case_file"),
 ]
-
-# Operational pages (imports, case-file export, deadlines) live in urls_ops when installed.
-if find_spec("opennrm.cases.urls_ops") is not None:
-    urlpatterns += import_module("opennrm.cases.urls_ops").urlpatterns

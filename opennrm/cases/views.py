@@ -6,54 +6,43 @@ kept (a stale save too), and success redirects back to the case or referral.
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms as djforms
+from django.apps import apps
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from opennrm.accounts import policy
 from opennrm.accounts.models import User
-from opennrm.audit.selectors import record_history
+from opennrm.audit.selectors import record_history_entries
 from opennrm.audit.services import record
 from opennrm.cases import forms, selectors, services, vocab, workflow
-from opennrm.cases.models import Case, Consent, Guardian, Person, ShelterStay
+from opennrm.cases.casefile import case_file_pdf
+from opennrm.cases.dashboard import deadline_list
+from opennrm.cases.models import Case, Person
 from opennrm.core.errors import DomainError, NotFoundError, PermissionDeniedError
-from opennrm.core.http import AuthenticatedHttpRequest
+from opennrm.core.forms import DateInput, StyledForm, VersionedForm
+from opennrm.core.http import AuthenticatedHttpRequest, actor
 from opennrm.core.pagination import CappedPaginator
 
 View = Callable[..., HttpResponse]
 PURPOSE_SECONDS = 30 * 60
-
-
-def _forbidden(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(request, "403.html", status=403)
-
-
-def guarded(view: View) -> View:
-    """Signed in; PermissionDeniedError → 403 and NotFoundError → 404 pages."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDeniedError:
-            return _forbidden(request)
-        except NotFoundError:
-            return render(request, "404.html", status=404)
-
-    return wrapper
+# A search token (see ``_search_token``) is good for paging through results this long.
+SEARCH_SECONDS = 15 * 60
 
 
 def apply(form: djforms.Form, call: Callable[[], Any]) -> Any:
@@ -61,7 +50,7 @@ def apply(form: djforms.Form, call: Callable[[], Any]) -> Any:
     try:
         return call()
     except (PermissionDeniedError, NotFoundError):
-        raise
+        raise  # the one error path: the 403/404 page
     except DomainError as error:
         placed = False
         for name, message in error.fields.items():
@@ -79,20 +68,23 @@ def apply(form: djforms.Form, call: Callable[[], Any]) -> Any:
 
 
 def _proceedings(request: AuthenticatedHttpRequest, case: Any) -> list[Any]:
-    """Stage and next hearing of the criminal proceedings this case is part of (issue 8)."""
-    from opennrm.justice.selectors import proceedings_for_case
+    """Stage and next hearing of the criminal proceedings this case is part of (issue 8), from
+    the app that holds proceedings (``case_proceedings`` on its AppConfig: ``justice``)."""
+    return [
+        row
+        for config in apps.get_app_configs()
+        if hasattr(config, "case_proceedings")
+        for row in config.case_proceedings(actor(request), case)
+    ]
 
-    return list(proceedings_for_case(actor=request.user, case=case))
 
-
-@guarded
+@login_required
 def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not policy.can(request.user, "referral.view"):
-        return _forbidden(request)
+    policy.require(actor(request), "referral.view")
     status = request.GET.get("status", "")
-    page = CappedPaginator(selectors.referral_list(actor=request.user, status=status), 50).get_page(
-        request.GET.get("page")
-    )
+    page = CappedPaginator(
+        selectors.referral_list(actor=actor(request), status=status), 50
+    ).get_page(request.GET.get("page"))
     rows = [selectors.referral_status_view(r) for r in page]
     return render(
         request,
@@ -102,7 +94,7 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "rows": rows,
             "status": status,
             "statuses": vocab.ReferralStatus.choices,
-            "inbox": policy.can(request.user, "referral.decide"),
+            "inbox": policy.can(actor(request), "referral.decide"),
         },
     )
 
@@ -113,28 +105,26 @@ def _referral_form_page(
     return render(request, "cases/referral_form.html", {"form": form, "screening": screening})
 
 
-@guarded
+@login_required
 def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not policy.can(request.user, "referral.create"):
-        return _forbidden(request)
+    policy.require(actor(request), "referral.create")
     form = forms.ReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         referral = apply(
             form,
-            lambda: services.referral_create(actor=request.user, **form.service_kwargs()),
+            lambda: services.referral_create(actor=actor(request), **form.service_kwargs()),
         )
         if referral is not None:
             return redirect("cases:referral_detail", pk=referral.pk)
     return _referral_form_page(request, form)
 
 
-@guarded
+@login_required
 def refer_from_screening(request: AuthenticatedHttpRequest, screening_id: int) -> HttpResponse:
-    if not policy.can(request.user, "referral.create"):
-        return _forbidden(request)
+    policy.require(actor(request), "referral.create")
     from opennrm.screening.selectors import screening_for_referral
 
-    screening = screening_for_referral(actor=request.user, pk=screening_id)
+    screening = screening_for_referral(actor=actor(request), pk=screening_id)
     initial = {"is_child": bool(screening.is_child), "reason": str(screening.result_summary)}
     form = forms.ReferralForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -142,7 +132,7 @@ def refer_from_screening(request: AuthenticatedHttpRequest, screening_id: int) -
         referral = apply(
             form,
             lambda: services.referral_from_screening(
-                actor=request.user, screening_id=screening_id, **kwargs
+                actor=actor(request), screening_id=screening_id, **kwargs
             ),
         )
         if referral is not None:
@@ -150,62 +140,65 @@ def refer_from_screening(request: AuthenticatedHttpRequest, screening_id: int) -
     return _referral_form_page(request, form, screening)
 
 
-@guarded
+@login_required
 def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    if not policy.can(request.user, "referral.view"):
-        return _forbidden(request)
-    view = selectors.referral_view(actor=request.user, pk=pk)
+    policy.require(actor(request), "referral.view")
+    view = selectors.referral_view(actor=actor(request), pk=pk)
     context: dict[str, Any] = {"view": view}
     if isinstance(view, selectors.ReferralTriageView):
         status = view.status_view.status
         if status in (vocab.ReferralStatus.SENT, vocab.ReferralStatus.ACKNOWLEDGED):
             dob = date.fromisoformat(view.date_of_birth) if view.date_of_birth else None
             context["matches"] = services.person_find_duplicates(
-                actor=request.user,
+                actor=actor(request),
                 given_names=view.given_names,
                 family_name=view.family_name,
                 date_of_birth=dob,
                 year_of_birth=view.year_of_birth,
             )
-            context["decline_form"] = forms.ReasonForm(initial={"version": view.version})
+            context["decline_form"] = forms.DeclineForm(initial={"version": view.version})
         return render(request, "cases/referral_triage.html", context)
     return render(request, "cases/referral_status.html", context)
 
 
-@guarded
+@login_required
 @require_POST
 def referral_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    referral = selectors.referral_get(actor=request.user, pk=pk)
-    form = forms.VersionedForm(request.POST)
+    referral = selectors.referral_get(actor=actor(request), pk=pk)
+    form = VersionedForm(request.POST)
     if form.is_valid():
         done = apply(
             form,
             lambda: services.referral_acknowledge(
-                actor=request.user, referral=referral, expected_version=form.cleaned_data["version"]
+                actor=actor(request),
+                referral=referral,
+                expected_version=form.cleaned_data["version"],
             ),
         )
         if done is not None:
+            messages.success(request, _("The referral is acknowledged as received."))
             return redirect("cases:referral_detail", pk=pk)
     return _error_page(request, form, reverse("cases:referral_detail", args=[pk]))
 
 
-@guarded
+@login_required
 def referral_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    referral = selectors.referral_get(actor=request.user, pk=pk)
-    if not policy.can(request.user, "referral.decide", referral):
-        return _forbidden(request)
-    form = forms.ReasonForm(request.POST or None, initial={"version": referral.version})
+    referral = selectors.referral_get(actor=actor(request), pk=pk)
+    policy.require(actor(request), "referral.decide", referral)
+    form = forms.DeclineForm(request.POST or None, initial={"version": referral.version})
     if request.method == "POST" and form.is_valid():
         done = apply(
             form,
             lambda: services.referral_decline(
-                actor=request.user,
+                actor=actor(request),
                 referral=referral,
                 expected_version=form.cleaned_data["version"],
                 reason=form.cleaned_data["reason"],
+                category=form.cleaned_data["category"],
             ),
         )
         if done is not None:
+            messages.success(request, _("The referral was declined; the sender is told why."))
             return redirect("cases:referral_detail", pk=pk)
     return render(
         request,
@@ -218,10 +211,10 @@ def referral_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     )
 
 
-@guarded
+@login_required
 @require_POST
 def referral_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    referral = selectors.referral_get(actor=request.user, pk=pk)
+    referral = selectors.referral_get(actor=actor(request), pk=pk)
     form = forms.AcceptForm(request.POST)
     if form.is_valid():
         person_id = form.cleaned_data.get("person")
@@ -231,13 +224,17 @@ def referral_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         case = apply(
             form,
             lambda: services.referral_accept(
-                actor=request.user,
+                actor=actor(request),
                 referral=referral,
                 expected_version=form.cleaned_data["version"],
                 person=person,
             ),
         )
         if case is not None:
+            messages.success(
+                request,
+                _("The referral was accepted and case %(code)s opened.") % {"code": case.code},
+            )
             return redirect("cases:case_detail", pk=case.pk)
     return _error_page(request, form, reverse("cases:referral_detail", args=[pk]))
 
@@ -249,22 +246,72 @@ def _error_page(request: AuthenticatedHttpRequest, form: djforms.Form, back: str
 # --- cases -------------------------------------------------------------------------------
 
 
-@guarded
+def _search_token(request: AuthenticatedHttpRequest, text: str) -> str:
+    """An opaque token standing for a search text in this session (names never go in a URL).
+
+    The text stays in the server-side session; the URL carries only a random token, useless in
+    another session and forgotten after SEARCH_SECONDS.
+    """
+    now = time.time()
+    stored = {
+        k: v
+        for k, v in request.session.get("case_searches", {}).items()
+        if now - v[1] < SEARCH_SECONDS
+    }
+    token = secrets.token_urlsafe(12)
+    stored[token] = [text, now]
+    request.session["case_searches"] = stored
+    return token
+
+
+def _search_text(request: AuthenticatedHttpRequest, token: str) -> str | None:
+    found = request.session.get("case_searches", {}).get(token)
+    if not found or time.time() - found[1] >= SEARCH_SECONDS:
+        return None
+    return str(found[0])
+
+
+@login_required
 def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not policy.can(request.user, "case.view"):
-        return _forbidden(request)
-    form = forms.CaseFilterForm(request.GET or None)
+    """The case list. The search form is POSTed and answered with a redirect to the list with
+    an opaque ``search`` token (``_search_token``): the text searched — often a name — is in
+    neither the URL, the browser's history nor the access log. Status and agency filters stay
+    plain GET parameters."""
+    policy.require(actor(request), "case.view")
+    if request.method == "POST":
+        posted = forms.CaseFilterForm(request.POST)
+        if posted.is_valid():
+            params: dict[str, Any] = {}
+            text = (posted.cleaned_data.get("q") or "").strip()
+            if text:
+                params["search"] = _search_token(request, text)
+            if posted.cleaned_data.get("status"):
+                params["status"] = posted.cleaned_data["status"]
+            if posted.cleaned_data.get("agency"):
+                params["agency"] = posted.cleaned_data["agency"].pk
+            target = reverse("cases:case_list")
+            return HttpResponseRedirect(f"{target}?{urlencode(params)}" if params else target)
+    if "q" in request.GET:
+        # An old bookmark or a hand-made URL: do not run it, ask for the form instead.
+        return HttpResponseRedirect(reverse("cases:case_list"))
+    data = request.GET.copy()
+    token = data.pop("search", [""])[0]
+    expired = False
+    if token:
+        text = _search_text(request, token)
+        expired = text is None
+        data["q"] = text or ""
+    form = forms.CaseFilterForm(data or None)
     filters = selectors.CaseFilters()
-    if form.is_valid():
+    if form.is_valid() and not expired:
         agency = form.cleaned_data.get("agency")
         filters = selectors.CaseFilters(
             q=form.cleaned_data.get("q") or "",
             status=form.cleaned_data.get("status") or "",
             agency_id=agency.pk if agency else None,
         )
-    page = CappedPaginator(selectors.case_list(actor=request.user, filters=filters), 50).get_page(
-        request.GET.get("page")
-    )
+    cases = selectors.case_list(actor=actor(request), filters=filters)
+    page = CappedPaginator(cases.none() if expired else cases, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -274,8 +321,9 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "can_break_glass": policy.can(request.user, "case.break_glass"),
+            "can_break_glass": policy.can(actor(request), "case.break_glass"),
             "glass_form": forms.BreakGlassForm(),
+            "search_expired": expired,
         },
     )
 
@@ -292,20 +340,21 @@ def _remember_purpose(request: AuthenticatedHttpRequest, pk: int, purpose: str) 
     request.session["case_purposes"] = stored
 
 
-@guarded
+@login_required
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    if not policy.can(request.user, "case.view"):
-        return _forbidden(request)
+    policy.require(actor(request), "case.view")
     purpose_form = forms.PurposeForm(request.POST or None)
     if request.method == "POST" and purpose_form.is_valid():
-        selectors.case_get(actor=request.user, pk=pk, action="case.view_pii")
+        selectors.case_get(actor=actor(request), pk=pk, action="case.view_pii")
         _remember_purpose(request, pk, purpose_form.cleaned_data["purpose"])
         return redirect("cases:case_detail", pk=pk)
     stored = _purposes(request).get(str(pk))
     try:
-        view = selectors.case_detail(actor=request.user, pk=pk, purpose=stored[0] if stored else "")
+        view = selectors.case_detail(
+            actor=actor(request), pk=pk, purpose=stored[0] if stored else ""
+        )
     except selectors.PurposeRequired as required:
-        case = selectors.case_get(actor=request.user, pk=pk, action="case.view_pii")
+        case = selectors.case_get(actor=actor(request), pk=pk, action="case.view_pii")
         return render(
             request,
             "cases/case_purpose.html",
@@ -326,7 +375,8 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "is_foreigner": any(c != "RS" for c in view.person.citizenship),
             "proceedings": _proceedings(request, case),
-            "perms_export_file": policy.can(request.user, "case.export_file", case),
+            "perms_export_file": policy.can(actor(request), "case.export_file", case),
+            "perms_refer_abroad": policy.can(actor(request), "trm.send"),
             "service_form": forms.ServiceRequestForm(),
             "note_form": forms.NoteForm(),
             "consent_form": forms.ConsentForm(),
@@ -339,10 +389,10 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@guarded
+@login_required
 @require_POST
 def case_break_glass(request: AuthenticatedHttpRequest) -> HttpResponse:
-    policy.require(request.user, "case.break_glass")
+    policy.require(actor(request), "case.break_glass")
     code = request.POST.get("code", "").strip().upper()
     form = forms.BreakGlassForm(request.POST)
     case = Case.objects.filter(code=code).first()
@@ -352,7 +402,7 @@ def case_break_glass(request: AuthenticatedHttpRequest) -> HttpResponse:
         apply(
             form,
             lambda: policy.break_glass(
-                actor=request.user, obj=case, reason=form.cleaned_data["reason"]
+                actor=actor(request), obj=case, reason=form.cleaned_data["reason"]
             ),
         )
         if form.is_valid():
@@ -361,14 +411,16 @@ def case_break_glass(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _error_page(request, form, reverse("cases:case_list"))
 
 
-@guarded
+@login_required
 def case_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = selectors.case_get(actor=request.user, pk=pk, action="case.edit")
-    entries = record_history(actor=request.user, obj=case, view_action="case.edit")
+    case = selectors.case_get(actor=actor(request), pk=pk, action="case.edit")
+    page = CappedPaginator(
+        record_history_entries(actor=actor(request), obj=case, view_action="case.edit"), 50
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "cases/case_history.html",
-        {"case": case, "entries": entries[:200], "changes": case.status_changes.all()},
+        {"case": case, "entries": page, "page": page, "changes": case.status_changes.all()},
     )
 
 
@@ -452,7 +504,7 @@ STEPS: dict[str, Step] = {
         _person_initial,
     ),
     workflow.BEGIN_ASSESSMENT: Step(
-        forms.VersionedForm,
+        VersionedForm,
         gettext_lazy("Begin assessment"),
         lambda a, c, d: services.case_begin_assessment(
             actor=a, case=c, expected_version=d["version"]
@@ -476,7 +528,7 @@ STEPS: dict[str, Step] = {
         forms.DecisionForm, gettext_lazy("Decide: not a victim"), _decision("not_identified")
     ),
     workflow.START_PROTECTION: Step(
-        forms.VersionedForm,
+        VersionedForm,
         gettext_lazy("Start protection"),
         lambda a, c, d: services.case_start_protection(
             actor=a, case=c, expected_version=d["version"]
@@ -560,27 +612,55 @@ STEPS: dict[str, Step] = {
 }
 
 
-@guarded
+# What a person is told once a step is done (django messages, shown on the next page).
+STEP_DONE = {
+    "person": gettext_lazy("The person's details were corrected."),
+    workflow.BEGIN_ASSESSMENT: gettext_lazy("The assessment has started."),
+    workflow.PRESUME_VICTIM: gettext_lazy(
+        "The person is presumed a victim; the recovery and reflection period has started."
+    ),
+    workflow.IDENTIFY: gettext_lazy(
+        "The decision is recorded: the person is identified as a victim."
+    ),
+    workflow.NOT_IDENTIFY: gettext_lazy(
+        "The decision is recorded: the person is not identified as a victim."
+    ),
+    workflow.START_PROTECTION: gettext_lazy("Protection has started."),
+    workflow.CLOSE: gettext_lazy("The case is closed."),
+    workflow.REOPEN: gettext_lazy("The case is reopened."),
+    "edit": gettext_lazy("The case facts were saved."),
+    "service": gettext_lazy("The service was requested from the provider."),
+    "guardian": gettext_lazy("The guardian was recorded."),
+    "consent": gettext_lazy("The consent was recorded."),
+    "note": gettext_lazy("The note was added."),
+    "plan": gettext_lazy("The case plan was saved."),
+    "permit": gettext_lazy("The residence permit was recorded."),
+    "shelter": gettext_lazy("The shelter admission was recorded."),
+}
+
+
+@login_required
 def case_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
     if step not in STEPS:
         raise NotFoundError(_("This record does not exist or you may not see it."))
     # Providers add notes to their assigned cases; every other step is the case manager's.
     action = "case.view" if step == "note" else "case.edit"
-    case = selectors.case_get(actor=request.user, pk=pk, action=action)
+    case = selectors.case_get(actor=actor(request), pk=pk, action=action)
     spec = STEPS[step]
     kwargs = spec.form_kwargs(case)
     if request.method == "POST":
         form = spec.form(request.POST, **kwargs)
         if form.is_valid():
             data = dict(form.cleaned_data)
-            if apply(form, lambda: spec.handler(request.user, case, data)) is not None:
+            if apply(form, lambda: spec.handler(actor(request), case, data)) is not None:
+                messages.success(request, STEP_DONE[step])
                 return redirect("cases:case_detail", pk=pk)
     else:
         form = spec.form(initial=spec.initial(case), **kwargs)
         if step == "person":
             # The correction form shows the person's data: a read like the detail page.
             record(
-                actor=request.user,
+                actor=actor(request),
                 verb="person.view_pii",
                 target=case.person,
                 purpose="correcting the person's details",
@@ -618,37 +698,36 @@ def _item_action(
     title: Any,
     back: str,
     call: Callable[[dict[str, Any]], Any],
+    done: Any,
 ) -> HttpResponse:
     posted = request.method == "POST" and form.is_valid()
     if posted and apply(form, lambda: call(dict(form.cleaned_data))) is not None:
+        messages.success(request, done)
         return HttpResponseRedirect(back)
     return render(request, "cases/action_form.html", {"form": form, "title": title, "back": back})
 
 
-@guarded
+@login_required
 def consent_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    consent = Consent.objects.select_related("case").filter(pk=pk).first()
-    if consent is None or not policy.can(request.user, "case.edit", consent.case):
-        raise NotFoundError(_("This record does not exist or you may not see it."))
+    consent = selectors.consent_get(actor=actor(request), pk=pk)
     return _item_action(
         request,
-        form=forms.VersionedForm(request.POST or None, initial={"version": consent.version}),
+        form=VersionedForm(request.POST or None, initial={"version": consent.version}),
         title=_("Record that the person withdrew this consent"),
         back=reverse("cases:case_detail", args=[consent.case_id]),
         call=lambda d: services.consent_withdraw(
-            actor=request.user, consent=consent, expected_version=d["version"]
+            actor=actor(request), consent=consent, expected_version=d["version"]
         ),
+        done=_("The withdrawal of consent was recorded."),
     )
 
 
-@guarded
+@login_required
 def guardian_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    guardian = Guardian.objects.select_related("case").filter(pk=pk).first()
-    if guardian is None or not policy.can(request.user, "case.edit", guardian.case):
-        raise NotFoundError(_("This record does not exist or you may not see it."))
+    guardian = selectors.guardian_get(actor=actor(request), pk=pk)
 
-    class EndForm(forms.VersionedForm):
-        ended_on = djforms.DateField(label=_("Ended on"), widget=forms._DATE)
+    class EndForm(VersionedForm):
+        ended_on = djforms.DateField(label=_("Ended on"), widget=DateInput())
 
     return _item_action(
         request,
@@ -656,51 +735,44 @@ def guardian_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         title=_("End the guardianship"),
         back=reverse("cases:case_detail", args=[guardian.case_id]),
         call=lambda d: services.guardian_end(
-            actor=request.user,
+            actor=actor(request),
             guardian=guardian,
             expected_version=d["version"],
             ended_on=d["ended_on"],
         ),
+        done=_("The guardianship was ended."),
     )
 
 
-@guarded
+@login_required
 def stay_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    stay = ShelterStay.objects.select_related("case", "service_request").filter(pk=pk).first()
-    if stay is None or not (
-        policy.can(request.user, "case.edit", stay.case)
-        or (
-            stay.service_request is not None
-            and policy.can(request.user, "service.update", stay.service_request)
-        )
-    ):
-        raise NotFoundError(_("This record does not exist or you may not see it."))
+    stay = selectors.shelter_stay_get(actor=actor(request), pk=pk)
     return _item_action(
         request,
         form=forms.ShelterEndForm(request.POST or None, initial={"version": stay.version}),
         title=_("Record the departure from the shelter"),
         back=reverse("cases:case_detail", args=[stay.case_id]),
         call=lambda d: services.shelter_stay_end(
-            actor=request.user,
+            actor=actor(request),
             stay=stay,
             expected_version=d["version"],
             left_on=d["left_on"],
             exit_reason=d["exit_reason"],
         ),
+        done=_("The departure from the shelter was recorded."),
     )
 
 
 # --- providers and justice ---------------------------------------------------------------
 
 
-@guarded
+@login_required
 def service_inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not policy.can(request.user, "service.update"):
-        return _forbidden(request)
+    policy.require(actor(request), "service.update")
     status = request.GET.get("status", "")
-    page = CappedPaginator(selectors.service_inbox(actor=request.user, status=status), 50).get_page(
-        request.GET.get("page")
-    )
+    page = CappedPaginator(
+        selectors.service_inbox(actor=actor(request), status=status), 50
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "cases/service_inbox.html",
@@ -708,6 +780,12 @@ def service_inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+SERVICE_STEP_DONE = {
+    "accept": gettext_lazy("The service request was accepted."),
+    "decline": gettext_lazy("The service request was declined; the case manager is told why."),
+    "start": gettext_lazy("The service has started."),
+    "complete": gettext_lazy("The service is marked completed."),
+}
 SERVICE_STEP_TITLES = {
     "accept": gettext_lazy("Accept the request"),
     "decline": gettext_lazy("Decline the request"),
@@ -716,11 +794,11 @@ SERVICE_STEP_TITLES = {
 }
 
 
-@guarded
+@login_required
 def service_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
     if step not in SERVICE_STEP_TITLES:
         raise NotFoundError(_("This record does not exist or you may not see it."))
-    service = selectors.service_request_get(actor=request.user, pk=pk)
+    service = selectors.service_request_get(actor=actor(request), pk=pk)
     back = request.POST.get("next") or reverse("cases:service_inbox")
     if not back.startswith("/cases/"):
         back = reverse("cases:service_inbox")
@@ -730,22 +808,23 @@ def service_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpR
         title=SERVICE_STEP_TITLES[step],
         back=back,
         call=lambda d: services.service_request_respond(
-            actor=request.user,
+            actor=actor(request),
             request=service,
             expected_version=d["version"],
             step=step,
             reason=d.get("reason", ""),
         ),
+        done=SERVICE_STEP_DONE[step],
     )
 
 
-@guarded
+@login_required
 def provider_shelter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A shelter records the admission for its own accepted shelter request."""
-    service = selectors.service_request_get(actor=request.user, pk=pk)
+    service = selectors.service_request_get(actor=actor(request), pk=pk)
 
-    class AdmitForm(forms.StyledForm):
-        admitted_on = djforms.DateField(label=_("Admitted on"), widget=forms._DATE)
+    class AdmitForm(StyledForm):
+        admitted_on = djforms.DateField(label=_("Admitted on"), widget=DateInput())
 
     return _item_action(
         request,
@@ -753,25 +832,79 @@ def provider_shelter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         title=_("Record a shelter admission"),
         back=reverse("cases:case_detail", args=[service.case_id]),
         call=lambda d: services.shelter_stay_start(
-            actor=request.user,
+            actor=actor(request),
             case=service.case,
             admitted_on=d["admitted_on"],
             service_request=service,
         ),
+        done=_("The shelter admission was recorded."),
     )
 
 
-@guarded
+@login_required
 def status_lookup(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not policy.can(request.user, "case.view_status"):
-        return _forbidden(request)
+    policy.require(actor(request), "case.view_status")
     form = forms.StatusLookupForm(request.GET or None)
     result = None
     if form.is_valid():
         try:
             result = selectors.case_status_by_code(
-                actor=request.user, code=form.cleaned_data["code"]
+                actor=actor(request), code=form.cleaned_data["code"]
             )
         except NotFoundError as missing:
             form.add_error("code", missing.message)
     return render(request, "cases/status_lookup.html", {"form": form, "result": result})
+
+
+# --- operations: deadlines, the way to the case import, the case-file PDF -----------------
+# Thin adapters: the import lives in ``imports``, deadlines in ``dashboard``, the case file in
+# ``casefile``.
+
+DEADLINE_ACTIONS = ("referral.decide", "case.edit", "service.update")
+DEADLINES_PER_PAGE = 50
+
+
+@login_required
+@require_GET
+def deadlines(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = actor(request)
+    if not any(policy.can(user, action) for action in DEADLINE_ACTIONS):
+        raise PermissionDeniedError(_("You do not have permission to do this."))
+    rows = deadline_list(actor=user)
+    page = Paginator(rows, DEADLINES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/ops/deadlines.html",
+        {
+            "rows": page.object_list,
+            "page": page,
+            "total": len(rows),
+            "overdue": sum(1 for row in rows if row.overdue),
+        },
+    )
+
+
+@login_required
+@require_GET
+def import_start(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The case import is one of the import pipeline's (``opennrm.imports``)."""
+    policy.require(actor(request), "case.import")
+    return redirect("imports:upload", key="cases")
+
+
+@login_required
+@require_GET
+def import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
+    policy.require(actor(request), "case.import")
+    return redirect("imports:template", key="cases")
+
+
+@login_required
+@require_GET
+def case_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    policy.require(actor(request), "case.export_file")
+    filename, pdf = case_file_pdf(actor=actor(request), pk=pk, language=get_language())
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response

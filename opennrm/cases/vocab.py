@@ -9,8 +9,16 @@ already in the standard.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
+
 from django.db import models
+from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from opennrm.core.translit import fold
 
 
 class Gender(models.TextChoices):
@@ -155,11 +163,12 @@ class ConsentScope(models.TextChoices):
     SERVICES = "services", _("Sharing with service providers")
     LAW_ENFORCEMENT = "law_enforcement", _("Sharing with police and prosecution")
     RESEARCH = "research", _("Research use of non-identifying data")
+    TRANSNATIONAL = "transnational", _("Transfer to another country's referral mechanism")
 
 
 class ConsentStatus(models.TextChoices):
-    GIVEN = "given", _("Given")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    GIVEN = "given", pgettext_lazy("consent status", "Given")
+    WITHDRAWN = "withdrawn", pgettext_lazy("consent status", "Withdrawn")
 
 
 class IdentificationOutcome(models.TextChoices):
@@ -229,3 +238,266 @@ class ShelterExitReason(models.TextChoices):
     LEFT = "left", _("Left of their own accord")
     RETURNED = "returned", _("Returned to the country of origin")
     OTHER = "other", _("Other")
+
+
+# --- Vocabularies as imports read them --------------------------------------------------------
+# Each is an ``opennrm.imports.spec.Vocabulary``: ``match(raw)`` gives the code a value written in
+# a register stands for, ``choices()`` the codes with their labels in the active language.
+# Matching folds script, case, diacritics, spaces and punctuation (``accounts.models.alias_key``),
+# so Serbian is written here once, in Latin: "Prosjačenje", "PROSJACENJE" and "Просјачење" are
+# one key. A value matches by its code, its label in any of the three languages, or a synonym.
+
+_LANGUAGES = ("en", "sr", "sr-latn")
+# Distinct raw texts remembered per vocabulary (its matches never change within a process).
+MATCH_MEMO = 50_000
+
+
+class ImportVocabulary:
+    """A fixed list of codes, recognised by code, label (en, sr, sr-latn) or synonym."""
+
+    def __init__(
+        self, name: str, labels: Sequence[tuple[str, Promise | str]], synonyms: dict[str, str]
+    ) -> None:
+        self.name = name
+        self.labels = tuple(labels)
+        self.synonyms = synonyms
+        self._by_key: dict[str, str] | None = None
+        # A register repeats a few values on every row: each distinct text is folded once.
+        self._matched: dict[str, str | None] = {}
+
+    def _index(self) -> dict[str, str]:
+        if self._by_key is None:
+            by_key: dict[str, str] = {}
+            for text, code in self.synonyms.items():
+                by_key.setdefault(vocab_key(text), code)
+            for language in _LANGUAGES:
+                with translation.override(language):
+                    for code, label in self.labels:
+                        by_key.setdefault(vocab_key(str(label)), code)
+            for code, _label in self.labels:
+                by_key[vocab_key(code)] = code  # a code always means itself
+            self._by_key = by_key
+        return self._by_key
+
+    def match(self, raw: str) -> str | None:
+        try:
+            return self._matched[raw]
+        except KeyError:
+            pass
+        found = self._index().get(vocab_key(raw)) if raw.strip() else None
+        if len(self._matched) < MATCH_MEMO:  # bounded: the vocabularies live as long as a process
+            self._matched[raw] = found
+        return found
+
+    def choices(self) -> list[tuple[str, str]]:
+        return [(code, str(label)) for code, label in self.labels]
+
+    def label(self, code: str) -> str:
+        return next((str(label) for c, label in self.labels if c == code), code)
+
+    def closest(self, raw: str, count: int = 3) -> list[str]:
+        """The allowed values most like ``raw`` (for an error message), as "label (code)"."""
+        keys = self._index()
+        near = difflib.get_close_matches(vocab_key(raw), list(keys), n=count * 3, cutoff=0.6)
+        found: list[str] = []
+        for key in near:
+            shown = f"{self.label(keys[key])} ({keys[key]})"
+            if shown not in found:
+                found.append(shown)
+        return found[:count]
+
+
+def vocab_key(text: str) -> str:
+    """A value as vocabularies compare it: Latin, lower case, no diacritics, spaces, punctuation."""
+    return fold(text.replace("&", " and ")).replace(" ", "")
+
+
+GENDER = ImportVocabulary(
+    "cases.gender",
+    Gender.choices,
+    {
+        "F": Gender.FEMININE,
+        "Female": Gender.FEMININE,
+        "Woman": Gender.FEMININE,
+        "Ž": Gender.FEMININE,
+        "Ženski": Gender.FEMININE,
+        "Žensko": Gender.FEMININE,
+        "Žena": Gender.FEMININE,
+        "Ženski pol": Gender.FEMININE,
+        "M": Gender.MASCULINE,
+        "Male": Gender.MASCULINE,
+        "Man": Gender.MASCULINE,
+        "Muški": Gender.MASCULINE,
+        "Muško": Gender.MASCULINE,
+        "Muškarac": Gender.MASCULINE,
+        "Muški pol": Gender.MASCULINE,
+        "Trans/Transgender/NonConforming": Gender.NON_CONFORMING,
+        "Unknown": Gender.UNKNOWN,
+        "Nepoznat": Gender.UNKNOWN,
+        "Nepoznato": Gender.UNKNOWN,
+    },
+)
+
+
+class TraffickingStatus(models.TextChoices):
+    """HTCDS ``vic_TraffickingStatus``; the import maps it onto the NRM's states."""
+
+    POSSIBLE = "PossibleVictimOfTrafficking", _("Possible victim of trafficking")
+    ACTUAL = "ActualVictimOfTrafficking", _("Actual victim of trafficking")
+    NOT_A_VICTIM = "NotAVictimOfTrafficking", _("Not a victim of trafficking")
+
+
+TRAFFICKING_STATUS = ImportVocabulary(
+    "cases.trafficking_status",
+    TraffickingStatus.choices,
+    {
+        "Possible victim": TraffickingStatus.POSSIBLE,
+        "Presumed victim": TraffickingStatus.POSSIBLE,
+        "Pretpostavljena žrtva": TraffickingStatus.POSSIBLE,
+        "Potencijalna žrtva": TraffickingStatus.POSSIBLE,
+        "Moguća žrtva": TraffickingStatus.POSSIBLE,
+        "Actual victim": TraffickingStatus.ACTUAL,
+        "Identified victim": TraffickingStatus.ACTUAL,
+        "Identified": TraffickingStatus.ACTUAL,
+        "Identifikovana žrtva": TraffickingStatus.ACTUAL,
+        "Identifikovana": TraffickingStatus.ACTUAL,
+        "Identifikovan": TraffickingStatus.ACTUAL,
+        "Žrtva trgovine ljudima": TraffickingStatus.ACTUAL,
+        "Not a victim": TraffickingStatus.NOT_A_VICTIM,
+        "Not identified": TraffickingStatus.NOT_A_VICTIM,
+        "Nije žrtva": TraffickingStatus.NOT_A_VICTIM,
+        "Nije identifikovana": TraffickingStatus.NOT_A_VICTIM,
+        "Nije identifikovan": TraffickingStatus.NOT_A_VICTIM,
+    },
+)
+
+
+class HtcdsCaseStatus(models.TextChoices):
+    """HTCDS ``cas_Status``: whether the agency's case is open (Active, FollowUp) or closed."""
+
+    ACTIVE = "Active", pgettext_lazy("case status", "Active")
+    FOLLOW_UP = "FollowUp", _("Follow-up")
+    CLOSED = "Closed", _("Closed")
+    CLOSED_REFERRED = "ClosedReferred", _("Closed and referred")
+
+
+HTCDS_CASE_OPEN: dict[str, bool] = {
+    HtcdsCaseStatus.ACTIVE: True,
+    HtcdsCaseStatus.FOLLOW_UP: True,
+    HtcdsCaseStatus.CLOSED: False,
+    HtcdsCaseStatus.CLOSED_REFERRED: False,
+}
+
+CASE_STATUS = ImportVocabulary(
+    "cases.case_status",
+    HtcdsCaseStatus.choices,
+    {
+        "Open": HtcdsCaseStatus.ACTIVE,
+        "Aktivan": HtcdsCaseStatus.ACTIVE,
+        "Aktivno": HtcdsCaseStatus.ACTIVE,
+        "Otvoren": HtcdsCaseStatus.ACTIVE,
+        "U toku": HtcdsCaseStatus.ACTIVE,
+        "Follow up": HtcdsCaseStatus.FOLLOW_UP,
+        "Praćenje": HtcdsCaseStatus.FOLLOW_UP,
+        "Zatvoren": HtcdsCaseStatus.CLOSED,
+        "Zatvoreno": HtcdsCaseStatus.CLOSED,
+        "Završen": HtcdsCaseStatus.CLOSED,
+        "Closed Referred": HtcdsCaseStatus.CLOSED_REFERRED,
+        "Zatvoren i upućen": HtcdsCaseStatus.CLOSED_REFERRED,
+    },
+)
+
+EXPLOITATION = ImportVocabulary(
+    "cases.exploitation",
+    TypeOfExploitation.choices,
+    {
+        "Labour exploitation": TypeOfExploitation.FORCED_LABOUR,
+        "Labor exploitation": TypeOfExploitation.FORCED_LABOUR,
+        "Forced labor": TypeOfExploitation.FORCED_LABOUR,
+        "Radna eksploatacija": TypeOfExploitation.FORCED_LABOUR,
+        "Radno iskorišćavanje": TypeOfExploitation.FORCED_LABOUR,
+        "Prinudni rad": TypeOfExploitation.FORCED_LABOUR,
+        "Seksualna eksploatacija": TypeOfExploitation.SEXUAL_EXPLOITATION,
+        "Seksualno iskorišćavanje": TypeOfExploitation.SEXUAL_EXPLOITATION,
+        "Prostitucija": TypeOfExploitation.SEXUAL_EXPLOITATION,
+        "Prosjačenje": TypeOfExploitation.FORCED_BEGGING,
+        "Prinudno prosjačenje": TypeOfExploitation.FORCED_BEGGING,
+        "Begging": TypeOfExploitation.FORCED_BEGGING,
+        "Prinudni brak": TypeOfExploitation.FORCED_MARRIAGE,
+        "Prinudno sklapanje braka": TypeOfExploitation.FORCED_MARRIAGE,
+        "Dečiji rad": TypeOfExploitation.CHILD_LABOUR,
+        "Dečji rad": TypeOfExploitation.CHILD_LABOUR,
+        "Child labor": TypeOfExploitation.CHILD_LABOUR,
+        "Služenje": TypeOfExploitation.SERVITUDE,
+        "Organ removal": TypeOfExploitation.ORGAN_REMOVAL,
+        "Uklanjanje organa": TypeOfExploitation.ORGAN_REMOVAL,
+        "Trgovina organima": TypeOfExploitation.ORGAN_REMOVAL,
+        "Forced military (by non-state actors)": TypeOfExploitation.FORCED_MILITARY,
+        "Prinudno vršenje krivičnih dela": TypeOfExploitation.FORCED_CRIMINALITY,
+        "Vršenje krivičnih dela": TypeOfExploitation.FORCED_CRIMINALITY,
+        "Forced criminal activity": TypeOfExploitation.FORCED_CRIMINALITY,
+        "Prinudno usvojenje": TypeOfExploitation.FORCED_ADOPTION,
+        "Nezakonito usvojenje": TypeOfExploitation.FORCED_ADOPTION,
+        "Surogat materinstvo": TypeOfExploitation.SURROGACY,
+        "Drugo": TypeOfExploitation.OTHER,
+        "Ostalo": TypeOfExploitation.OTHER,
+    },
+)
+
+CONTROL = ImportVocabulary(
+    "cases.means_of_control",
+    MethodOfControl.choices,
+    {
+        "Threats of law enforcement": MethodOfControl.THREATS_LAW_ENFORCEMENT,
+        "Pretnje": MethodOfControl.PHYSICAL_THREATS,
+        "Pretnje fizičkim nasiljem": MethodOfControl.PHYSICAL_THREATS,
+        "Dužničko ropstvo": MethodOfControl.DEBT_BONDAGE,
+        "Lažna obećanja": MethodOfControl.FALSE_PROMISES,
+        "Fizičko nasilje": MethodOfControl.PHYSICAL_ABUSE,
+        "Seksualno nasilje": MethodOfControl.SEXUAL_ABUSE,
+        "Psihičko nasilje": MethodOfControl.PSYCHOLOGICAL_ABUSE,
+        "Psihološko zlostavljanje": MethodOfControl.PSYCHOLOGICAL_ABUSE,
+        "Oduzimanje zarade": MethodOfControl.TAKES_EARNINGS,
+        "Oduzimanje dokumenata": MethodOfControl.WITHHOLDS_DOCUMENTS,
+        "Oduzimanje isprava": MethodOfControl.WITHHOLDS_DOCUMENTS,
+        "Prekomerno radno vreme": MethodOfControl.EXCESSIVE_WORKING_HOURS,
+        "Psihoaktivne supstance": MethodOfControl.PSYCHOACTIVE_SUBSTANCE,
+        "Drugo": MethodOfControl.OTHER,
+        "Ostalo": MethodOfControl.OTHER,
+    },
+)
+
+RECRUITMENT = ImportVocabulary(
+    "cases.recruitment",
+    MethodOfRecruitment.choices,
+    {
+        "Preko porodice": MethodOfRecruitment.FAMILY,
+        "Preko prijatelja": MethodOfRecruitment.FRIENDS,
+        "Putem društvenih mreža": MethodOfRecruitment.ONLINE_SOCIAL_NETWORKS,
+        "Preko društvenih mreža": MethodOfRecruitment.ONLINE_SOCIAL_NETWORKS,
+        "Oglas na internetu": MethodOfRecruitment.ONLINE_ADVERTISEMENT,
+        "Novinski oglas": MethodOfRecruitment.NEWSPAPER_ADVERT,
+        "Na poslu": MethodOfRecruitment.AT_WORK,
+        "U školi": MethodOfRecruitment.EDUCATIONAL_INSTITUTION,
+        "Drugo": MethodOfRecruitment.OTHER,
+        "Ostalo": MethodOfRecruitment.OTHER,
+    },
+)
+
+DECISION_ORG = ImportVocabulary(
+    "cases.decision_org",
+    DecisionMakingOrg.choices,
+    {
+        "Policija": DecisionMakingOrg.POLICE,
+        "MUP": DecisionMakingOrg.POLICE,
+        "NVO": DecisionMakingOrg.NGO,
+        "Sud": DecisionMakingOrg.COURT_OR_PROSECUTION,
+        "Tužilaštvo": DecisionMakingOrg.COURT_OR_PROSECUTION,
+        "Court": DecisionMakingOrg.COURT_OR_PROSECUTION,
+        "Prosecution": DecisionMakingOrg.COURT_OR_PROSECUTION,
+        "Centar za zaštitu žrtava trgovine ljudima": DecisionMakingOrg.NON_POLICE_GOVERNMENT,
+        "CZŽTLJ": DecisionMakingOrg.NON_POLICE_GOVERNMENT,
+        "Drugo": DecisionMakingOrg.OTHER,
+        "Ostalo": DecisionMakingOrg.OTHER,
+    },
+)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from opennrm.accounts.models import User
+from opennrm.accounts.models import Agency, User
 from opennrm.cases import services, vocab
 from opennrm.cases.models import Case, Referral
 
@@ -58,3 +58,17 @@ def identified_case(ana: User, vesna: User, **overrides: Any) -> Case:
         reasoning="Forced labour indicators confirmed in two interviews.",
     )
     return fresh(case)
+
+
+def link_to_proceeding(jelena: User, case: Case, prosecutor_office: Agency | None = None) -> Any:
+    """A proceeding of the justice user's office with the case's person linked as a victim: the
+    one reason justice may look up the case's identification status."""
+    from opennrm.justice import services as justice
+
+    proceeding = justice.proceeding_create(
+        actor=jelena,
+        prosecutor_office=prosecutor_office or jelena.agency,
+        started_on=timezone.localdate(),
+    )
+    justice.victim_link(actor=jelena, proceeding=proceeding, case_code=case.code)
+    return proceeding

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -14,7 +15,7 @@ from opennrm.accounts.models import Agency, User
 from opennrm.audit.models import AuditEntry
 from opennrm.cases import services
 from opennrm.cases.models import Case
-from tests.cases.helpers import accepted_case, identified_case, refer
+from tests.cases.helpers import accepted_case, identified_case, link_to_proceeding, refer
 
 pytestmark = pytest.mark.django_db
 
@@ -45,9 +46,17 @@ def test_the_journey_through_the_api(client_for: ClientFor, agencies: dict[str, 
     assert sent.status_code == 201, sent.content
     referral_id = sent.json()["id"]
     assert set(sent.json()) == {
-        "id", "reference", "to_agency", "status", "status_label", "sent_at",
-        "acknowledged_at", "decided_at", "decline_reason",
-    }  # fmt: skip
+        "id",
+        "reference",
+        "to_agency",
+        "status",
+        "status_label",
+        "sent_at",
+        "acknowledged_at",
+        "decided_at",
+        "decline_category",
+        "decline_category_label",
+    }
     assert post(vesna, f"/referrals/{referral_id}/acknowledge/", {"version": 1}).status_code == 200
     assert vesna.get(f"{API}/referrals/{referral_id}/duplicates/").json() == []
     accepted = post(vesna, f"/referrals/{referral_id}/accept/", {"version": 2})
@@ -139,6 +148,7 @@ def test_an_impossible_transition_is_409_with_the_next_steps(
 
 def test_api_access_per_role(client_for: ClientFor, personas: dict[str, User]) -> None:
     case = identified_case(personas["ana"], personas["vesna"])
+    link_to_proceeding(personas["jelena"], case)
     referral_id = case.referral.pk
     expectations = {
         f"{API}/cases/{case.pk}/": {"vesna": 200},
@@ -147,8 +157,18 @@ def test_api_access_per_role(client_for: ClientFor, personas: dict[str, User]) -
         f"{API}/status/?code={case.code}": {"vesna": 200, "jelena": 200},
     }
     for url, allowed in expectations.items():
-        for name in ("ana", "vesna", "milan", "jelena", "marija", "dragan", "nada", "zoran",
-                     "ivan", "cedomir"):  # fmt: skip
+        for name in (
+            "ana",
+            "vesna",
+            "milan",
+            "jelena",
+            "marija",
+            "dragan",
+            "nada",
+            "zoran",
+            "ivan",
+            "cedomir",
+        ):
             status = client_for(name).get(url).status_code
             if name in allowed:
                 assert status == allowed[name], (url, name, status)
@@ -163,6 +183,7 @@ def test_jelena_gets_only_code_and_identification(
     client_for: ClientFor, personas: dict[str, User]
 ) -> None:
     case = identified_case(personas["ana"], personas["vesna"])
+    link_to_proceeding(personas["jelena"], case)
     body = client_for("jelena").get(f"{API}/status/?code={case.code}").json()
     assert body == {
         "code": case.code,
@@ -173,15 +194,25 @@ def test_jelena_gets_only_code_and_identification(
     assert AuditEntry.objects.filter(verb="case.view_status", actor=personas["jelena"]).count() == 1
 
 
-def test_a_declined_referral_shows_its_reason_to_the_referrer(
+def test_a_declined_referral_shows_the_referrer_its_category_never_the_free_text(
     client_for: ClientFor, personas: dict[str, User]
 ) -> None:
     referral = refer(personas["ana"])
     services.referral_decline(
-        actor=personas["vesna"], referral=referral, expected_version=1, reason="Duplicate."
+        actor=personas["vesna"],
+        referral=referral,
+        expected_version=1,
+        reason="Marko Jovanović is already in our care.",
+        category="already_registered",
     )
-    body = client_for("ana").get(f"{API}/referrals/{referral.pk}/").json()
-    assert (body["status"], body["decline_reason"]) == ("declined", "Duplicate.")
+    response = client_for("ana").get(f"{API}/referrals/{referral.pk}/")
+    body = response.json()
+    assert (body["status"], body["decline_category"], body["decline_category_label"]) == (
+        "declined",
+        "already_registered",
+        "The person is already registered",
+    )
+    assert "Jovanovi" not in response.content.decode()
     assert client_for("ana").get(f"{API}/referrals/{referral.pk}/triage/").status_code == 404
 
 
@@ -265,13 +296,17 @@ def test_a_name_search_finds_the_persons_cases_in_either_script_newest_first(
     accepted_case(ana, vesna, given_names="Milica", family_name="Đorđević")
     second = accepted_case(ana, vesna, given_names="Јелена", family_name="Ђорђевић")
     api = client_for("vesna")
+
+    def search(**body: object) -> Any:
+        url = f"{API}/cases/search/"
+        return api.post(url, json.dumps(body), content_type="application/json").json()
+
     for query in ("Jelena Đorđević", "Ђорђевић Јелена", "jelena djordjevic"):
-        body = api.get(f"{API}/cases/", {"q": query}).json()
+        body = search(q=query)
         assert [item["code"] for item in body["items"]] == [second.code, first.code], query
         assert (body["count"], body["count_capped"]) == (2, False)
-    status = api.get(f"{API}/cases/", {"q": "Jelena Đorđević", "status": "identified"}).json()
-    assert status["items"] == []
-    assert api.get(f"{API}/cases/", {"q": "Jelena Petrović"}).json()["count"] == 0
+    assert search(q="Jelena Đorđević", status="identified")["items"] == []
+    assert search(q="Jelena Petrović")["count"] == 0
 
 
 def test_an_offset_beyond_any_list_is_refused_with_the_field_named(

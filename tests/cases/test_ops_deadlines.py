@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -91,21 +92,35 @@ def test_no_identification_deadline_once_decided_or_before_acknowledgement(
     assert identification_deadline(case(**overrides)) is None
 
 
+BELGRADE = ZoneInfo("Europe/Belgrade")
+
+
 def test_the_recovery_period_warning_fires_five_days_before_the_end_date() -> None:
     facts = case(status="presumed_victim", recovery_period_end=date(2026, 4, 10))
     now = datetime(2026, 4, 1, tzinfo=UTC)
     deadline = recovery_deadline(facts, now=now)
     assert deadline is not None
-    assert deadline.due == datetime(2026, 4, 10, 23, 59, 59, 999999, tzinfo=UTC)
-    assert deadline.alert_at == datetime(2026, 4, 5, 23, 59, 59, 999999, tzinfo=UTC)
-    assert not deadline.fires(datetime(2026, 4, 5, 23, 59, 59, tzinfo=UTC))
-    assert deadline.fires(datetime(2026, 4, 6, tzinfo=UTC))
+    assert deadline.due == datetime(2026, 4, 10, 23, 59, 59, 999999, tzinfo=BELGRADE)
+    assert deadline.alert_at == datetime(2026, 4, 5, 23, 59, 59, 999999, tzinfo=BELGRADE)
+    assert not deadline.fires(datetime(2026, 4, 5, 23, 59, 59, tzinfo=BELGRADE))
+    assert deadline.fires(datetime(2026, 4, 6, tzinfo=BELGRADE))
 
 
 def test_a_recovery_period_that_has_ended_is_no_longer_a_deadline() -> None:
     facts = case(status="in_protection", recovery_period_end=date(2026, 4, 10))
-    assert recovery_deadline(facts, now=datetime(2026, 4, 10, 23, 0, tzinfo=UTC)) is not None
-    assert recovery_deadline(facts, now=datetime(2026, 4, 11, 0, 0, tzinfo=UTC)) is None
+    assert recovery_deadline(facts, now=datetime(2026, 4, 10, 23, 0, tzinfo=BELGRADE)) is not None
+    assert recovery_deadline(facts, now=datetime(2026, 4, 11, 0, 0, tzinfo=BELGRADE)) is None
+
+
+def test_a_period_ending_on_5_december_ends_that_day_in_belgrade_not_in_utc() -> None:
+    """Issue 20: it showed as "6 December 00:59" (the end of the day in UTC, in Belgrade time)."""
+    facts = case(status="presumed_victim", recovery_period_end=date(2026, 12, 5))
+    deadline = recovery_deadline(facts, now=datetime(2026, 12, 1, tzinfo=UTC))
+    assert deadline is not None
+    local = deadline.due.astimezone(BELGRADE)
+    assert (local.date(), local.hour, local.minute) == (date(2026, 12, 5), 23, 59)
+    # At 00:30 on 6 December in Belgrade (23:30 UTC on the 5th) the period is over.
+    assert recovery_deadline(facts, now=datetime(2026, 12, 5, 23, 30, tzinfo=UTC)) is None
 
 
 def test_a_closed_case_has_no_recovery_deadline() -> None:
@@ -115,9 +130,13 @@ def test_a_closed_case_has_no_recovery_deadline() -> None:
 
 def test_an_unanswered_service_request_is_due_five_days_after_the_request() -> None:
     facts = ServiceRequestFacts(
-        id=5, code="RS-2026-00011", status="requested", requested_at=SENT,
-        provider_agency_id=9, case_id=11,
-    )  # fmt: skip
+        id=5,
+        code="RS-2026-00011",
+        status="requested",
+        requested_at=SENT,
+        provider_agency_id=9,
+        case_id=11,
+    )
     deadline = service_deadline(facts)
     assert deadline is not None
     assert deadline.due == datetime(2026, 3, 7, 9, 30, tzinfo=UTC)
@@ -128,9 +147,13 @@ def test_an_unanswered_service_request_is_due_five_days_after_the_request() -> N
 
 def test_an_answered_service_request_has_no_deadline() -> None:
     facts = ServiceRequestFacts(
-        id=5, code="RS-2026-00011", status="accepted", requested_at=SENT,
-        provider_agency_id=9, case_id=11,
-    )  # fmt: skip
+        id=5,
+        code="RS-2026-00011",
+        status="accepted",
+        requested_at=SENT,
+        provider_agency_id=9,
+        case_id=11,
+    )
     assert service_deadline(facts) is None
 
 

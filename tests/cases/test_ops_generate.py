@@ -36,7 +36,7 @@ def test_generated_cases_keep_the_invariants(personas) -> None:
     generate(120, seed=7)
     codes = list(Person.objects.values_list("code", flat=True))
     assert len(set(codes)) == 120
-    assert all(re.fullmatch(r"RS-20\d\d-\d{5}", code) for code in codes)
+    assert all(re.fullmatch(r"RS-20\d\d-\d{5}-[2-9A-HJKMNP-TV-Z]{5}", code) for code in codes)
     for case in Case.objects.select_related("person"):
         assert case.code == f"{case.person.code}/1"
         person = case.person
@@ -45,8 +45,10 @@ def test_generated_cases_keep_the_invariants(personas) -> None:
             person.given_names, person.family_name, dob, person.year_of_birth
         )
         assert (person.name_index, person.name_dob_index, person.name_yob_index) == (
-            expected["name_index"], expected["name_dob_index"], expected["name_yob_index"],
-        )  # fmt: skip
+            expected["name_index"],
+            expected["name_dob_index"],
+            expected["name_yob_index"],
+        )
         assert person.gender in Gender.values
         assert set(case.forms_of_exploitation) <= set(TypeOfExploitation.values)
         assert set(case.means_of_control) <= set(MethodOfControl.values)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -29,9 +30,13 @@ def people(personas):
 
 def refer(personas):
     return services.referral_create(
-        actor=personas["ana"], given_names="Ivana", family_name="Ilić", year_of_birth=1995,
-        consent_given=True, consent_scope=["referral", "services"],
-    )  # fmt: skip
+        actor=personas["ana"],
+        given_names="Ivana",
+        family_name="Ilić",
+        year_of_birth=1995,
+        consent_given=True,
+        consent_scope=["referral", "services"],
+    )
 
 
 def open_case(personas):
@@ -64,8 +69,11 @@ def test_an_unacknowledged_referral_reminds_the_centre_at_48_hours_and_not_befor
     entry = AuditEntry.objects.get(verb="cases.deadline_digest")
     assert entry.target_label == "user vesna"
     assert entry.changes == {
-        "deadlines": 1, "overdue": 0, "kinds": ["referral_ack"], "emailed": True,
-    }  # fmt: skip
+        "deadlines": 1,
+        "overdue": 0,
+        "kinds": ["referral_ack"],
+        "emailed": True,
+    }
 
 
 def test_each_user_gets_at_most_one_digest_a_day(people) -> None:
@@ -127,14 +135,20 @@ def test_the_recovery_period_warning_fires_five_days_before_its_end(people) -> N
             actor=vesna, case=case, expected_version=case.version, presumed_on=date(2026, 3, 2)
         )
         services.case_decide_identification(
-            actor=vesna, case=case, expected_version=case.version, outcome="identified",
-            decided_on=date(2026, 3, 2), reasoning="Indicators confirmed by the team.",
-        )  # fmt: skip
+            actor=vesna,
+            case=case,
+            expected_version=case.version,
+            outcome="identified",
+            decided_on=date(2026, 3, 2),
+            reasoning="Indicators confirmed by the team.",
+        )
         case.refresh_from_db()
     assert case.reflection_period_end == date(2026, 4, 1)
-    with time_machine.travel(datetime(2026, 3, 27, 23, 59, tzinfo=UTC), tick=False):
+    # Days are Belgrade's: the warning fires at midnight there, not at midnight UTC.
+    belgrade = ZoneInfo("Europe/Belgrade")
+    with time_machine.travel(datetime(2026, 3, 27, 23, 59, tzinfo=belgrade), tick=False):
         assert run_reminders().users == 0
-    with time_machine.travel(datetime(2026, 3, 28, 0, 0, tzinfo=UTC), tick=False):
+    with time_machine.travel(datetime(2026, 3, 28, 0, 0, tzinfo=belgrade), tick=False):
         assert kinds(deadline_list(actor=vesna)) == [
             (DeadlineKind.RECOVERY_PERIOD_END, case.code, False)
         ]
@@ -146,9 +160,11 @@ def test_an_unanswered_service_request_reminds_the_provider_after_five_days(peop
     with time_machine.travel(T0, tick=False):
         case = open_case(people)
         services.service_request_create(
-            actor=people["vesna"], case=case, service_type="shelter",
+            actor=people["vesna"],
+            case=case,
+            service_type="shelter",
             provider_agency=people["milan"].agency,
-        )  # fmt: skip
+        )
     with time_machine.travel(T0 + timedelta(days=5) - timedelta(seconds=1), tick=False):
         assert kinds(deadline_list(actor=people["milan"])) == [
             (DeadlineKind.SERVICE_RESPONSE, case.code, False)

@@ -14,7 +14,7 @@ from opennrm.audit.models import AuditEntry
 from opennrm.cases import services
 from opennrm.cases.models import Case
 from opennrm.demo.base import ensure_totp
-from tests.cases.helpers import accepted_case, identified_case, refer
+from tests.cases.helpers import accepted_case, identified_case, link_to_proceeding, refer
 from tests.conftest import assert_access
 
 pytestmark = pytest.mark.django_db
@@ -133,8 +133,9 @@ def test_milan_sees_assigned_cases_with_minimum_fields(
 
 
 def test_jelena_sees_only_the_code_and_identification_status(
-    client_for: ClientFor, case: Case
+    client_for: ClientFor, case: Case, personas: dict[str, User]
 ) -> None:
+    link_to_proceeding(personas["jelena"], case)
     text = (
         client_for("jelena")
         .get(reverse("cases:status_lookup") + f"?code={case.code}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -99,8 +100,8 @@ def test_invalid_citizenship_codes_are_refused_with_a_field_message(ana: User) -
 def test_accepting_creates_a_person_with_code_and_a_case(ana: User, vesna: User) -> None:
     case = accepted_case(ana, vesna)
     year = timezone.localdate().year
-    assert case.person.code == f"RS-{year}-00001"
-    assert case.code == f"RS-{year}-00001/1"
+    assert re.fullmatch(rf"RS-{year}-00001-[2-9A-HJKMNP-TV-Z]{{5}}", case.person.code)
+    assert case.code == f"{case.person.code}/1"
     assert case.status == vocab.CaseStatus.REFERRED
     assert case.caseworker == vesna
     assert case.person.family_name == "Jovanović"
@@ -113,11 +114,12 @@ def test_accepting_creates_a_person_with_code_and_a_case(ana: User, vesna: User)
     ]
 
 
-def test_person_codes_are_sequential(ana: User, vesna: User) -> None:
+def test_person_codes_are_numbered_per_year_with_a_random_part(ana: User, vesna: User) -> None:
     first = accepted_case(ana, vesna)
     second = accepted_case(ana, vesna, given_names="Ivana", family_name="Ilić")
-    assert first.person.code[-5:] == "00001"
-    assert second.person.code[-5:] == "00002"
+    assert first.person.code.split("-")[2] == "00001"
+    assert second.person.code.split("-")[2] == "00002"
+    assert first.person.code.split("-")[3] != second.person.code.split("-")[3]
 
 
 def test_duplicates_are_found_across_scripts_and_diacritics(ana: User, vesna: User) -> None:

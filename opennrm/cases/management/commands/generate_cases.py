@@ -25,22 +25,96 @@ from opennrm.accounts.models import Agency, User
 from opennrm.accounts.roles import AgencyType, Role
 from opennrm.audit.services import seal_pending
 from opennrm.cases import vocab
-from opennrm.cases.imports import CaseSpec, bulk_write_cases
+from opennrm.cases.imports import bulk_write_cases
 from opennrm.cases.models import MIN_REFLECTION_DAYS
+from opennrm.cases.rows import CaseSpec
 from opennrm.core.translit import to_latin
 
-SERBIAN_GIVEN_F = ["Јована", "Милица", "Ана", "Марија", "Јелена", "Снежана", "Драгана", "Ивана", "Тијана", "Невена", "Катарина", "Сања", "Александра", "Бојана", "Љиљана"]  # fmt: skip
-SERBIAN_GIVEN_M = ["Марко", "Никола", "Стефан", "Лука", "Душан", "Милош", "Небојша", "Ђорђе", "Вук", "Урош", "Александар", "Жељко", "Бранко", "Дејан", "Горан"]  # fmt: skip
-SERBIAN_FAMILY = ["Петровић", "Јовановић", "Николић", "Марковић", "Ђорђевић", "Стојановић", "Илић", "Станковић", "Павловић", "Милошевић", "Томић", "Лазић", "Поповић", "Живковић", "Јанковић", "Ћирић", "Шаркић"]  # fmt: skip
+SERBIAN_GIVEN_F = [
+    "Јована",
+    "Милица",
+    "Ана",
+    "Марија",
+    "Јелена",
+    "Снежана",
+    "Драгана",
+    "Ивана",
+    "Тијана",
+    "Невена",
+    "Катарина",
+    "Сања",
+    "Александра",
+    "Бојана",
+    "Љиљана",
+]
+SERBIAN_GIVEN_M = [
+    "Марко",
+    "Никола",
+    "Стефан",
+    "Лука",
+    "Душан",
+    "Милош",
+    "Небојша",
+    "Ђорђе",
+    "Вук",
+    "Урош",
+    "Александар",
+    "Жељко",
+    "Бранко",
+    "Дејан",
+    "Горан",
+]
+SERBIAN_FAMILY = [
+    "Петровић",
+    "Јовановић",
+    "Николић",
+    "Марковић",
+    "Ђорђевић",
+    "Стојановић",
+    "Илић",
+    "Станковић",
+    "Павловић",
+    "Милошевић",
+    "Томић",
+    "Лазић",
+    "Поповић",
+    "Живковић",
+    "Јанковић",
+    "Ћирић",
+    "Шаркић",
+]
 FOREIGN = {
-    "UA": (["Oksana", "Olena", "Iryna", "Natalia", "Mykola", "Andriy"], ["Kovalenko", "Shevchenko", "Bondarenko", "Tkachenko", "Melnyk"]),
-    "AF": (["Ahmad", "Farid", "Zahra", "Mohammad", "Nazanin"], ["Rahimi", "Karimi", "Ahmadi", "Hosseini", "Noori"]),
-    "RO": (["Ioana", "Elena", "Andrei", "Mihai", "Alexandra"], ["Popescu", "Ionescu", "Dumitru", "Stan", "Munteanu"]),
-    "BA": (["Amra", "Emina", "Adnan", "Mirza", "Lejla"], ["Hodžić", "Kovačević", "Begić", "Delić", "Hadžić"]),
-    "NP": (["Sita", "Ram", "Bikash", "Anita", "Suman"], ["Shrestha", "Gurung", "Tamang", "Thapa", "Rai"]),
+    "UA": (
+        ["Oksana", "Olena", "Iryna", "Natalia", "Mykola", "Andriy"],
+        ["Kovalenko", "Shevchenko", "Bondarenko", "Tkachenko", "Melnyk"],
+    ),
+    "AF": (
+        ["Ahmad", "Farid", "Zahra", "Mohammad", "Nazanin"],
+        ["Rahimi", "Karimi", "Ahmadi", "Hosseini", "Noori"],
+    ),
+    "RO": (
+        ["Ioana", "Elena", "Andrei", "Mihai", "Alexandra"],
+        ["Popescu", "Ionescu", "Dumitru", "Stan", "Munteanu"],
+    ),
+    "BA": (
+        ["Amra", "Emina", "Adnan", "Mirza", "Lejla"],
+        ["Hodžić", "Kovačević", "Begić", "Delić", "Hadžić"],
+    ),
+    "NP": (
+        ["Sita", "Ram", "Bikash", "Anita", "Suman"],
+        ["Shrestha", "Gurung", "Tamang", "Thapa", "Rai"],
+    ),
     "VN": (["Nguyen Thi", "Tran Van", "Le Thi", "Pham Van"], ["Lan", "Hung", "Mai", "Minh", "Hoa"]),
-}  # fmt: skip
-LANGUAGES = {"RS": ["sr"], "UA": ["uk", "ru"], "AF": ["fa", "ps"], "RO": ["ro"], "BA": ["bs"], "NP": ["ne"], "VN": ["vi"]}  # fmt: skip
+}
+LANGUAGES = {
+    "RS": ["sr"],
+    "UA": ["uk", "ru"],
+    "AF": ["fa", "ps"],
+    "RO": ["ro"],
+    "BA": ["bs"],
+    "NP": ["ne"],
+    "VN": ["vi"],
+}
 FRONT_LINE = (
     AgencyType.POLICE,
     AgencyType.LABOUR_INSPECTORATE,
@@ -130,7 +204,9 @@ class Generator:
         feminine = rng.random() < 0.72
         given, family = self._name(country, feminine)
         day = self.first_day + timedelta(days=rng.randrange(self.span))
-        sent_at = datetime(day.year, day.month, day.day, rng.randrange(7, 19), rng.randrange(60), tzinfo=UTC)  # fmt: skip
+        sent_at = datetime(
+            day.year, day.month, day.day, rng.randrange(7, 19), rng.randrange(60), tzinfo=UTC
+        )
         age = rng.choice([rng.randrange(10, 18), rng.randrange(18, 55), rng.randrange(18, 30)])
         birth_year = day.year - age
         birth: date | None = None
@@ -140,7 +216,9 @@ class Generator:
         state = rng.choices(self.states, self.state_weights)[0]
         actions = list(PATHS.get(state, []))
         if state == "closed":
-            before = rng.choice(["under_assessment", "not_identified", "in_protection", "in_protection"])  # fmt: skip
+            before = rng.choice(
+                ["under_assessment", "not_identified", "in_protection", "in_protection"]
+            )
             actions = [*PATHS[before], "close"]
         caseworker = rng.choice(self.caseworkers)
         referrer, referrer_agency = rng.choice(self.referrers)
@@ -172,7 +250,9 @@ class Generator:
             closed_at = closed_at - shift if closed_at else None
         reflection_end = None
         if presumed is not None:
-            reflection_end = presumed + timedelta(days=MIN_REFLECTION_DAYS + rng.choice([0, 0, 30, 60]))  # fmt: skip
+            reflection_end = presumed + timedelta(
+                days=MIN_REFLECTION_DAYS + rng.choice([0, 0, 30, 60])
+            )
         forms: list[str] = [str(rng.choices(self.forms, self.form_weights)[0])]
         if rng.random() < 0.1:
             forms.append(str(vocab.TypeOfExploitation.FORCED_LABOUR))
@@ -222,6 +302,7 @@ class Generator:
             closure_details="",
             closed_at=closed_at,
             guardian_name=guardian,
+            guardian_appointed_by="Centre for Social Work" if guardian else "",
         )
 
 
