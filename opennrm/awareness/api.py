@@ -7,23 +7,23 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from opennrm.accounts import policy
 from opennrm.accounts.models import Agency, User
 from opennrm.awareness import selectors, services
 from opennrm.awareness.models import Campaign, Grant
+from opennrm.core import http
+from opennrm.core.apischemas import InputSchema
 from opennrm.core.errors import NotFoundError
 
 router = Router(tags=["awareness"])
 
 
-def _user(request: HttpRequest) -> User:
+def _viewer(request: HttpRequest) -> User:
     """The caller, who needs ``awareness.view`` for anything under this router (else 403)."""
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return policy.require(user, "awareness.view")
+    return policy.require(http.actor(request), "awareness.view")
 
 
 class GrantOut(Schema):
@@ -40,7 +40,7 @@ class GrantOut(Schema):
     version: int
 
 
-class GrantIn(Schema):
+class GrantIn(InputSchema):
     code: str
     title: str
     grantee_id: int
@@ -69,7 +69,7 @@ class CampaignOut(Schema):
     version: int
 
 
-class CampaignIn(Schema):
+class CampaignIn(InputSchema):
     code: str
     title: str
     topic: str
@@ -89,14 +89,7 @@ class ReachIn(Schema):
     hotline_calls: int = 0
 
 
-class ReachOut(Schema):
-    start: date
-    end: date
-    campaigns: int
-    people_reached: int
-    events: int
-    materials: int
-    hotline_calls: int
+# The reach figures are answered as the selector's dataclass (ReachFigures).
 
 
 def _grant_out(g: Grant) -> GrantOut:
@@ -120,12 +113,12 @@ def _campaign_out(c: Campaign) -> CampaignOut:
 @router.get("/grants", response=list[GrantOut])
 @paginate
 def grant_list(request: HttpRequest) -> list[GrantOut]:
-    return [_grant_out(g) for g in selectors.grant_list(actor=_user(request))]
+    return [_grant_out(g) for g in selectors.grant_list(actor=_viewer(request))]
 
 
 @router.post("/grants", response={201: GrantOut})
-def grant_create(request: HttpRequest, payload: GrantIn) -> tuple[int, GrantOut]:
-    user = _user(request)
+def grant_create(request: HttpRequest, payload: GrantIn) -> Status[GrantOut]:
+    user = _viewer(request)
     grantee = Agency.objects.filter(pk=payload.grantee_id).first()
     if grantee is None:
         raise NotFoundError(
@@ -136,40 +129,39 @@ def grant_create(request: HttpRequest, payload: GrantIn) -> tuple[int, GrantOut]
         amount=payload.amount, currency=payload.currency, start=payload.start, end=payload.end,
         status=payload.status, reports_due=payload.reports_due,
     )  # fmt: skip
-    return 201, _grant_out(selectors.grant_get(actor=user, code=grant.code))
+    return Status(201, _grant_out(selectors.grant_get(actor=user, code=grant.code)))
 
 
 @router.get("/campaigns", response=list[CampaignOut])
 @paginate
 def campaign_list(request: HttpRequest) -> list[CampaignOut]:
-    return [_campaign_out(c) for c in selectors.campaign_list(actor=_user(request))]
+    return [_campaign_out(c) for c in selectors.campaign_list(actor=_viewer(request))]
 
 
 @router.post("/campaigns", response={201: CampaignOut})
-def campaign_create(request: HttpRequest, payload: CampaignIn) -> tuple[int, CampaignOut]:
-    user = _user(request)
+def campaign_create(request: HttpRequest, payload: CampaignIn) -> Status[CampaignOut]:
+    user = _viewer(request)
     grant = selectors.grant_get(actor=user, code=payload.grant_code) if payload.grant_code else None
     campaign = services.campaign_create(
         actor=user, code=payload.code, title=payload.title, topic=payload.topic,
         audience=payload.audience, channels=payload.channels, start=payload.start,
         end=payload.end, status=payload.status, grant=grant,
     )  # fmt: skip
-    return 201, _campaign_out(selectors.campaign_get(actor=user, code=campaign.code))
+    return Status(201, _campaign_out(selectors.campaign_get(actor=user, code=campaign.code)))
 
 
 @router.post("/campaigns/{code}/reach", response={201: CampaignOut})
-def reach_report(request: HttpRequest, code: str, payload: ReachIn) -> tuple[int, CampaignOut]:
-    user = _user(request)
+def reach_report(request: HttpRequest, code: str, payload: ReachIn) -> Status[CampaignOut]:
+    user = _viewer(request)
     campaign = selectors.campaign_get(actor=user, code=code)
     services.reach_report(
         actor=user, campaign=campaign, on=payload.on, people_reached=payload.people_reached,
         events_held=payload.events_held, materials_distributed=payload.materials_distributed,
         hotline_calls=payload.hotline_calls,
     )  # fmt: skip
-    return 201, _campaign_out(selectors.campaign_get(actor=user, code=code))
+    return Status(201, _campaign_out(selectors.campaign_get(actor=user, code=code)))
 
 
-@router.get("/reach", response=ReachOut)
-def reach(request: HttpRequest, start: date, end: date) -> ReachOut:
-    figures = selectors.campaign_reach(actor=_user(request), start=start, end=end)
-    return ReachOut(**figures.__dict__)
+@router.get("/reach", response=selectors.ReachFigures)
+def reach(request: HttpRequest, start: date, end: date) -> selectors.ReachFigures:
+    return selectors.campaign_reach(actor=_viewer(request), start=start, end=end)

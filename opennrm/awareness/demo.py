@@ -30,39 +30,74 @@ def seed(ctx: DemoContext) -> None:
     if Grant.objects.filter(code="grant-2020-astra-labour").exists():
         return
     specs = (
-        ("astra", "grant-2020-astra-labour", Decimal("30000.00"), "campaign-2020-astra-labour",
-         "Know your rights before you go to work abroad",
-         "Job seekers and workers recruited for work abroad",
-         ["social_media", "radio", "events"], _ASTRA_REACH),
-        ("atina", "grant-2020-atina-labour", Decimal("25000.00"), "campaign-2020-atina-labour",
-         "Fair work, no exploitation",
-         "Seasonal workers in agriculture and construction, and their employers",
-         ["outdoor", "print", "events"], _ATINA_REACH),
-    )  # fmt: skip
+        (
+            "astra",
+            "grant-2020-astra-labour",
+            Decimal("30000.00"),
+            "campaign-2020-astra-labour",
+            "Know your rights before you go to work abroad",
+            "Job seekers and workers recruited for work abroad",
+            ["social_media", "radio", "events"],
+            _ASTRA_REACH,
+        ),
+        (
+            "atina",
+            "grant-2020-atina-labour",
+            Decimal("25000.00"),
+            "campaign-2020-atina-labour",
+            "Fair work, no exploitation",
+            "Seasonal workers in agriculture and construction, and their employers",
+            ["outdoor", "print", "events"],
+            _ATINA_REACH,
+        ),
+    )
     for agency_key, grant_code, amount, campaign_code, title, audience, channels, reach in specs:
         grant = services.grant_create(
-            actor=actor, code=grant_code, title=f"Awareness grant: {title}",
-            grantee=ctx.agencies[agency_key], amount=amount, currency="EUR",
-            start=date(2020, 4, 1), end=date(2020, 12, 31), status="final_phase",
+            actor=actor,
+            code=grant_code,
+            title=f"Awareness grant: {title}",
+            grantee=ctx.agencies[agency_key],
+            amount=amount,
+            currency="EUR",
+            start=date(2020, 4, 1),
+            end=date(2020, 12, 31),
+            status="final_phase",
             reports_due=[("interim", date(2020, 7, 31)), ("final", date(2021, 1, 31))],
-        )  # fmt: skip
+        )
         interim = grant.reports.get(kind="interim")
         services.grant_report_submit(actor=actor, report=interim, submitted_on=date(2020, 7, 28))
         campaign = services.campaign_create(
-            actor=actor, code=campaign_code, title=title, topic="labour_exploitation",
-            audience=audience, channels=channels, start=date(2020, 5, 1),
-            end=date(2020, 11, 30), status="final_phase", grant=grant,
-        )  # fmt: skip
+            actor=actor,
+            code=campaign_code,
+            title=title,
+            topic="labour_exploitation",
+            audience=audience,
+            channels=channels,
+            start=date(2020, 5, 1),
+            end=date(2020, 11, 30),
+            status="final_phase",
+            grant=grant,
+        )
         for on, people, events, materials, calls in reach:
             services.reach_report(
-                actor=actor, campaign=campaign, on=on, people_reached=people, events_held=events,
-                materials_distributed=materials, hotline_calls=calls,
-            )  # fmt: skip
+                actor=actor,
+                campaign=campaign,
+                on=on,
+                people_reached=people,
+                events_held=events,
+                materials_distributed=materials,
+                hotline_calls=calls,
+            )
     if not Campaign.objects.filter(code="campaign-2021-child-trafficking").exists():
         services.campaign_create(
-            actor=actor, code="campaign-2021-child-trafficking",
-            title="Child trafficking: see it, report it", topic="child_trafficking",
-            audience="Pupils, parents and teachers", channels=["schools", "social_media"],
-            start=date(2021, 3, 1), end=date(2021, 10, 31), status="planned",
-        )  # fmt: skip
+            actor=actor,
+            code="campaign-2021-child-trafficking",
+            title="Child trafficking: see it, report it",
+            topic="child_trafficking",
+            audience="Pupils, parents and teachers",
+            channels=["schools", "social_media"],
+            start=date(2021, 3, 1),
+            end=date(2021, 10, 31),
+            status="planned",
+        )
     ctx.say("    awareness: 2 grants, 3 campaigns")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opennrm.accounts.models import Agency
 from opennrm.core.models import TimeStampedModel, VersionedModel
@@ -19,9 +20,9 @@ class Currency(models.TextChoices):
 
 class GrantStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("grant status", "Active")
     FINAL_PHASE = "final_phase", _("Final phase")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("grant status", "Closed")
 
 
 class Grant(VersionedModel):

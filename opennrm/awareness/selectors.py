@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from opennrm.accounts import policy
 from opennrm.accounts.models import User
-from opennrm.awareness.models import Campaign, Grant, GrantReport, ReachReport
+from opennrm.awareness.models import Campaign, CampaignStatus, Grant, GrantReport, ReachReport
 from opennrm.core.errors import NotFoundError, ValidationFailed
 
 VIEW = "awareness.view"
@@ -86,12 +86,17 @@ def reach_report_list(*, actor: User, campaign: Campaign) -> QuerySet[ReachRepor
     return policy.scope(actor, ReachReport.objects.filter(campaign=campaign), VIEW).order_by("on")
 
 
-def campaign_reach(*, actor: User, start: date, end: date) -> ReachFigures:
+def campaign_reach(
+    *, actor: User, start: date, end: date, grant_based: bool = False
+) -> ReachFigures:
     """Reach of awareness campaigns between ``start`` and ``end`` (both inclusive).
 
-    ``campaigns`` counts campaigns whose period overlaps the dates; the four reach figures add up
-    the reach reports whose period ends within them. Contract for monitoring. Needs
-    ``awareness.view`` (PermissionDeniedError otherwise); ValidationFailed if ``end < start``.
+    ``campaigns`` counts campaigns active in the period: their dates overlap it and they left the
+    planning stage or reported reach within it (a campaign still planned, with nothing reported,
+    has run nowhere); with ``grant_based``, only those
+    funded by a grant. The four reach figures add up the reach reports whose period ends within
+    the dates. Contract for monitoring. Needs ``awareness.view`` (PermissionDeniedError
+    otherwise); ValidationFailed if ``end < start``.
     """
     policy.require(actor, VIEW)
     if end < start:
@@ -100,7 +105,13 @@ def campaign_reach(*, actor: User, start: date, end: date) -> ReachFigures:
             fields={"end": _("The end must be on or after the start.")},
         )
     campaigns = policy.scope(actor, Campaign.objects.all(), VIEW)
-    overlapping = campaigns.filter(start__lte=end, end__gte=start).count()
+    reported = ReachReport.objects.filter(campaign=OuterRef("pk"), on__gte=start, on__lte=end)
+    active = campaigns.filter(start__lte=end, end__gte=start).filter(
+        ~Q(status=CampaignStatus.PLANNED) | Exists(reported)
+    )
+    if grant_based:
+        active = active.filter(grant__isnull=False)
+    overlapping = active.count()
     totals = policy.scope(
         actor, ReachReport.objects.filter(on__gte=start, on__lte=end), VIEW
     ).aggregate(

@@ -73,9 +73,15 @@ def grant_create(
         )
     with transaction.atomic():
         grant = Grant.objects.create(
-            code=code, title=title, grantee=grantee, amount=amount, currency=currency,
-            start=start, end=end, status=status,
-        )  # fmt: skip
+            code=code,
+            title=title,
+            grantee=grantee,
+            amount=amount,
+            currency=currency,
+            start=start,
+            end=end,
+            status=status,
+        )
         GrantReport.objects.bulk_create(
             GrantReport(grant=grant, kind=kind, due_on=due_on) for kind, due_on in reports_due
         )
@@ -85,22 +91,6 @@ def grant_create(
             target=grant,
             recipient=grantee.name,
             changes={"amount": [None, f"{amount} {currency}"]},
-        )
-    return grant
-
-
-def grant_set_status(*, actor: User, grant: Grant, status: str, expected_version: int) -> Grant:
-    """Move a grant to another status; StaleRecordError if saved meanwhile. ``awareness.edit``."""
-    policy.require(actor, EDIT)
-    before = {"status": grant.status}
-    with transaction.atomic():
-        grant.status = status
-        save_versioned(grant, expected_version=expected_version, fields=["status"])
-        record(
-            actor=actor,
-            verb="awareness.grant_status",
-            target=grant,
-            changes=changes_of(grant, before, ["status"]),
         )
     return grant
 
@@ -151,9 +141,16 @@ def campaign_create(
         )
     with transaction.atomic():
         campaign = Campaign.objects.create(
-            code=code, title=title, topic=topic, audience=audience, channels=list(channels),
-            start=start, end=end, status=status, grant=grant,
-        )  # fmt: skip
+            code=code,
+            title=title,
+            topic=topic,
+            audience=audience,
+            channels=list(channels),
+            start=start,
+            end=end,
+            status=status,
+            grant=grant,
+        )
         record(actor=actor, verb="awareness.campaign_create", target=campaign)
     return campaign
 
@@ -214,8 +211,7 @@ def reach_report(
             actor=actor,
             verb="awareness.reach_report",
             target=campaign,
-            changes={name: [None, value] for name, value in figures.items()} | {
-                "on": [None, on.isoformat()]
-            },
-        )  # fmt: skip
+            changes={name: [None, value] for name, value in figures.items()}
+            | {"on": [None, on.isoformat()]},
+        )
     return report

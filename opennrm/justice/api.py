@@ -8,22 +8,18 @@ from decimal import Decimal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from opennrm.accounts import policy
 from opennrm.accounts.models import Agency, User
+from opennrm.core import http
+from opennrm.core.apischemas import InputSchema
 from opennrm.core.errors import NotFoundError, PermissionDeniedError
 from opennrm.justice import selectors, services
 from opennrm.justice.models import Defendant, Proceeding, VictimInProceeding
 
 router = Router(tags=["justice"])
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
 
 
 class ProceedingOut(Schema):
@@ -82,7 +78,7 @@ class ProceedingDetailOut(ProceedingOut):
     days_in_stage: dict[str, int]
 
 
-class ProceedingIn(Schema):
+class ProceedingIn(InputSchema):
     prosecutor_office_id: int
     started_on: date
     stage: str = "investigation"
@@ -93,21 +89,21 @@ class ProceedingIn(Schema):
     forms_of_exploitation: list[str] = []
 
 
-class MoveIn(Schema):
+class MoveIn(InputSchema):
     stage: str
     on: date
     version: int
     note: str = ""
 
 
-class DefendantIn(Schema):
+class DefendantIn(InputSchema):
     sex: str
     offences: list[str]
     year_of_birth: int | None = None
     citizenship: list[str] = []
 
 
-class OutcomeIn(Schema):
+class OutcomeIn(InputSchema):
     outcome: str
     on: date
     version: int
@@ -116,12 +112,12 @@ class OutcomeIn(Schema):
     fine_eur: Decimal | None = None
 
 
-class VictimLinkIn(Schema):
+class VictimLinkIn(InputSchema):
     case_code: str
     role: str = "injured_party"
 
 
-class VictimIn(Schema):
+class VictimIn(InputSchema):
     version: int
     role: str | None = None
     protective_measures: list[str] | None = None
@@ -135,19 +131,13 @@ class VictimIn(Schema):
     non_punishment_applied: bool | None = None
 
 
-class HearingIn(Schema):
+class HearingIn(InputSchema):
     at: datetime
     place: str
     kind: str = "hearing"
 
 
-class StageForCaseworkerOut(Schema):
-    code: str
-    stage: str
-    status: str
-    next_hearing_at: datetime | None
-    next_hearing_place: str
-    role: str
+# A case's proceedings are answered as the selector's dataclass (StageForCaseworker).
 
 
 def _detail(actor: User, pk: int) -> ProceedingDetailOut:
@@ -195,7 +185,7 @@ def _editable(actor: User, pk: int) -> Proceeding:
 def proceedings(
     request: HttpRequest, stage: str = "", status: str = "", q: str = ""
 ) -> list[Proceeding]:
-    actor = _user(request)
+    actor = http.actor(request)
     if not policy.can(actor, "proceeding.view"):
         raise PermissionDeniedError(_("You do not have permission to see proceedings."))
     return list(
@@ -206,10 +196,8 @@ def proceedings(
 
 
 @router.post("/proceedings", response={201: ProceedingDetailOut})
-def proceeding_create(
-    request: HttpRequest, payload: ProceedingIn
-) -> tuple[int, ProceedingDetailOut]:
-    actor = _user(request)
+def proceeding_create(request: HttpRequest, payload: ProceedingIn) -> Status[ProceedingDetailOut]:
+    actor = http.actor(request)
 
     def agency(pk: int | None) -> Agency | None:
         return get_object_or_404(Agency, pk=pk) if pk else None
@@ -228,12 +216,12 @@ def proceeding_create(
         ex_officio=payload.ex_officio,
         forms_of_exploitation=payload.forms_of_exploitation,
     )
-    return 201, _detail(actor, proceeding.pk)
+    return Status(201, _detail(actor, proceeding.pk))
 
 
 @router.get("/proceedings/{proceeding_id}", response=ProceedingDetailOut)
 def proceeding_detail(request: HttpRequest, proceeding_id: int) -> ProceedingDetailOut:
-    actor = _user(request)
+    actor = http.actor(request)
     if not policy.can(actor, "proceeding.view"):
         raise PermissionDeniedError(_("You do not have permission to see proceedings."))
     return _detail(actor, proceeding_id)
@@ -243,7 +231,7 @@ def proceeding_detail(request: HttpRequest, proceeding_id: int) -> ProceedingDet
 def proceeding_move(
     request: HttpRequest, proceeding_id: int, payload: MoveIn
 ) -> ProceedingDetailOut:
-    actor = _user(request)
+    actor = http.actor(request)
     services.proceeding_move(actor=actor, proceeding=_editable(actor, proceeding_id), expected_version=payload.version,
                              stage=payload.stage, on=payload.on, note=payload.note)  # fmt: skip
     return _detail(actor, proceeding_id)
@@ -252,12 +240,12 @@ def proceeding_move(
 @router.post("/proceedings/{proceeding_id}/defendants", response={201: ProceedingDetailOut})
 def defendant_add(
     request: HttpRequest, proceeding_id: int, payload: DefendantIn
-) -> tuple[int, ProceedingDetailOut]:
-    actor = _user(request)
+) -> Status[ProceedingDetailOut]:
+    actor = http.actor(request)
     services.defendant_add(
         actor=actor, proceeding=_editable(actor, proceeding_id), **payload.dict()
     )
-    return 201, _detail(actor, proceeding_id)
+    return Status(201, _detail(actor, proceeding_id))
 
 
 @router.post(
@@ -266,7 +254,7 @@ def defendant_add(
 def defendant_outcome(
     request: HttpRequest, proceeding_id: int, defendant_id: int, payload: OutcomeIn
 ) -> ProceedingDetailOut:
-    actor = _user(request)
+    actor = http.actor(request)
     defendant = get_object_or_404(
         Defendant, pk=defendant_id, proceeding=_editable(actor, proceeding_id)
     )
@@ -280,22 +268,22 @@ def defendant_outcome(
 @router.post("/proceedings/{proceeding_id}/victims", response={201: ProceedingDetailOut})
 def victim_link(
     request: HttpRequest, proceeding_id: int, payload: VictimLinkIn
-) -> tuple[int, ProceedingDetailOut]:
-    actor = _user(request)
+) -> Status[ProceedingDetailOut]:
+    actor = http.actor(request)
     services.victim_link(
         actor=actor,
         proceeding=_editable(actor, proceeding_id),
         case_code=payload.case_code,
         role=payload.role,
     )
-    return 201, _detail(actor, proceeding_id)
+    return Status(201, _detail(actor, proceeding_id))
 
 
 @router.patch("/proceedings/{proceeding_id}/victims/{link_id}", response=ProceedingDetailOut)
 def victim_update(
     request: HttpRequest, proceeding_id: int, link_id: int, payload: VictimIn
 ) -> ProceedingDetailOut:
-    actor = _user(request)
+    actor = http.actor(request)
     link = get_object_or_404(
         VictimInProceeding, pk=link_id, proceeding=_editable(actor, proceeding_id)
     )
@@ -309,19 +297,19 @@ def victim_update(
 @router.post("/proceedings/{proceeding_id}/hearings", response={201: ProceedingDetailOut})
 def hearing_schedule(
     request: HttpRequest, proceeding_id: int, payload: HearingIn
-) -> tuple[int, ProceedingDetailOut]:
-    actor = _user(request)
+) -> Status[ProceedingDetailOut]:
+    actor = http.actor(request)
     services.hearing_schedule(
         actor=actor, proceeding=_editable(actor, proceeding_id), **payload.dict()
     )
-    return 201, _detail(actor, proceeding_id)
+    return Status(201, _detail(actor, proceeding_id))
 
 
-@router.get("/cases/{path:case_code}/proceedings", response=list[StageForCaseworkerOut])
+@router.get("/cases/{path:case_code}/proceedings", response=list[selectors.StageForCaseworker])
 def for_case(request: HttpRequest, case_code: str) -> list[selectors.StageForCaseworker]:
     from opennrm.cases.models import Case
 
-    actor = _user(request)
+    actor = http.actor(request)
     if not policy.can(actor, "proceeding.view_stage"):
         raise PermissionDeniedError(
             _("You do not have permission to see the proceedings of cases.")

@@ -64,9 +64,14 @@ def seed(ctx: DemoContext) -> None:
 
     def open_(number: str, started: date, forms: list[str]) -> Proceeding:
         return services.proceeding_create(
-            actor=jelena, prosecutor_office=office, court=court, police_agency=police, started_on=started,
-            file_number=f"{MARKER} {number}", forms_of_exploitation=forms,
-        )  # fmt: skip
+            actor=jelena,
+            prosecutor_office=office,
+            court=court,
+            police_agency=police,
+            started_on=started,
+            file_number=f"{MARKER} {number}",
+            forms_of_exploitation=forms,
+        )
 
     # 1. Labour exploitation on a building site: two convictions, one charge requalified,
     #    compensation awarded but not paid.
@@ -91,15 +96,27 @@ def seed(ctx: DemoContext) -> None:
     services.charge_requalify(
         actor=jelena, charge=d2.charges.get(), offence_code="CC-184", on=date(2020, 6, 3)
     )
-    _victim(jelena, p1, codes[0], protective_measures=["video_link"], legal_aid=True,
-            compensation_claimed_eur=Decimal(6000), compensation_awarded_eur=Decimal(3500),
-            compensation_source=vocab.CompensationSource.PERPETRATOR)  # fmt: skip
+    _victim(
+        jelena,
+        p1,
+        codes[0],
+        protective_measures=["video_link"],
+        legal_aid=True,
+        compensation_claimed_eur=Decimal(6000),
+        compensation_awarded_eur=Decimal(3500),
+        compensation_source=vocab.CompensationSource.PERPETRATOR,
+    )
     for defendant, months in ((d1, 60), (d2, 18)):
         defendant.refresh_from_db()
         services.defendant_record_outcome(
-            actor=jelena, defendant=defendant, expected_version=defendant.version, outcome=vocab.Outcome.CONVICTED,
-            on=date(2020, 10, 12), prison_months=months, suspended=months < 24,
-        )  # fmt: skip
+            actor=jelena,
+            defendant=defendant,
+            expected_version=defendant.version,
+            outcome=vocab.Outcome.CONVICTED,
+            on=date(2020, 10, 12),
+            prison_months=months,
+            suspended=months < 24,
+        )
     _path(jelena, p1, [(S.FINAL, date(2020, 11, 20))])
 
     # 2. Sexual exploitation: acquittal confirmed on appeal.
@@ -158,9 +175,13 @@ def seed(ctx: DemoContext) -> None:
         actor=jelena, proceeding=p4, sex="male", offences=["CC-388"], citizenship=["RS"]
     )
     services.proceeding_close(
-        actor=jelena, proceeding=p4, expected_version=p4.version, status=vocab.ProceedingStatus.DISCONTINUED,
-        on=date(2021, 8, 30), reason="Недовољно доказа / insufficient evidence",
-    )  # fmt: skip
+        actor=jelena,
+        proceeding=p4,
+        expected_version=p4.version,
+        status=vocab.ProceedingStatus.DISCONTINUED,
+        on=date(2021, 8, 30),
+        reason="Недовољно доказа / insufficient evidence",
+    )
 
     # 5. Forced criminality: the victim's own theft charge dropped under the non-punishment principle.
     p5 = open_("30/21", date(2021, 5, 4), ["ForcedCriminality"])

@@ -4,23 +4,24 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from opennrm.accounts.models import Agency
 from opennrm.accounts.roles import AgencyType
 from opennrm.cases.vocab import TypeOfExploitation
+from opennrm.core.fields import LONG_TEXT, NAME_LENGTH, SHORT_TEXT
+from opennrm.core.forms import DateInput, VersionedForm
 from opennrm.justice import vocab
 from opennrm.justice.models import Offence
 
-_DATE = forms.DateInput(attrs={"type": "date"})
-
 
 def _offence_choices() -> list[tuple[str, str]]:
-    return [(o.code, f"{o.article} — {o.title_en}") for o in Offence.objects.filter(is_active=True)]
-
-
-class VersionedForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    language = get_language() or "en"
+    return [
+        (o.code, f"{o.article} — {o.title(language)}")
+        for o in Offence.objects.filter(is_active=True)
+    ]
 
 
 class ProceedingForm(forms.Form):
@@ -44,7 +45,9 @@ class ProceedingForm(forms.Form):
         choices=[c for c in vocab.Stage.choices if c[0] in ("pre_investigation", "investigation")],
         initial=vocab.Stage.INVESTIGATION,
     )
-    started_on = forms.DateField(label=_("Started on"), widget=_DATE, initial=timezone.localdate)
+    started_on = forms.DateField(
+        label=_("Started on"), widget=DateInput(), initial=timezone.localdate
+    )
     ex_officio = forms.BooleanField(
         label=_("Started ex officio (without a victim's complaint)"), required=False, initial=True
     )
@@ -58,9 +61,12 @@ class ProceedingForm(forms.Form):
 
 class MoveForm(VersionedForm):
     stage = forms.ChoiceField(label=_("Next stage"), choices=vocab.Stage.choices)
-    on = forms.DateField(label=_("Date"), widget=_DATE, initial=timezone.localdate)
+    on = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
     note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=SHORT_TEXT,
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, next_stages: tuple[str, ...] = (), **kwargs: Any) -> None:
@@ -73,26 +79,34 @@ class MoveForm(VersionedForm):
 class CloseForm(VersionedForm):
     status = forms.ChoiceField(
         label=_("Closed as"),
-        choices=[(vocab.ProceedingStatus.DISMISSED, vocab.ProceedingStatus.DISMISSED.label),
-                 (vocab.ProceedingStatus.DISCONTINUED, vocab.ProceedingStatus.DISCONTINUED.label)],
-    )  # fmt: skip
-    on = forms.DateField(label=_("Date"), widget=_DATE, initial=timezone.localdate)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+        choices=[
+            (vocab.ProceedingStatus.DISMISSED, vocab.ProceedingStatus.DISMISSED.label),
+            (vocab.ProceedingStatus.DISCONTINUED, vocab.ProceedingStatus.DISCONTINUED.label),
+        ],
+    )
+    on = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
+    reason = forms.CharField(
+        max_length=SHORT_TEXT, label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class DefendantForm(forms.Form):
     sex = forms.ChoiceField(label=_("Sex"), choices=vocab.Sex.choices)
     year_of_birth = forms.IntegerField(label=_("Year of birth"), required=False, min_value=1900)
     citizenship = forms.CharField(
-        label=_("Citizenship (ISO codes, comma-separated)"), required=False
+        max_length=200, label=_("Citizenship (ISO codes, comma-separated)"), required=False
     )
     offences = forms.MultipleChoiceField(
         label=_("Offences charged"), choices=(), widget=forms.CheckboxSelectMultiple
     )
     full_name = forms.CharField(
-        label=_("Name (optional, stored encrypted)"), required=False,
-        help_text=_("Leave empty unless the file needs it; the defendant is otherwise known by code."),
-    )  # fmt: skip
+        max_length=NAME_LENGTH,
+        label=_("Name (optional, stored encrypted)"),
+        required=False,
+        help_text=_(
+            "Leave empty unless the file needs it; the defendant is otherwise known by code."
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -108,19 +122,19 @@ class OutcomeForm(VersionedForm):
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=[c for c in vocab.Outcome.choices if c[0] != "pending"]
     )
-    on = forms.DateField(label=_("Judgment date"), widget=_DATE, initial=timezone.localdate)
+    on = forms.DateField(label=_("Judgment date"), widget=DateInput(), initial=timezone.localdate)
     prison_months = forms.IntegerField(label=_("Prison (months)"), required=False, min_value=1)
     suspended = forms.BooleanField(label=_("Suspended sentence"), required=False)
     fine_eur = forms.DecimalField(label=_("Fine (EUR)"), required=False, min_value=0)
     assets_confiscated_eur = forms.DecimalField(
         label=_("Assets confiscated (EUR)"), required=False, min_value=0
     )
-    appeal_result = forms.CharField(label=_("Appeal result"), required=False)
+    appeal_result = forms.CharField(max_length=200, label=_("Appeal result"), required=False)
 
 
 class RequalifyForm(forms.Form):
     offence = forms.ChoiceField(label=_("New qualification"), choices=())
-    on = forms.DateField(label=_("Date"), widget=_DATE, initial=timezone.localdate)
+    on = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -139,9 +153,11 @@ class VictimLinkForm(forms.Form):
 class VictimForm(VersionedForm):
     role = forms.ChoiceField(label=_("Role"), choices=vocab.VictimRole.choices)
     protective_measures = forms.MultipleChoiceField(
-        label=_("Protective measures (Art. 28)"), choices=vocab.ProtectiveMeasure.choices, required=False,
+        label=_("Protective measures (Art. 28)"),
+        choices=vocab.ProtectiveMeasure.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+    )
     legal_aid = forms.BooleanField(label=_("Free legal aid granted"), required=False)
     compensation_claimed_eur = forms.DecimalField(
         label=_("Compensation claimed (EUR)"), min_value=0, initial=0
@@ -159,7 +175,7 @@ class VictimForm(VersionedForm):
         label=_("Prosecuted or punished for an offence they were compelled to commit"),
         required=False,
     )
-    compelled_offence = forms.CharField(label=_("That offence"), required=False)
+    compelled_offence = forms.CharField(max_length=200, label=_("That offence"), required=False)
     non_punishment_applied = forms.NullBooleanField(
         label=_("Non-punishment principle applied (Art. 26)"),
         widget=forms.Select(choices=[("unknown", "—"), ("true", _("Yes")), ("false", _("No"))]),
@@ -174,9 +190,8 @@ class HearingForm(forms.Form):
     place = forms.CharField(label=_("Place"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=vocab.HearingKind.choices)
     notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=LONG_TEXT,
+        label=_("Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Register (CSV or XLSX)"))

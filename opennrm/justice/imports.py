@@ -35,10 +35,24 @@ from opennrm.justice import services, stages, vocab
 from opennrm.justice.models import Offence, Proceeding
 
 COLUMNS = [
-    "file_number", "prosecutor_office", "court", "police", "started_on", "stage", "stage_since",
-    "ex_officio", "forms_of_exploitation", "defendant_sex", "defendant_year_of_birth",
-    "defendant_citizenship", "offence", "outcome", "outcome_on", "prison_months", "victim_case_code",
-]  # fmt: skip
+    "file_number",
+    "prosecutor_office",
+    "court",
+    "police",
+    "started_on",
+    "stage",
+    "stage_since",
+    "ex_officio",
+    "forms_of_exploitation",
+    "defendant_sex",
+    "defendant_year_of_birth",
+    "defendant_citizenship",
+    "offence",
+    "outcome",
+    "outcome_on",
+    "prison_months",
+    "victim_case_code",
+]
 REQUIRED = ["file_number", "prosecutor_office", "started_on", "stage", "defendant_sex", "offence"]
 
 
@@ -163,21 +177,36 @@ def import_register(*, actor: User, source: IO[bytes] | bytes, filename: str) ->
         plan = planned.get(key)
         if plan is None:
             plan = planned[key] = _Planned(
-                file_number=key[0], prosecutor=prosecutor, court=court, police=police, started_on=started_on,
-                stage=stage, stage_since=dates.get("stage_since") or started_on,
-                ex_officio=(row.get("ex_officio") or "yes").strip().lower() in {"yes", "da", "да", "1", "true"},
+                file_number=key[0],
+                prosecutor=prosecutor,
+                court=court,
+                police=police,
+                started_on=started_on,
+                stage=stage,
+                stage_since=dates.get("stage_since") or started_on,
+                ex_officio=(row.get("ex_officio") or "yes").strip().lower()
+                in {"yes", "da", "да", "1", "true"},
                 forms=forms,
-            )  # fmt: skip
+            )
         elif plan.stage != stage or plan.started_on != started_on:
             bad("stage", _("Rows of the same proceeding disagree on its stage or start date."))
         plan.rows.append(
             _Row(
-                number=number, defendant_sex=sex, year_of_birth=numbers.get("defendant_year_of_birth"),
-                citizenship=[c.strip() for c in (row.get("defendant_citizenship") or "").split(";") if c.strip()],
-                offence=row["offence"].strip().upper(), outcome=outcome, outcome_on=dates.get("outcome_on"),
-                prison_months=numbers.get("prison_months"), victim_case_code=case_code,
+                number=number,
+                defendant_sex=sex,
+                year_of_birth=numbers.get("defendant_year_of_birth"),
+                citizenship=[
+                    c.strip()
+                    for c in (row.get("defendant_citizenship") or "").split(";")
+                    if c.strip()
+                ],
+                offence=row["offence"].strip().upper(),
+                outcome=outcome,
+                outcome_on=dates.get("outcome_on"),
+                prison_months=numbers.get("prison_months"),
+                victim_case_code=case_code,
             )
-        )  # fmt: skip
+        )
     errors.raise_if_any()
     try:
         return _write(actor=actor, planned=list(planned.values()), filename=filename)
@@ -201,30 +230,48 @@ def _write(*, actor: User, planned: list[_Planned], filename: str) -> ImportResu
                 else stages.INVESTIGATION
             )
             proceeding = services.proceeding_create(
-                actor=actor, prosecutor_office=plan.prosecutor, court=plan.court, police_agency=plan.police,
-                started_on=plan.started_on, stage=first, file_number=plan.file_number,
-                ex_officio=plan.ex_officio, forms_of_exploitation=plan.forms,
-            )  # fmt: skip
+                actor=actor,
+                prosecutor_office=plan.prosecutor,
+                court=plan.court,
+                police_agency=plan.police,
+                started_on=plan.started_on,
+                stage=first,
+                file_number=plan.file_number,
+                ex_officio=plan.ex_officio,
+                forms_of_exploitation=plan.forms,
+            )
             target = stages.ORDER.index(plan.stage)
             for stage in stages.ORDER[stages.ORDER.index(first) + 1 : target + 1]:
                 if stage == stages.APPEAL and plan.stage == stages.FINAL:
                     continue
                 services.proceeding_move(
-                    actor=actor, proceeding=proceeding, expected_version=proceeding.version, stage=stage,
-                    on=max(plan.stage_since, plan.started_on), note=_("imported from a register"),
-                )  # fmt: skip
+                    actor=actor,
+                    proceeding=proceeding,
+                    expected_version=proceeding.version,
+                    stage=stage,
+                    on=max(plan.stage_since, plan.started_on),
+                    note=_("imported from a register"),
+                )
             linked: set[str] = set()
             for row in plan.rows:
                 defendant = services.defendant_add(
-                    actor=actor, proceeding=proceeding, sex=row.defendant_sex, offences=[row.offence],
-                    year_of_birth=row.year_of_birth, citizenship=row.citizenship,
-                )  # fmt: skip
+                    actor=actor,
+                    proceeding=proceeding,
+                    sex=row.defendant_sex,
+                    offences=[row.offence],
+                    year_of_birth=row.year_of_birth,
+                    citizenship=row.citizenship,
+                )
                 defendants += 1
                 if row.outcome != vocab.Outcome.PENDING:
                     services.defendant_record_outcome(
-                        actor=actor, defendant=defendant, expected_version=defendant.version, outcome=row.outcome,
-                        on=row.outcome_on or plan.stage_since, prison_months=row.prison_months,
-                    )  # fmt: skip
+                        actor=actor,
+                        defendant=defendant,
+                        expected_version=defendant.version,
+                        outcome=row.outcome,
+                        on=row.outcome_on or plan.stage_since,
+                        prison_months=row.prison_months,
+                    )
                 if row.victim_case_code and row.victim_case_code not in linked:
                     services.victim_link(
                         actor=actor, proceeding=proceeding, case_code=row.victim_case_code
@@ -232,7 +279,13 @@ def _write(*, actor: User, planned: list[_Planned], filename: str) -> ImportResu
                     linked.add(row.victim_case_code)
             created += 1
         record(
-            actor=actor, verb="proceeding.import", purpose=filename[:200],
-            changes={"created": [None, created], "skipped": [None, skipped], "defendants": [None, defendants]},
-        )  # fmt: skip
+            actor=actor,
+            verb="proceeding.import",
+            purpose=filename[:200],
+            changes={
+                "created": [None, created],
+                "skipped": [None, skipped],
+                "defendants": [None, defendants],
+            },
+        )
     return ImportResult(created=created, skipped=skipped, defendants=defendants)

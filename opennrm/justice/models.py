@@ -27,9 +27,16 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from opennrm.core.fields import EncryptedTextField
+from opennrm.core.fields import (
+    LONG_TEXT,
+    NAME_LENGTH,
+    SHORT_TEXT,
+    BoundedTextField,
+    EncryptedTextField,
+)
 from opennrm.core.models import TimeStampedModel, VersionedModel
 from opennrm.justice import vocab
 
@@ -47,7 +54,8 @@ class Offence(models.Model):
         verbose_name = _("offence")
 
     def __str__(self) -> str:
-        return f"{self.article} {self.title_en}"
+        """Article and title in the active language (what a form's list of offences shows)."""
+        return f"{self.article} {self.title(get_language() or 'en')}"
 
     def title(self, language: str) -> str:
         from opennrm.core.translit import to_latin
@@ -91,7 +99,9 @@ class Proceeding(VersionedModel):
     ex_officio = models.BooleanField(_("started ex officio"), default=True)
     started_on = models.DateField(_("started on"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    closure_reason = models.TextField(_("reason for dismissal or discontinuation"), blank=True)
+    closure_reason = BoundedTextField(
+        _("reason for dismissal or discontinuation"), blank=True, max_length=SHORT_TEXT
+    )
     forms_of_exploitation = models.JSONField(_("forms of exploitation"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -117,7 +127,7 @@ class StageChange(models.Model):
     stage = models.CharField(max_length=20, choices=vocab.Stage.choices)
     entered_on = models.DateField()
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    note = models.TextField(blank=True)
+    note = BoundedTextField(blank=True, max_length=SHORT_TEXT)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -130,7 +140,7 @@ class StageChange(models.Model):
 class Defendant(VersionedModel):
     proceeding = models.ForeignKey(Proceeding, on_delete=models.CASCADE, related_name="defendants")
     code = models.CharField(_("code"), max_length=24, unique=True)
-    full_name = EncryptedTextField(_("name"), blank=True)
+    full_name = EncryptedTextField(_("name"), blank=True, max_length=NAME_LENGTH)
     sex = models.CharField(
         _("sex"), max_length=8, choices=vocab.Sex.choices, default=vocab.Sex.UNKNOWN
     )
@@ -244,7 +254,7 @@ class Hearing(TimeStampedModel):
         choices=vocab.HearingKind.choices,
         default=vocab.HearingKind.HEARING,
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = BoundedTextField(_("notes"), blank=True, max_length=LONG_TEXT)
     reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 
 from opennrm.accounts import policy
 from opennrm.accounts.models import User
-from opennrm.justice.models import Proceeding
+from opennrm.justice.models import Proceeding, VictimInProceeding
 
 
 def _agency_scope(user: User, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -33,6 +33,17 @@ def _in_agency(user: User, proceeding: Any) -> bool:
         proceeding.court_id,
         proceeding.police_agency_id,
     }
+
+
+def case_linked_to_agency(case_id: int, agency_id: int) -> bool:
+    """Whether the case is a victim's in a proceeding the agency takes part in (the one reason a
+    justice user may look up its identification status)."""
+    return VictimInProceeding.objects.filter(
+        Q(proceeding__prosecutor_office_id=agency_id)
+        | Q(proceeding__court_id=agency_id)
+        | Q(proceeding__police_agency_id=agency_id),
+        case_id=case_id,
+    ).exists()
 
 
 def _linked_to_visible_cases(user: User, queryset: QuerySet[Any]) -> QuerySet[Any]:

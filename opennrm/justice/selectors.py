@@ -103,16 +103,22 @@ def proceeding_detail(*, actor: User, pk: int) -> ProceedingDetail:
         policy.scope(actor, Proceeding.objects.all(), "proceeding.view")
         .select_related("prosecutor_office", "court", "police_agency")
         .prefetch_related(
-            Prefetch("defendants", queryset=Defendant.objects.prefetch_related(
-                Prefetch("charges", queryset=Charge.objects.select_related("offence", "initial_offence"))
-            )),
+            Prefetch(
+                "defendants",
+                queryset=Defendant.objects.prefetch_related(
+                    Prefetch(
+                        "charges",
+                        queryset=Charge.objects.select_related("offence", "initial_offence"),
+                    )
+                ),
+            ),
             Prefetch("victims", queryset=VictimInProceeding.objects.select_related("case")),
             "hearings",
             "stage_changes",
         )
         .filter(pk=pk)
         .first()
-    )  # fmt: skip
+    )
     if proceeding is None:
         raise NotFoundError(_("No such proceeding."))
     changes = [(c.stage, c.entered_on) for c in proceeding.stage_changes.all()]

@@ -294,9 +294,11 @@ def charge_requalify(*, actor: User, charge: Charge, offence_code: str, on: date
         charge.requalified_on = on
         charge.save(update_fields=["offence", "requalified_on"])
         record(
-            actor=actor, verb="charge.requalify", target=charge.defendant,
+            actor=actor,
+            verb="charge.requalify",
+            target=charge.defendant,
             changes={"offence": [before["offence"], offence.pk]},
-        )  # fmt: skip
+        )
     return charge
 
 
@@ -327,14 +329,21 @@ def defendant_record_outcome(
             _("Only a conviction carries a sentence."), fields={"prison_months": _("Leave empty.")}
         )
     values = {
-        "outcome": outcome, "outcome_on": on, "prison_months": prison_months,
-        "suspended": suspended, "fine_eur": fine_eur,
-        "assets_confiscated_eur": assets_confiscated_eur, "appeal_result": appeal_result.strip(),
-    }  # fmt: skip
+        "outcome": outcome,
+        "outcome_on": on,
+        "prison_months": prison_months,
+        "suspended": suspended,
+        "fine_eur": fine_eur,
+        "assets_confiscated_eur": assets_confiscated_eur,
+        "appeal_result": appeal_result.strip(),
+    }
     update_recorded(
-        defendant, actor=actor, verb="defendant.outcome",
-        expected_version=expected_version, values=values,
-    )  # fmt: skip
+        defendant,
+        actor=actor,
+        verb="defendant.outcome",
+        expected_version=expected_version,
+        values=values,
+    )
     return defendant
 
 
@@ -375,10 +384,17 @@ def victim_link(
 
 
 VICTIM_FIELDS = (
-    "role", "protective_measures", "legal_aid", "compensation_claimed_eur", "compensation_awarded_eur",
-    "compensation_paid_eur", "compensation_source", "prosecuted_for_offence", "compelled_offence",
+    "role",
+    "protective_measures",
+    "legal_aid",
+    "compensation_claimed_eur",
+    "compensation_awarded_eur",
+    "compensation_paid_eur",
+    "compensation_source",
+    "prosecuted_for_offence",
+    "compelled_offence",
     "non_punishment_applied",
-)  # fmt: skip
+)
 
 
 def victim_update(

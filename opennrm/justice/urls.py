@@ -8,7 +8,6 @@ urlpatterns = [
     path("", views.proceeding_list, name="list"),
     path("new/", views.proceeding_new, name="new"),
     path("import/", views.register_import, name="import"),
-    path("import/errors.csv", views.register_import_errors, name="import_errors"),
     path("case/<path:case_code>/", views.for_case, name="for_case"),
     path("<int:pk>/", views.proceeding_detail, name="detail"),
     path("<int:pk>/move/", views.proceeding_move, name="move"),

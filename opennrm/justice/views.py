@@ -15,16 +15,14 @@ from django.utils.translation import gettext as _
 from opennrm.accounts import policy
 from opennrm.accounts.models import User
 from opennrm.audit.services import record
-from opennrm.core.errors import DomainError, NotFoundError
+from opennrm.core.errors import DomainError
 from opennrm.core.exports import Sheet, xlsx_response
-from opennrm.core.http import AuthenticatedHttpRequest
-from opennrm.core.tabular import TabularError, error_report_csv
-from opennrm.justice import imports, selectors, services, stages, vocab
+from opennrm.core.http import AuthenticatedHttpRequest, actor
+from opennrm.justice import selectors, services, stages, vocab
 from opennrm.justice.forms import (
     CloseForm,
     DefendantForm,
     HearingForm,
-    ImportForm,
     MoveForm,
     OutcomeForm,
     ProceedingForm,
@@ -33,10 +31,6 @@ from opennrm.justice.forms import (
     VictimLinkForm,
 )
 from opennrm.justice.models import Charge, Defendant, Proceeding, VictimInProceeding
-
-
-def _forbidden(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(request, "403.html", status=403)
 
 
 def _show_error(form: forms.Form, exc: DomainError) -> None:
@@ -48,7 +42,7 @@ def _show_error(form: forms.Form, exc: DomainError) -> None:
 
 def _editable(request: AuthenticatedHttpRequest, pk: int) -> Proceeding:
     proceeding = (
-        policy.scope(request.user, Proceeding.objects.all(), "proceeding.edit")
+        policy.scope(actor(request), Proceeding.objects.all(), "proceeding.edit")
         .filter(pk=pk)
         .first()
     )
@@ -59,17 +53,15 @@ def _editable(request: AuthenticatedHttpRequest, pk: int) -> Proceeding:
 
 @login_required
 def proceeding_list(request: AuthenticatedHttpRequest) -> HttpResponse | FileResponse:
-    if not policy.can(request.user, "proceeding.view"):
-        return _forbidden(request)
+    policy.require(actor(request), "proceeding.view")
     filters = selectors.ProceedingFilters(
         stage=request.GET.get("stage", ""),
         status=request.GET.get("status", ""),
         search=request.GET.get("q", ""),
     )
-    proceedings = selectors.proceeding_list(actor=request.user, filters=filters)
+    proceedings = selectors.proceeding_list(actor=actor(request), filters=filters)
     if request.GET.get("format") == "xlsx":
-        if not policy.can(request.user, "proceeding.export"):
-            return _forbidden(request)
+        policy.require(actor(request), "proceeding.export")
         return _export(request, proceedings)
     return render(
         request,
@@ -79,8 +71,8 @@ def proceeding_list(request: AuthenticatedHttpRequest) -> HttpResponse | FileRes
             "filters": filters,
             "stages": vocab.Stage.choices,
             "statuses": vocab.ProceedingStatus.choices,
-            "can_edit": policy.can(request.user, "proceeding.edit"),
-            "can_export": policy.can(request.user, "proceeding.export"),
+            "can_edit": policy.can(actor(request), "proceeding.edit"),
+            "can_export": policy.can(actor(request), "proceeding.export"),
         },
     )
 
@@ -88,24 +80,46 @@ def proceeding_list(request: AuthenticatedHttpRequest) -> HttpResponse | FileRes
 def _export(request: AuthenticatedHttpRequest, proceedings: Any) -> FileResponse:
     """The register as XLSX: victims by case code only; defendants by code, never by name."""
     headers = [
-        _("Proceeding"), _("File number"), _("Prosecutor's office"), _("Court"), _("Stage"), _("Status"),
-        _("Started on"), _("Defendant"), _("Sex"), _("Offences"), _("Requalified"), _("Outcome"),
-        _("Prison (months)"), _("Victims (case codes)"),
-    ]  # fmt: skip
+        _("Proceeding"),
+        _("File number"),
+        _("Prosecutor's office"),
+        _("Court"),
+        _("Stage"),
+        _("Status"),
+        _("Started on"),
+        _("Defendant"),
+        _("Sex"),
+        _("Offences"),
+        _("Requalified"),
+        _("Outcome"),
+        _("Prison (months)"),
+        _("Victims (case codes)"),
+    ]
     rows = []
     for p in proceedings.prefetch_related("defendants__charges__offence", "victims__case"):
         victims = ", ".join(v.case.code for v in p.victims.all())
         for d in p.defendants.all() or [None]:
             charges = list(d.charges.all()) if d else []
-            rows.append([
-                p.code, p.file_number, p.prosecutor_office.short_name or p.prosecutor_office.name,
-                (p.court.short_name or p.court.name) if p.court else "", p.get_stage_display(), p.get_status_display(),
-                p.started_on.isoformat(), d.code if d else "", d.get_sex_display() if d else "",
-                ", ".join(c.offence.article for c in charges), _("yes") if any(c.requalified for c in charges) else "",
-                d.get_outcome_display() if d else "", d.prison_months if d and d.prison_months else "", victims,
-            ])  # fmt: skip
+            rows.append(
+                [
+                    p.code,
+                    p.file_number,
+                    p.prosecutor_office.short_name or p.prosecutor_office.name,
+                    (p.court.short_name or p.court.name) if p.court else "",
+                    p.get_stage_display(),
+                    p.get_status_display(),
+                    p.started_on.isoformat(),
+                    d.code if d else "",
+                    d.get_sex_display() if d else "",
+                    ", ".join(c.offence.article for c in charges),
+                    _("yes") if any(c.requalified for c in charges) else "",
+                    d.get_outcome_display() if d else "",
+                    d.prison_months if d and d.prison_months else "",
+                    victims,
+                ]
+            )
     record(
-        actor=request.user,
+        actor=actor(request),
         verb="proceeding.export",
         purpose=_("proceedings register export"),
         changes={"rows": [None, len(rows)]},
@@ -115,12 +129,11 @@ def _export(request: AuthenticatedHttpRequest, proceedings: Any) -> FileResponse
 
 @login_required
 def proceeding_new(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not policy.can(request.user, "proceeding.edit"):
-        return _forbidden(request)
+    policy.require(actor(request), "proceeding.edit")
     form = ProceedingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            proceeding = services.proceeding_create(actor=request.user, **form.cleaned_data)
+            proceeding = services.proceeding_create(actor=actor(request), **form.cleaned_data)
         except DomainError as exc:
             _show_error(form, exc)
         else:
@@ -133,15 +146,11 @@ def proceeding_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def proceeding_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    if not policy.can(request.user, "proceeding.view"):
-        return _forbidden(request)
-    try:
-        detail = selectors.proceeding_detail(actor=request.user, pk=pk)
-    except NotFoundError:
-        raise Http404 from None
+    policy.require(actor(request), "proceeding.view")
+    detail = selectors.proceeding_detail(actor=actor(request), pk=pk)
     proceeding = detail.proceeding
     editable = (
-        policy.can(request.user, "proceeding.edit", proceeding)
+        policy.can(actor(request), "proceeding.edit", proceeding)
         and proceeding.status == vocab.ProceedingStatus.ACTIVE
     )
     return render(
@@ -171,8 +180,7 @@ def _action(
     initial: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """One form page that performs one service call on a proceeding, showing domain errors inline."""
-    if not policy.can(request.user, "proceeding.edit"):
-        return _forbidden(request)
+    policy.require(actor(request), "proceeding.edit")
     proceeding = _editable(request, pk)
     form = form_factory(request.POST or None, initial=initial or {})
     if request.method == "POST" and form.is_valid():
@@ -190,47 +198,68 @@ def _action(
 
 @login_required
 def proceeding_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    proceeding = _editable(request, pk) if policy.can(request.user, "proceeding.edit") else None
+    proceeding = _editable(request, pk) if policy.can(actor(request), "proceeding.edit") else None
     next_stages = stages.NEXT.get(proceeding.stage, ()) if proceeding else ()
 
     def form_factory(*args: Any, **kwargs: Any) -> MoveForm:
         return MoveForm(*args, next_stages=next_stages, **kwargs)
 
     return _action(
-        request, pk, form_factory,
-        lambda p, data: services.proceeding_move(actor=request.user, proceeding=p, expected_version=data["version"],
-                                                 stage=data["stage"], on=data["on"], note=data["note"]),
-        _("Record the next stage"), _("The stage was recorded."),
+        request,
+        pk,
+        form_factory,
+        lambda p, data: services.proceeding_move(
+            actor=actor(request),
+            proceeding=p,
+            expected_version=data["version"],
+            stage=data["stage"],
+            on=data["on"],
+            note=data["note"],
+        ),
+        _("Record the next stage"),
+        _("The stage was recorded."),
         initial={"version": proceeding.version if proceeding else 0},
-    )  # fmt: skip
+    )
 
 
 @login_required
 def proceeding_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    proceeding = _editable(request, pk) if policy.can(request.user, "proceeding.edit") else None
+    proceeding = _editable(request, pk) if policy.can(actor(request), "proceeding.edit") else None
     return _action(
-        request, pk, CloseForm,
-        lambda p, data: services.proceeding_close(actor=request.user, proceeding=p, expected_version=data["version"],
-                                                  status=data["status"], on=data["on"], reason=data["reason"]),
-        _("Dismiss or discontinue"), _("The proceeding was closed."),
+        request,
+        pk,
+        CloseForm,
+        lambda p, data: services.proceeding_close(
+            actor=actor(request),
+            proceeding=p,
+            expected_version=data["version"],
+            status=data["status"],
+            on=data["on"],
+            reason=data["reason"],
+        ),
+        _("Dismiss or discontinue"),
+        _("The proceeding was closed."),
         initial={"version": proceeding.version if proceeding else 0},
-    )  # fmt: skip
+    )
 
 
 @login_required
 def defendant_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _action(
-        request, pk, DefendantForm,
-        lambda p, data: services.defendant_add(actor=request.user, proceeding=p, **data),
-        _("Add a defendant"), _("The defendant was added."),
-    )  # fmt: skip
+        request,
+        pk,
+        DefendantForm,
+        lambda p, data: services.defendant_add(actor=actor(request), proceeding=p, **data),
+        _("Add a defendant"),
+        _("The defendant was added."),
+    )
 
 
 @login_required
 def defendant_outcome(
     request: AuthenticatedHttpRequest, pk: int, defendant_id: int
 ) -> HttpResponse:
-    proceeding = _editable(request, pk) if policy.can(request.user, "proceeding.edit") else None
+    proceeding = _editable(request, pk) if policy.can(actor(request), "proceeding.edit") else None
     defendant = (
         Defendant.objects.filter(pk=defendant_id, proceeding=proceeding).first()
         if proceeding
@@ -242,18 +271,23 @@ def defendant_outcome(
     def run(p: Proceeding, data: dict[str, Any]) -> Defendant:
         assert defendant is not None
         return services.defendant_record_outcome(
-            actor=request.user, defendant=defendant, expected_version=data.pop("version"), **data
+            actor=actor(request), defendant=defendant, expected_version=data.pop("version"), **data
         )
 
     return _action(
-        request, pk, OutcomeForm, run, _("Record the judgment for %(code)s") % {"code": defendant.code if defendant else ""},
-        _("The judgment was recorded."), initial={"version": defendant.version if defendant else 0},
-    )  # fmt: skip
+        request,
+        pk,
+        OutcomeForm,
+        run,
+        _("Record the judgment for %(code)s") % {"code": defendant.code if defendant else ""},
+        _("The judgment was recorded."),
+        initial={"version": defendant.version if defendant else 0},
+    )
 
 
 @login_required
 def charge_requalify(request: AuthenticatedHttpRequest, pk: int, charge_id: int) -> HttpResponse:
-    proceeding = _editable(request, pk) if policy.can(request.user, "proceeding.edit") else None
+    proceeding = _editable(request, pk) if policy.can(actor(request), "proceeding.edit") else None
     charge = (
         Charge.objects.filter(pk=charge_id, defendant__proceeding=proceeding).first()
         if proceeding
@@ -265,7 +299,7 @@ def charge_requalify(request: AuthenticatedHttpRequest, pk: int, charge_id: int)
     def run(p: Proceeding, data: dict[str, Any]) -> Charge:
         assert charge is not None
         return services.charge_requalify(
-            actor=request.user, charge=charge, offence_code=data["offence"], on=data["on"]
+            actor=actor(request), charge=charge, offence_code=data["offence"], on=data["on"]
         )
 
     return _action(
@@ -276,15 +310,20 @@ def charge_requalify(request: AuthenticatedHttpRequest, pk: int, charge_id: int)
 @login_required
 def victim_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _action(
-        request, pk, VictimLinkForm,
-        lambda p, data: services.victim_link(actor=request.user, proceeding=p, case_code=data["case_code"], role=data["role"]),
-        _("Link a victim by case code"), _("The victim was linked."),
-    )  # fmt: skip
+        request,
+        pk,
+        VictimLinkForm,
+        lambda p, data: services.victim_link(
+            actor=actor(request), proceeding=p, case_code=data["case_code"], role=data["role"]
+        ),
+        _("Link a victim by case code"),
+        _("The victim was linked."),
+    )
 
 
 @login_required
 def victim_edit(request: AuthenticatedHttpRequest, pk: int, link_id: int) -> HttpResponse:
-    proceeding = _editable(request, pk) if policy.can(request.user, "proceeding.edit") else None
+    proceeding = _editable(request, pk) if policy.can(actor(request), "proceeding.edit") else None
     link = (
         VictimInProceeding.objects.filter(pk=link_id, proceeding=proceeding)
         .select_related("case")
@@ -302,66 +341,38 @@ def victim_edit(request: AuthenticatedHttpRequest, pk: int, link_id: int) -> Htt
     def run(p: Proceeding, data: dict[str, Any]) -> VictimInProceeding:
         assert link is not None
         return services.victim_update(
-            actor=request.user, link=link, expected_version=data.pop("version"), **data
+            actor=actor(request), link=link, expected_version=data.pop("version"), **data
         )
 
     return _action(
-        request, pk, VictimForm, run, _("Victim %(code)s in this proceeding") % {"code": link.case.code if link else ""},
-        _("The victim's details in the proceeding were saved."), initial=initial,
-    )  # fmt: skip
+        request,
+        pk,
+        VictimForm,
+        run,
+        _("Victim %(code)s in this proceeding") % {"code": link.case.code if link else ""},
+        _("The victim's details in the proceeding were saved."),
+        initial=initial,
+    )
 
 
 @login_required
 def hearing_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _action(
-        request, pk, HearingForm,
-        lambda p, data: services.hearing_schedule(actor=request.user, proceeding=p, **data),
-        _("Schedule a hearing"), _("The hearing was scheduled."),
-    )  # fmt: skip
+        request,
+        pk,
+        HearingForm,
+        lambda p, data: services.hearing_schedule(actor=actor(request), proceeding=p, **data),
+        _("Schedule a hearing"),
+        _("The hearing was scheduled."),
+    )
 
 
 @login_required
 def register_import(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not (
-        policy.can(request.user, "proceeding.export")
-        and policy.can(request.user, "proceeding.edit")
-    ):
-        return _forbidden(request)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    errors = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = imports.import_register(
-                actor=request.user, source=upload.read(), filename=upload.name
-            )
-        except TabularError as exc:
-            errors = exc
-            request.session["justice_import_errors"] = error_report_csv(exc.errors).decode("utf-8")
-        else:
-            messages.success(
-                request,
-                _(
-                    "Imported %(created)d proceedings with %(defendants)d defendants; %(skipped)d were already registered."
-                )
-                % {
-                    "created": result.created,
-                    "defendants": result.defendants,
-                    "skipped": result.skipped,
-                },
-            )
-            return redirect("justice:list")
-    return render(request, "justice/import.html", {"form": form, "errors": errors})
-
-
-@login_required
-def register_import_errors(request: AuthenticatedHttpRequest) -> HttpResponse:
-    report = request.session.get("justice_import_errors")
-    if report is None or not policy.can(request.user, "proceeding.edit"):
-        raise Http404
-    response = HttpResponse(report.encode("utf-8"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="import-errors.csv"'
-    return response
+    """The register import is one of the import pipeline's (``opennrm.imports``)."""
+    policy.require(actor(request), "proceeding.export")
+    policy.require(actor(request), "proceeding.edit")
+    return redirect("imports:upload", key="justice.register")
 
 
 @login_required
@@ -369,17 +380,16 @@ def for_case(request: AuthenticatedHttpRequest, case_code: str) -> HttpResponse:
     """A caseworker's view of the proceedings of one of their cases: stage and next hearing only."""
     from opennrm.cases.models import Case
 
-    if not policy.can(request.user, "proceeding.view_stage"):
-        return _forbidden(request)
+    policy.require(actor(request), "proceeding.view_stage")
     case = (
-        policy.scope(request.user, Case.objects.all(), "case.view").filter(code=case_code).first()
+        policy.scope(actor(request), Case.objects.all(), "case.view").filter(code=case_code).first()
     )
     if case is None:
         raise Http404
     return render(
         request,
         "justice/for_case.html",
-        {"case": case, "items": selectors.proceedings_for_case(actor=request.user, case=case)},
+        {"case": case, "items": selectors.proceedings_for_case(actor=actor(request), case=case)},
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opennrm.justice import stages
 
@@ -18,7 +19,7 @@ class Stage(models.TextChoices):
 
 
 class ProceedingStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("proceeding status", "Active")
     DISMISSED = "dismissed", _("Dismissed")
     DISCONTINUED = "discontinued", _("Discontinued")
     CONCLUDED = "concluded", _("Concluded by final judgment")

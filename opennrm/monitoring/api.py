@@ -16,6 +16,8 @@ from ninja.responses import Status
 
 from opennrm.accounts import policy
 from opennrm.accounts.models import Agency, User
+from opennrm.core import http
+from opennrm.core.apischemas import InputSchema, VersionIn
 from opennrm.core.errors import NotFoundError, ValidationFailed
 from opennrm.monitoring import selectors, services
 from opennrm.monitoring.models import (
@@ -29,13 +31,7 @@ from opennrm.monitoring.models import (
 router = Router(tags=["monitoring"])
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
-class IndicatorOut(Schema):
+class LogframeIndicatorOut(Schema):
     id: int
     code: str
     definition: str
@@ -48,10 +44,10 @@ class IndicatorOut(Schema):
     live_metric: str
 
 
-class ResultOut(Schema):
+class LogframeResultOut(Schema):
     number: int
     title: str
-    indicators: list[IndicatorOut]
+    indicators: list[LogframeIndicatorOut]
 
 
 class FunderOut(Schema):
@@ -68,20 +64,13 @@ class LogframeOut(Schema):
     currency: str
     funders: list[FunderOut]
     on: date
-    results: list[ResultOut]
-
-
-class BudgetRowOut(Schema):
-    label: str
-    planned: Decimal
-    committed: Decimal
-    spent: Decimal
+    results: list[LogframeResultOut]
 
 
 class BudgetOut(Schema):
     on: date
-    rows: list[BudgetRowOut]
-    total: BudgetRowOut
+    rows: list[selectors.BudgetRow]  # the selector's dataclass, published as it is
+    total: selectors.BudgetRow
     elapsed_percent: Decimal
     status: str
 
@@ -101,7 +90,7 @@ class RecommendationOut(Schema):
     responsible: list[str]
 
 
-class RecommendationPatch(Schema):
+class RecommendationPatch(InputSchema):
     version: int
     status: str
     evidence: str = ""
@@ -128,11 +117,7 @@ class MeetingOut(Schema):
     follow_ups: list[FollowUpOut]
 
 
-class VersionIn(Schema):
-    version: int
-
-
-class MeetingIn(Schema):
+class MeetingIn(InputSchema):
     held_on: date
     place: str
     title: str
@@ -142,17 +127,17 @@ class MeetingIn(Schema):
     minutes: str = ""
 
 
-class DecisionIn(Schema):
+class DecisionIn(InputSchema):
     text: str
 
 
-class FollowUpIn(Schema):
+class FollowUpIn(InputSchema):
     text: str
     owner: str  # username
     due_on: date
 
 
-class IndicatorValueIn(Schema):
+class IndicatorValueIn(InputSchema):
     measured_on: date
     value: Decimal
     source: str
@@ -166,7 +151,7 @@ class IndicatorValueOut(Schema):
     source: str
 
 
-class ReportIn(Schema):
+class ReportIn(InputSchema):
     period_start: date
     period_end: date
     title: str
@@ -183,7 +168,7 @@ class ReportOut(Schema):
     period_end: date
 
 
-class GenerateIn(Schema):
+class GenerateIn(InputSchema):
     format: str
     language: str = "en"
 
@@ -209,7 +194,7 @@ def _action(user: User) -> Action:
 @router.get("/logframe", response=LogframeOut)
 def logframe(request: HttpRequest, on: date | None = None) -> LogframeOut:
     """The logframe with each indicator's value on ``on`` (default today), computed now."""
-    user = _user(request)
+    user = http.actor(request)
     action = _action(user)
     on = on or min(timezone.localdate(), action.ends_on)
     frame = selectors.logframe(actor=user, action=action, start=action.starts_on, end=on)
@@ -223,11 +208,11 @@ def logframe(request: HttpRequest, on: date | None = None) -> LogframeOut:
         funders=[FunderOut(name=f.name, share=f.share) for f in action.funders.all()],
         on=on,
         results=[
-            ResultOut(
+            LogframeResultOut(
                 number=r.result.number,
                 title=r.result.title,
                 indicators=[
-                    IndicatorOut(
+                    LogframeIndicatorOut(
                         id=f.indicator.pk,
                         code=f.indicator.code,
                         definition=f.indicator.definition,
@@ -250,19 +235,16 @@ def logframe(request: HttpRequest, on: date | None = None) -> LogframeOut:
 @router.get("/budget", response=BudgetOut)
 def budget(request: HttpRequest, on: date | None = None) -> BudgetOut:
     """Planned, committed and spent by result, and burn against time elapsed."""
-    user = _user(request)
+    user = http.actor(request)
     action = _action(user)
     summary = selectors.budget_summary(
         actor=user, action=action, on=on or min(timezone.localdate(), action.ends_on)
     )
 
-    def row(r: selectors.BudgetRow) -> BudgetRowOut:
-        return BudgetRowOut(label=r.label, planned=r.planned, committed=r.committed, spent=r.spent)
-
     return BudgetOut(
         on=summary.on,
-        rows=[row(r) for r in summary.rows],
-        total=row(summary.total),
+        rows=summary.rows,
+        total=summary.total,
         elapsed_percent=summary.elapsed_percent,
         status=summary.light.value,
     )
@@ -283,7 +265,7 @@ def recommendations(
     request: HttpRequest, status: str = "", theme: str = ""
 ) -> list[RecommendationOut]:
     """The GRETA recommendations register, filtered by status and theme."""
-    user = _user(request)
+    user = http.actor(request)
     policy.require(user, "monitoring.view")
     rows = selectors.recommendation_list(actor=user, status=status, theme=theme)
     return [_recommendation(rec) for rec in rows]
@@ -294,7 +276,7 @@ def recommendation_patch(
     request: HttpRequest, pk: int, payload: RecommendationPatch
 ) -> RecommendationOut:
     """Change a recommendation's status and evidence; 409 when ``version`` is stale."""
-    user = _user(request)
+    user = http.actor(request)
     rec = selectors.recommendation_get(actor=user, pk=pk)
     rec = services.recommendation_update(
         actor=user, recommendation=rec, expected_version=payload.version,
@@ -324,7 +306,7 @@ def _meeting(meeting: Meeting, today: date) -> MeetingOut:
 @paginate
 def meetings(request: HttpRequest) -> list[MeetingOut]:
     """Steering Committee meetings, latest first, with decisions and follow-ups."""
-    user = _user(request)
+    user = http.actor(request)
     policy.require(user, "monitoring.view")
     today = timezone.localdate()
     return [_meeting(m, today) for m in selectors.meeting_list(actor=user)]
@@ -333,7 +315,7 @@ def meetings(request: HttpRequest) -> list[MeetingOut]:
 @router.post("/meetings", response={201: MeetingOut})
 def meeting_create(request: HttpRequest, payload: MeetingIn) -> Status[MeetingOut]:
     """Record a Steering Committee meeting of the current action."""
-    user = _user(request)
+    user = http.actor(request)
     policy.require(user, "monitoring.edit")
     data = payload.dict()
     agencies = Agency.objects.filter(pk__in=data.pop("participant_agency_ids"))
@@ -346,7 +328,7 @@ def meeting_create(request: HttpRequest, payload: MeetingIn) -> Status[MeetingOu
 @router.post("/meetings/{pk}/decisions", response={201: MeetingOut})
 def decision_create(request: HttpRequest, pk: int, payload: DecisionIn) -> Status[MeetingOut]:
     """Add the next numbered decision to a meeting."""
-    user = _user(request)
+    user = http.actor(request)
     meeting = selectors.meeting_get(actor=user, pk=pk)
     services.decision_add(actor=user, meeting=meeting, text=payload.text)
     return Status(201, _meeting(selectors.meeting_get(actor=user, pk=pk), timezone.localdate()))
@@ -355,7 +337,7 @@ def decision_create(request: HttpRequest, pk: int, payload: DecisionIn) -> Statu
 @router.post("/meetings/{pk}/follow-ups", response={201: FollowUpOut})
 def follow_up_create(request: HttpRequest, pk: int, payload: FollowUpIn) -> Status[FollowUpOut]:
     """Assign a follow-up action from a meeting; the owner must be able to see monitoring."""
-    user = _user(request)
+    user = http.actor(request)
     meeting = selectors.meeting_get(actor=user, pk=pk)
     policy.require(user, "monitoring.edit")
     owner = User.objects.filter(username=payload.owner, is_active=True).first()
@@ -375,7 +357,7 @@ def indicator_value_create(
     request: HttpRequest, pk: int, payload: IndicatorValueIn
 ) -> Status[IndicatorValueOut]:
     """Enter a value of a manual indicator (409 for a live one); evidence files via the page."""
-    user = _user(request)
+    user = http.actor(request)
     indicator = selectors.indicator_get(actor=user, pk=pk)
     entry = services.indicator_value_record(
         actor=user, indicator=indicator, measured_on=payload.measured_on, value=payload.value,
@@ -396,7 +378,7 @@ def follow_ups(
     request: HttpRequest, mine: bool = False, overdue: bool = False
 ) -> list[FollowUpOut]:
     """Open follow-up actions (``mine`` for the caller's own, ``overdue`` for late ones)."""
-    user = _user(request)
+    user = http.actor(request)
     policy.require(user, "monitoring.view")
     today = timezone.localdate()
     rows = (
@@ -412,7 +394,7 @@ def follow_ups(
 @router.post("/follow-ups/{pk}/done", response=FollowUpOut)
 def follow_up_done(request: HttpRequest, pk: int, payload: VersionIn) -> FollowUpOut:
     """Mark a follow-up done (its owner or an editor); 409 when stale or already done."""
-    user = _user(request)
+    user = http.actor(request)
     follow_up = selectors.follow_up_get(actor=user, pk=pk)
     follow_up = services.follow_up_complete(
         actor=user, follow_up=follow_up, expected_version=payload.version
@@ -423,7 +405,7 @@ def follow_up_done(request: HttpRequest, pk: int, payload: VersionIn) -> FollowU
 @router.post("/reports", response={201: ReportOut})
 def report_create(request: HttpRequest, payload: ReportIn) -> Status[ReportOut]:
     """Start a progress report for a period of the current action."""
-    user = _user(request)
+    user = http.actor(request)
     policy.require(user, "monitoring.edit")
     report = services.report_create(actor=user, action=_action(user), **payload.dict())
     return Status(201, ReportOut(
@@ -448,7 +430,7 @@ def _rendition(rendition: ReportRendition) -> RenditionOut:
 @router.post("/reports/{pk}/files", response={202: RenditionOut})
 def report_generate(request: HttpRequest, pk: int, payload: GenerateIn) -> Status[RenditionOut]:
     """Queue a DOCX, PDF or HTML file of the report; poll the returned file for its status."""
-    user = _user(request)
+    user = http.actor(request)
     report = selectors.report_get(actor=user, pk=pk)
     rendition = services.rendition_request(
         actor=user, report=report, format=payload.format, language=payload.language
@@ -460,6 +442,6 @@ def report_generate(request: HttpRequest, pk: int, payload: GenerateIn) -> Statu
 @router.get("/reports/{pk}/files/{file_pk}", response=RenditionOut)
 def report_file(request: HttpRequest, pk: int, file_pk: int) -> RenditionOut:
     """A generated file's status, progress and download address."""
-    user = _user(request)
+    user = http.actor(request)
     report = selectors.report_get(actor=user, pk=pk)
     return _rendition(selectors.rendition_get(actor=user, report=report, pk=file_pk))

@@ -2,15 +2,20 @@
 
 Reports are rendered without a browser, so Chart.js cannot draw them. One small specification
 (labels, series, kind) is drawn by both back ends so the figures in the PDF and the DOCX match.
+Counts get whole-number axes (0, 1, 2 rather than 0, 0.5, 1, 1.5, 2 rounded to "0, 0, 1, 2, 2"),
+and axis labels are written in the chart's language (750.000 and "50 %" in Serbian).
 No Django import: tested without a database.
 """
 
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+
+from opennrm.monitoring import formatting
 
 PALETTE = ("#1d4e89", "#f0ad00", "#2a9d8f", "#c0392b", "#6c757d", "#8e44ad")
 WIDTH, HEIGHT = 640, 300
@@ -35,23 +40,38 @@ class ChartSpec:
     kind: str = "bar"  # "bar" (grouped) or "line"
     percent: bool = False
     notes: tuple[str, ...] = field(default=())
+    language: str = "en"
+
+    @property
+    def ticks(self) -> tuple[float, ...]:
+        """Axis values from 0 up: quarters for percentages, whole numbers for counts."""
+        if self.percent:
+            return (0.0, 25.0, 50.0, 75.0, 100.0)
+        peak = max((v for s in self.series for v in s.values if v is not None), default=0.0)
+        step = _nice_step(peak / 4)
+        steps = max(1, math.ceil(peak / step))
+        return tuple(float(step * i) for i in range(steps + 1))
 
     @property
     def maximum(self) -> float:
+        return self.ticks[-1]
+
+    def tick_label(self, value: float) -> str:
         if self.percent:
-            return 100.0
-        peak = max((v for s in self.series for v in s.values if v is not None), default=0.0)
-        return _nice_ceiling(peak)
+            return formatting.percent(value, self.language)
+        return formatting.number(int(value), self.language)
 
 
-def _nice_ceiling(value: float) -> float:
-    if value <= 0:
-        return 1.0
-    magnitude = 10 ** (len(str(int(value))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return float(step * magnitude)
-    return float(10 * magnitude)
+def _nice_step(rough: float) -> int:
+    """The smallest whole step of the 1–2–5 series at least ``rough`` (at least 1)."""
+    if rough <= 1:
+        return 1
+    magnitude = 10 ** math.floor(math.log10(rough))
+    for factor in (1, 2, 2.5, 5, 10):
+        step = factor * magnitude
+        if step >= rough and step == int(step):
+            return int(step)
+    return int(10 * magnitude)
 
 
 def _short(text: str, limit: int = 18) -> str:
@@ -79,10 +99,9 @@ def svg(spec: ChartSpec) -> str:
         f"<title>{escape(spec.title)}</title>",
         f'<text x="{LEFT}" y="20" font-size="13" font-weight="bold">{escape(spec.title)}</text>',
     ]
-    for tick in range(5):
-        value = spec.maximum * tick / 4
+    for value in spec.ticks:
         y = _y(value, spec, plot_h)
-        label = f"{value:g}%" if spec.percent else f"{value:,.0f}"
+        label = escape(spec.tick_label(value))
         parts.append(
             f'<line x1="{LEFT}" y1="{y:.1f}" x2="{LEFT + plot_w}" y2="{y:.1f}" stroke="#ddd"/>'
             f'<text x="{LEFT - 4}" y="{y + 4:.1f}" text-anchor="end">{label}</text>'
@@ -154,11 +173,10 @@ def png(spec: ChartSpec, scale: int = 2) -> bytes:
         return value * scale
 
     draw.text((s(LEFT), s(8)), spec.title, fill="black", font=title_font)
-    for tick in range(5):
-        value = spec.maximum * tick / 4
+    for value in spec.ticks:
         y = _y(value, spec, plot_h)
         draw.line([(s(LEFT), s(y)), (s(LEFT + plot_w), s(y))], fill="#dddddd", width=scale)
-        label = f"{value:g}%" if spec.percent else f"{value:,.0f}"
+        label = spec.tick_label(value)
         draw.text((s(LEFT - 4), s(y)), label, fill="black", font=small, anchor="rm")
     count = max(len(spec.series), 1)
     for s_index, series in enumerate(spec.series):

@@ -29,33 +29,141 @@ RESULTS = (
     "specific vulnerabilities to trafficking and of the rights of trafficked persons.",
 )
 
+RESULTS_SR = (
+    "Унапређено откривање и идентификација жртава трговине људима ради радне експлоатације и "
+    "помоћ тим жртвама.",
+    "Унапређено откривање и идентификација деце жртава и помоћ деци жртвама.",
+    "Инспектори рада и други кључни актери у борби против трговине људима укључени у "
+    "идентификацију жртава и њихово упућивање на помоћ и заштиту.",
+    "Већа свест свих актера — укључујући ширу јавност и приватни сектор — о посебној рањивости на "
+    "трговину људима и о правима жртава.",
+)
+
+# Definitions in Serbian (Cyrillic), by indicator code.
+INDICATORS_SR = {
+    "1.1": "Удео инспектора рада обучених да препознају знаке трговине људима ради радне "
+    "експлоатације и да упуте жртве",
+    "1.2": "Скрининзи које су спровели инспектори рада од почетка акције",
+    "1.3": "Упућивања претпостављених жртава од стране инспектора рада",
+    "1.4": "Идентификоване жртве принудног рада",
+    "2.1": "Просветни радници обучени по наставним програмима о трговини децом",
+    "2.2": "Процене потреба за разговор са децом жртвама и њихову заштиту, завршене са "
+    "Прихватилиштем и Центром",
+    "2.3": "Идентификована деца жртве",
+    "3.1": "Студенти права који су завршили 9 модула курса HELP",
+    "3.2": "Студенти права који су се пријавили за волонтирање у организацији цивилног друштва",
+    "3.3": "Судије и тужиоци који су завршили курс HELP за правнике",
+    "4.1": "Кампање подизања свести које на основу гранта спроводе специјализоване организације",
+    "4.2": "Делимично или у потпуности спроведене препоруке GRETA",
+    "4.3": "Број особа до којих су допрле кампање подизања свести",
+}
+
 # (result, code, definition, unit, baseline, target, metric)
 INDICATORS = (
-    (1, "1.1", "Share of labour inspectors trained to recognise signs of trafficking for labour "
-     "exploitation and to refer victims", "percent", 0, 90, "training.coverage:labour_inspectors"),
-    (1, "1.3", "Referrals of presumed victims by labour inspectors", "count", 0, 20,
-     "cases.referrals:labour_inspectorate"),
-    (1, "1.4", "Victims of forced labour identified", "count", 0, 15,
-     "cases.identified:labour_exploitation"),
+    (
+        1,
+        "1.1",
+        "Share of labour inspectors trained to recognise signs of trafficking for labour "
+        "exploitation and to refer victims",
+        "percent",
+        0,
+        90,
+        "training.coverage:labour_inspectors",
+    ),
+    (
+        1,
+        "1.3",
+        "Referrals of presumed victims by labour inspectors",
+        "count",
+        0,
+        20,
+        "cases.referrals:labour_inspectorate",
+    ),
+    (
+        1,
+        "1.4",
+        "Victims of forced labour identified",
+        "count",
+        0,
+        15,
+        "cases.identified:labour_exploitation",
+    ),
     (2, "2.3", "Child victims identified", "count", 0, 10, "cases.identified:children"),
-    (2, "2.1", "Educational professionals trained with the child-trafficking curricula",
-     "people", 0, 150, ""),
-    (2, "2.2", "Needs assessments on interviewing and protecting child victims completed with "
-     "the Shelter and the Centre", "count", 0, 1, ""),
-    (3, "3.1", "Law students who completed the 9 modules of the HELP course", "people", 0, 30,
-     "training.completed:help-2020-law-students"),
-    (3, "3.2", "Law students who applied to volunteer with an anti-trafficking CSO", "people", 0,
-     10, "training.volunteers:help-2020-law-students"),
-    (3, "3.3", "Judges and prosecutors who completed the HELP course for legal professionals",
-     "people", 0, 31, "training.completed:help-2020-judges-prosecutors"),
-    (1, "1.2", "Screenings by labour inspectors since the start of the action", "count", 0, 100,
-     "screening.count:labour_inspectorate"),
-    (4, "4.1", "Grant-based awareness campaigns run by specialised CSOs", "count", 0, 4,
-     "awareness.campaigns"),
+    (
+        2,
+        "2.1",
+        "Educational professionals trained with the child-trafficking curricula",
+        "people",
+        0,
+        150,
+        "",
+    ),
+    (
+        2,
+        "2.2",
+        "Needs assessments on interviewing and protecting child victims completed with "
+        "the Shelter and the Centre",
+        "count",
+        0,
+        1,
+        "",
+    ),
+    (
+        3,
+        "3.1",
+        "Law students who completed the 9 modules of the HELP course",
+        "people",
+        0,
+        30,
+        "training.completed:help-2020-law-students",
+    ),
+    (
+        3,
+        "3.2",
+        "Law students who applied to volunteer with an anti-trafficking CSO",
+        "people",
+        0,
+        10,
+        "training.volunteers:help-2020-law-students",
+    ),
+    (
+        3,
+        "3.3",
+        "Judges and prosecutors who completed the HELP course for legal professionals",
+        "people",
+        0,
+        31,
+        "training.completed:help-2020-judges-prosecutors",
+    ),
+    (
+        1,
+        "1.2",
+        "Screenings by labour inspectors since the start of the action",
+        "count",
+        0,
+        100,
+        "screening.count:labour_inspectorate",
+    ),
+    (
+        4,
+        "4.1",
+        "Grant-based awareness campaigns run by specialised CSOs",
+        "count",
+        0,
+        4,
+        "awareness.campaigns:grant_based",
+    ),
     (4, "4.3", "People reached by awareness campaigns", "people", 0, 50000, "awareness.reach"),
-    (4, "4.2", "GRETA recommendations partly or fully implemented", "percent", 0, 60,
-     "monitoring.recommendations_implemented"),
-)  # fmt: skip
+    (
+        4,
+        "4.2",
+        "GRETA recommendations partly or fully implemented",
+        "percent",
+        0,
+        60,
+        "monitoring.recommendations_implemented",
+    ),
+)
 
 # (indicator code, date, value, source)
 MANUAL_VALUES = (
@@ -66,71 +174,207 @@ MANUAL_VALUES = (
 
 # (result, code, title, status, start, end, responsible, outputs)
 ACTIVITIES = (
-    (1, "A1.1", "Basic training of labour inspectors on trafficking for labour exploitation",
-     ActivityStatus.COMPLETED, date(2019, 11, 1), date(2020, 9, 30), "Labour Inspectorate, CoE",
-     "83% of labour inspectors trained"),
-    (1, "A1.2", "Guidelines for labour inspectors on referral to the Centre",
-     ActivityStatus.IN_PROGRESS, date(2020, 6, 1), date(2021, 3, 31), "Labour Inspectorate", ""),
-    (2, "A2.1", "Curricula on child trafficking with the Ministry of Education",
-     ActivityStatus.COMPLETED, date(2020, 2, 1), date(2020, 10, 15), "MPNTR, CoE",
-     "Curricula prepared"),
-    (2, "A2.2", "Needs assessment: interviewing and protecting child victims",
-     ActivityStatus.IN_PROGRESS, date(2020, 9, 1), date(2021, 2, 28), "Shelter, CPTV", ""),
-    (2, "A2.3", "Online training of shelter staff on trauma-informed care",
-     ActivityStatus.COMPLETED, date(2020, 5, 1), date(2020, 7, 31), "Shelter", "Staff trained"),
-    (3, "A3.1", "HELP online course for law students", ActivityStatus.COMPLETED,
-     date(2020, 4, 1), date(2020, 6, 30), "HELP team, law faculties",
-     "37 students completed 9 modules"),
-    (3, "A3.2", "HELP online course for judges and prosecutors", ActivityStatus.IN_PROGRESS,
-     date(2020, 10, 15), date(2020, 12, 31), "Judicial Academy", ""),
-    (4, "A4.1", "Grant-based awareness campaigns on labour exploitation",
-     ActivityStatus.IN_PROGRESS, date(2020, 3, 1), date(2020, 12, 31), "ASTRA, Atina", ""),
-    (4, "A4.2", "Awareness campaigns on child trafficking", ActivityStatus.PLANNED,
-     date(2021, 3, 1), date(2021, 12, 31), "CSOs", ""),
-)  # fmt: skip
+    (
+        1,
+        "A1.1",
+        "Basic training of labour inspectors on trafficking for labour exploitation",
+        ActivityStatus.COMPLETED,
+        date(2019, 11, 1),
+        date(2020, 9, 30),
+        "Labour Inspectorate, CoE",
+        "83% of labour inspectors trained",
+    ),
+    (
+        1,
+        "A1.2",
+        "Guidelines for labour inspectors on referral to the Centre",
+        ActivityStatus.IN_PROGRESS,
+        date(2020, 6, 1),
+        date(2021, 3, 31),
+        "Labour Inspectorate",
+        "",
+    ),
+    (
+        2,
+        "A2.1",
+        "Curricula on child trafficking with the Ministry of Education",
+        ActivityStatus.COMPLETED,
+        date(2020, 2, 1),
+        date(2020, 10, 15),
+        "MPNTR, CoE",
+        "Curricula prepared",
+    ),
+    (
+        2,
+        "A2.2",
+        "Needs assessment: interviewing and protecting child victims",
+        ActivityStatus.IN_PROGRESS,
+        date(2020, 9, 1),
+        date(2021, 2, 28),
+        "Shelter, CPTV",
+        "",
+    ),
+    (
+        2,
+        "A2.3",
+        "Online training of shelter staff on trauma-informed care",
+        ActivityStatus.COMPLETED,
+        date(2020, 5, 1),
+        date(2020, 7, 31),
+        "Shelter",
+        "Staff trained",
+    ),
+    (
+        3,
+        "A3.1",
+        "HELP online course for law students",
+        ActivityStatus.COMPLETED,
+        date(2020, 4, 1),
+        date(2020, 6, 30),
+        "HELP team, law faculties",
+        "37 students completed 9 modules",
+    ),
+    (
+        3,
+        "A3.2",
+        "HELP online course for judges and prosecutors",
+        ActivityStatus.IN_PROGRESS,
+        date(2020, 10, 15),
+        date(2020, 12, 31),
+        "Judicial Academy",
+        "",
+    ),
+    (
+        4,
+        "A4.1",
+        "Grant-based awareness campaigns on labour exploitation",
+        ActivityStatus.IN_PROGRESS,
+        date(2020, 3, 1),
+        date(2020, 12, 31),
+        "ASTRA, Atina",
+        "",
+    ),
+    (
+        4,
+        "A4.2",
+        "Awareness campaigns on child trafficking",
+        ActivityStatus.PLANNED,
+        date(2021, 3, 1),
+        date(2021, 12, 31),
+        "CSOs",
+        "",
+    ),
+)
 
 # (code, result number or None, title, amount, [(kind, amount, date, description)])
 BUDGET = (
-    ("B1", 1, "Labour exploitation: trainings and guidelines", 200_000,
-     [("commitment", 120_000, date(2019, 10, 15), "Training contracts"),
-      ("expenditure", 70_000, date(2020, 3, 31), "Trainings, first phase"),
-      ("expenditure", 40_000, date(2020, 9, 30), "Trainings, second phase")]),
-    ("B2", 2, "Child victims: curricula, needs assessment, shelter training", 180_000,
-     [("commitment", 90_000, date(2020, 2, 1), "Expert contracts"),
-      ("expenditure", 55_000, date(2020, 9, 30), "Curricula and online training")]),
-    ("B3", 3, "Capacity of justice and other stakeholders (HELP)", 170_000,
-     [("commitment", 80_000, date(2020, 3, 15), "HELP tutors and platform"),
-      ("expenditure", 45_000, date(2020, 6, 30), "HELP course for law students")]),
-    ("B4", 4, "Awareness raising: grants to CSOs", 120_000,
-     [("commitment", 100_000, date(2020, 2, 15), "Two grant agreements"),
-      ("expenditure", 60_000, date(2020, 8, 31), "First grant instalments")]),
-    ("B5", None, "Management, visibility and evaluation", 80_000,
-     [("commitment", 40_000, date(2019, 7, 1), "Project team"),
-      ("expenditure", 28_000, date(2020, 6, 30), "Project team")]),
-)  # fmt: skip
+    (
+        "B1",
+        1,
+        "Labour exploitation: trainings and guidelines",
+        200_000,
+        [
+            ("commitment", 120_000, date(2019, 10, 15), "Training contracts"),
+            ("expenditure", 70_000, date(2020, 3, 31), "Trainings, first phase"),
+            ("expenditure", 40_000, date(2020, 9, 30), "Trainings, second phase"),
+        ],
+    ),
+    (
+        "B2",
+        2,
+        "Child victims: curricula, needs assessment, shelter training",
+        180_000,
+        [
+            ("commitment", 90_000, date(2020, 2, 1), "Expert contracts"),
+            ("expenditure", 55_000, date(2020, 9, 30), "Curricula and online training"),
+        ],
+    ),
+    (
+        "B3",
+        3,
+        "Capacity of justice and other stakeholders (HELP)",
+        170_000,
+        [
+            ("commitment", 80_000, date(2020, 3, 15), "HELP tutors and platform"),
+            ("expenditure", 45_000, date(2020, 6, 30), "HELP course for law students"),
+        ],
+    ),
+    (
+        "B4",
+        4,
+        "Awareness raising: grants to CSOs",
+        120_000,
+        [
+            ("commitment", 100_000, date(2020, 2, 15), "Two grant agreements"),
+            ("expenditure", 60_000, date(2020, 8, 31), "First grant instalments"),
+        ],
+    ),
+    (
+        "B5",
+        None,
+        "Management, visibility and evaluation",
+        80_000,
+        [
+            ("commitment", 40_000, date(2019, 7, 1), "Project team"),
+            ("expenditure", 28_000, date(2020, 6, 30), "Project team"),
+        ],
+    ),
+)
 
 RECOMMENDATIONS = (
-    ("D1", "urges", "identification", ("LI", "MUP BG", "CPTV"),
-     "Take further steps to improve the proactive identification of victims, in particular "
-     "among migrant workers, with labour inspectors trained and empowered to act.",
-     RecommendationStatus.PARTLY),
-    ("D2", "urges", "labour_exploitation", ("LI", "MRZBSP"),
-     "Strengthen the capacity of labour inspectors to detect trafficking for labour exploitation "
-     "and to refer presumed victims to the Centre, including in sectors at risk.",
-     RecommendationStatus.IN_PROGRESS),
-    ("D3", "urges", "child_victims", ("CPTV", "CSW BG", "MPNTR"),
-     "Improve the identification of child victims, with child-sensitive interviewing and the "
-     "prompt appointment of guardians.", RecommendationStatus.IN_PROGRESS),
-    ("D4", "considers", "child_victims", ("MPNTR",),
-     "Introduce education on the risks of trafficking in school curricula.",
-     RecommendationStatus.PARTLY),
-    ("D5", "urges", "compensation", ("VJT BG", "VS BG"),
-     "Ensure that victims can effectively claim compensation from perpetrators within criminal "
-     "proceedings and set up a state compensation scheme.", RecommendationStatus.NOT_STARTED),
-    ("D6", "invites", "access_to_justice", ("VJT BG",),
-     "Give victims access to free legal aid and legal representation from the first contact.",
-     RecommendationStatus.NOT_STARTED),
-)  # fmt: skip
+    (
+        "D1",
+        "urges",
+        "identification",
+        ("LI", "MUP BG", "CPTV"),
+        "Take further steps to improve the proactive identification of victims, in particular "
+        "among migrant workers, with labour inspectors trained and empowered to act.",
+        RecommendationStatus.PARTLY,
+    ),
+    (
+        "D2",
+        "urges",
+        "labour_exploitation",
+        ("LI", "MRZBSP"),
+        "Strengthen the capacity of labour inspectors to detect trafficking for labour exploitation "
+        "and to refer presumed victims to the Centre, including in sectors at risk.",
+        RecommendationStatus.IN_PROGRESS,
+    ),
+    (
+        "D3",
+        "urges",
+        "child_victims",
+        ("CPTV", "CSW BG", "MPNTR"),
+        "Improve the identification of child victims, with child-sensitive interviewing and the "
+        "prompt appointment of guardians.",
+        RecommendationStatus.IN_PROGRESS,
+    ),
+    (
+        "D4",
+        "considers",
+        "child_victims",
+        ("MPNTR",),
+        "Introduce education on the risks of trafficking in school curricula.",
+        RecommendationStatus.PARTLY,
+    ),
+    (
+        "D5",
+        "urges",
+        "compensation",
+        ("VJT BG", "VS BG"),
+        "Ensure that victims can effectively claim compensation from perpetrators within criminal "
+        "proceedings and set up a state compensation scheme.",
+        RecommendationStatus.NOT_STARTED,
+    ),
+    (
+        "D6",
+        "invites",
+        "access_to_justice",
+        ("VJT BG",),
+        "Give victims access to free legal aid and legal representation from the first contact.",
+        RecommendationStatus.NOT_STARTED,
+    ),
+)
 
 
 def seed(ctx) -> None:  # type: ignore[no-untyped-def]
@@ -162,84 +406,146 @@ def seed(ctx) -> None:  # type: ignore[no-untyped-def]
         funders=[("European Union", Decimal(85)), ("Council of Europe", Decimal(15))],
     )
     results = {
-        number: services.result_create(actor=dragan, action=action, number=number, title=title)
-        for number, title in enumerate(RESULTS, start=1)
+        number: services.result_create(
+            actor=dragan, action=action, number=number, title=title, title_sr=title_sr
+        )
+        for number, (title, title_sr) in enumerate(zip(RESULTS, RESULTS_SR, strict=True), start=1)
     }
     indicators = {}
     for number, code, definition, unit, baseline, target, metric in INDICATORS:
         indicators[code] = services.indicator_create(
-            actor=dragan, result=results[number], code=code, definition=definition, unit=unit,
-            baseline=Decimal(baseline), target=Decimal(target), metric=metric,
-        )  # fmt: skip
+            actor=dragan,
+            result=results[number],
+            code=code,
+            definition=definition,
+            unit=unit,
+            baseline=Decimal(baseline),
+            target=Decimal(target),
+            metric=metric,
+            definition_sr=INDICATORS_SR[code],
+        )
     for code, measured_on, value, source in MANUAL_VALUES:
         services.indicator_value_record(
-            actor=dragan, indicator=indicators[code], measured_on=measured_on,
-            value=Decimal(value), source=source,
-        )  # fmt: skip
+            actor=dragan,
+            indicator=indicators[code],
+            measured_on=measured_on,
+            value=Decimal(value),
+            source=source,
+        )
     activities = {}
     for number, code, title, status, start, end, responsible, outputs in ACTIVITIES:
         activities[code] = services.activity_create(
-            actor=dragan, result=results[number], code=code, title=title, status=status,
-            starts_on=start, ends_on=end, responsible=responsible, outputs=outputs,
-        )  # fmt: skip
+            actor=dragan,
+            result=results[number],
+            code=code,
+            title=title,
+            status=status,
+            starts_on=start,
+            ends_on=end,
+            responsible=responsible,
+            outputs=outputs,
+        )
     for line_code, line_result, line_title, amount, bookings in BUDGET:
         line = services.budget_line_create(
-            actor=dragan, action=action, code=line_code, title=line_title, amount=Decimal(amount),
+            actor=dragan,
+            action=action,
+            code=line_code,
+            title=line_title,
+            amount=Decimal(amount),
             result=results[line_result] if line_result else None,
-        )  # fmt: skip
+        )
         for kind, value, booked_on, description in bookings:
             services.spending_record(
-                actor=dragan, budget_line=line, kind=kind, amount=Decimal(value),
-                booked_on=booked_on, description=description,
-            )  # fmt: skip
+                actor=dragan,
+                budget_line=line,
+                kind=kind,
+                amount=Decimal(value),
+                booked_on=booked_on,
+                description=description,
+            )
     by_short = {a.short_name: a for a in agencies.values()}
-    links = {"D1": ("A1.1", "1.1"), "D2": ("A1.2", "1.1"), "D3": ("A2.2", "2.2"),
-             "D4": ("A2.1", "2.1")}  # fmt: skip
+    links = {
+        "D1": ("A1.1", "1.1"),
+        "D2": ("A1.2", "1.1"),
+        "D3": ("A2.2", "2.2"),
+        "D4": ("A2.1", "2.1"),
+    }
     for paragraph, strength, theme, agency_names, text, rec_status in RECOMMENDATIONS:
         activity_code, indicator_code = links.get(paragraph, ("", ""))
         services.recommendation_create(
             actor=dragan,
             data=RecommendationData(
-                round=2, report=DEMO_REPORT, paragraph=paragraph, text=text, strength=strength,
-                theme=theme, status=rec_status, note=DEMO_NOTE,
+                round=2,
+                report=DEMO_REPORT,
+                paragraph=paragraph,
+                text=text,
+                strength=strength,
+                theme=theme,
+                status=rec_status,
+                note=DEMO_NOTE,
                 responsible=tuple(by_short[name] for name in agency_names),
             ),
             activities=[activities[activity_code]] if activity_code else [],
             indicators=[indicators[indicator_code]] if indicator_code else [],
-        )  # fmt: skip
-    participants = [agencies[k] for k in ("nco", "cptv", "labour", "shelter", "astra", "atina",
-                                          "eud", "coe", "judicial_academy", "education")]  # fmt: skip
+        )
+    participants = [
+        agencies[k]
+        for k in (
+            "nco",
+            "cptv",
+            "labour",
+            "shelter",
+            "astra",
+            "atina",
+            "eud",
+            "coe",
+            "judicial_academy",
+            "education",
+        )
+    ]
     february = services.meeting_create(
-        actor=dragan, action=action, held_on=date(2020, 2, 20), place="Belgrade",
-        title="Steering Committee meeting, February 2020", participant_agencies=participants,
-        participants="National co-ordinator; EU Delegation; CoE anti-trafficking co-operation unit",
-        agenda="1. Inception and work plan for 2020\n2. Trainings for labour inspectors\n"
-        "3. HELP course for law students",
+        actor=dragan,
+        action=action,
+        held_on=date(2020, 2, 20),
+        place="Belgrade",
+        title="Steering Committee meeting, February 2020",
+        participant_agencies=participants,
+        participants="Национални координатор; Делегација ЕУ; Одељење Савета Европе за сарадњу у "
+        "борби против трговине људима",
+        agenda="1. Почетна фаза и план рада за 2020.\n2. Обуке инспектора рада\n"
+        "3. Курс HELP за студенте права",
         minutes="The Committee endorsed the 2020 work plan. (Demo: the day of the month is "
         "illustrative.)",
-    )  # fmt: skip
+    )
     for text in (
         "The 2020 work plan is endorsed.",
         "The HELP course on trafficking in human beings is offered to law students in spring 2020.",
     ):
         services.decision_add(actor=dragan, meeting=february, text=text)
     done = services.follow_up_create(
-        actor=dragan, meeting=february, owner=dragan, due_on=date(2020, 4, 1),
+        actor=dragan,
+        meeting=february,
+        owner=dragan,
+        due_on=date(2020, 4, 1),
         text="Agree the list of law faculties taking part in the HELP course.",
-    )  # fmt: skip
+    )
     services.follow_up_complete(actor=dragan, follow_up=done, expected_version=done.version)
     october = services.meeting_create(
-        actor=dragan, action=action, held_on=date(2020, 10, 23), place="Belgrade",
-        title="Steering Committee meeting, 23 October 2020", participant_agencies=participants,
-        participants="National co-ordinator for combating trafficking in human beings; EU "
-        "Delegation; CoE co-operation unit on action against trafficking; civil society",
-        agenda="1. Results in 2020 (COVID-19)\n2. Priorities: proactive identification, "
-        "criminal-justice response, child trafficking, compensation\n3. Plans for 2021",
+        actor=dragan,
+        action=action,
+        held_on=date(2020, 10, 23),
+        place="Belgrade",
+        title="Steering Committee meeting, 23 October 2020",
+        participant_agencies=participants,
+        participants="Национални координатор за борбу против трговине људима; Делегација ЕУ; "
+        "Одељење Савета Европе за сарадњу у борби против трговине људима; цивилно друштво",
+        agenda="1. Резултати у 2020. (COVID-19)\n2. Приоритети: проактивна идентификација, "
+        "кривичноправни одговор, трговина децом, накнада штете\n3. Планови за 2021.",
         minutes="Results were reported for a period affected by COVID-19. Priorities voiced: a "
         "holistic, proactive approach to identifying, referring and protecting victims; a "
         "stronger criminal-justice response; prevention of child trafficking; access to legal "
         "representation, justice and compensation.",
-    )  # fmt: skip
+    )
     for text in (
         "Trainings for educational professionals start in November 2020.",
         "Campaigns on child trafficking are prepared for 2021.",
@@ -249,24 +555,35 @@ def seed(ctx) -> None:  # type: ignore[no-untyped-def]
     for owner, due_on, text in (
         (nada, date(2020, 12, 15), "Circulate the 2021 work plan to the Committee members."),
         (dragan, date(2021, 2, 28), "Present the needs-assessment findings to the Committee."),
-        (dragan, date(2020, 11, 30), "Confirm the schedule of trainings for educational "
-         "professionals with the Ministry of Education."),
-    ):  # fmt: skip
+        (
+            dragan,
+            date(2020, 11, 30),
+            "Confirm the schedule of trainings for educational "
+            "professionals with the Ministry of Education.",
+        ),
+    ):
         services.follow_up_create(
             actor=dragan, meeting=october, owner=owner, due_on=due_on, text=text
         )
     services.meeting_create(
-        actor=dragan, action=action, held_on=date(2026, 12, 10), place="Belgrade",
-        title="Steering Committee meeting (planned, demo)", participant_agencies=participants,
+        actor=dragan,
+        action=action,
+        held_on=date(2026, 12, 10),
+        place="Belgrade",
+        title="Steering Committee meeting (planned, demo)",
+        participant_agencies=participants,
         agenda="Review of the progress report",
-    )  # fmt: skip
+    )
     services.report_create(
-        actor=dragan, action=action, period_start=date(2020, 1, 1), period_end=date(2020, 10, 31),
+        actor=dragan,
+        action=action,
+        period_start=date(2020, 1, 1),
+        period_end=date(2020, 10, 31),
         title="Progress report January–October 2020",
         summary="Despite COVID-19, training moved online: law students completed the HELP "
         "course and most labour inspectors received basic training.",
         challenges="COVID-19 restrictions postponed in-person trainings; activities moved online.",
         next_steps="Trainings for educational professionals from November 2020; campaigns on "
         "child trafficking in 2021.",
-    )  # fmt: skip
+    )
     ctx.say("  monitoring: action, logframe, budget, 2 meetings, 6 recommendations, 1 report")

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from opennrm.accounts import policy
 from opennrm.accounts.models import Agency, User
 from opennrm.core.errors import DomainError
+from opennrm.core.fields import DOCUMENT_TEXT, LONG_TEXT
+from opennrm.core.forms import DateInput, ImportForm
 from opennrm.monitoring.models import (
     RecommendationStatus,
     ReportFormat,
@@ -27,13 +29,6 @@ def apply_error(form: forms.Form, error: DomainError) -> None:
             shown = True
     if not shown:
         form.add_error(None, error.message)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d", attrs={"class": "form-control"})
 
 
 def _text(rows: int = 3) -> forms.Textarea:
@@ -62,17 +57,16 @@ class RecommendationStatusForm(forms.Form):
         choices=RecommendationStatus.choices,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    evidence = forms.CharField(label=_("Evidence"), required=False, widget=_text(4))
+    evidence = forms.CharField(
+        max_length=LONG_TEXT, label=_("Evidence"), required=False, widget=_text(4)
+    )
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV or XLSX file"),
-        help_text=_(
-            "Columns: round, report, paragraph, text, strength, theme, responsible (agency short "
-            "names separated by semicolons), status, evidence, note."
-        ),
-        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,.xlsx"}),
+class RecommendationImportForm(ImportForm):
+    file_label = _("CSV or XLSX file")
+    file_help = _(
+        "Columns: round, report, paragraph, text, strength, theme, responsible (agency short "
+        "names separated by semicolons), status, evidence, note."
     )
 
 
@@ -82,11 +76,15 @@ class ReportForm(forms.Form):
     )
     period_start = forms.DateField(label=_("From"), widget=DateInput())
     period_end = forms.DateField(label=_("To"), widget=DateInput())
-    summary = forms.CharField(label=_("Summary"), required=False, widget=_text(5))
-    challenges = forms.CharField(
-        label=_("Challenges and mitigation"), required=False, widget=_text(4)
+    summary = forms.CharField(
+        max_length=LONG_TEXT, label=_("Summary"), required=False, widget=_text(5)
     )
-    next_steps = forms.CharField(label=_("Next steps"), required=False, widget=_text(4))
+    challenges = forms.CharField(
+        max_length=LONG_TEXT, label=_("Challenges and mitigation"), required=False, widget=_text(4)
+    )
+    next_steps = forms.CharField(
+        max_length=LONG_TEXT, label=_("Next steps"), required=False, widget=_text(4)
+    )
 
 
 class NarrativeForm(forms.Form):
@@ -94,11 +92,15 @@ class NarrativeForm(forms.Form):
     title = forms.CharField(
         label=_("Title"), max_length=300, widget=forms.TextInput(attrs={"class": "form-control"})
     )
-    summary = forms.CharField(label=_("Summary"), required=False, widget=_text(5))
-    challenges = forms.CharField(
-        label=_("Challenges and mitigation"), required=False, widget=_text(4)
+    summary = forms.CharField(
+        max_length=LONG_TEXT, label=_("Summary"), required=False, widget=_text(5)
     )
-    next_steps = forms.CharField(label=_("Next steps"), required=False, widget=_text(4))
+    challenges = forms.CharField(
+        max_length=LONG_TEXT, label=_("Challenges and mitigation"), required=False, widget=_text(4)
+    )
+    next_steps = forms.CharField(
+        max_length=LONG_TEXT, label=_("Next steps"), required=False, widget=_text(4)
+    )
 
 
 class GenerateForm(forms.Form):
@@ -152,18 +154,22 @@ class MeetingForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     participants = forms.CharField(
-        label=_("Participants (people)"), required=False, widget=_text(3)
+        max_length=LONG_TEXT, label=_("Participants (people)"), required=False, widget=_text(3)
     )
-    agenda = forms.CharField(label=_("Agenda"), required=False, widget=_text(4))
-    minutes = forms.CharField(label=_("Minutes"), required=False, widget=_text(6))
+    agenda = forms.CharField(
+        max_length=LONG_TEXT, label=_("Agenda"), required=False, widget=_text(4)
+    )
+    minutes = forms.CharField(
+        max_length=DOCUMENT_TEXT, label=_("Minutes"), required=False, widget=_text(6)
+    )
 
 
 class DecisionForm(forms.Form):
-    text = forms.CharField(label=_("Decision"), widget=_text(3))
+    text = forms.CharField(max_length=LONG_TEXT, label=_("Decision"), widget=_text(3))
 
 
 class FollowUpForm(forms.Form):
-    text = forms.CharField(label=_("Follow-up action"), widget=_text(3))
+    text = forms.CharField(max_length=LONG_TEXT, label=_("Follow-up action"), widget=_text(3))
     owner = forms.ModelChoiceField(
         label=_("Owner"),
         queryset=User.objects.none(),

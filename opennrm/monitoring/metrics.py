@@ -5,10 +5,15 @@ source capability's own selector whenever a page, the API or a report reads it, 
 underlying data (one more inspector trained) changes the next report without any edit.
 
 Each metric declares its unit, the permission its source needs and whether it counts people who
-may be victims. Such counts pass through ``opennrm.statistics.disclosure.protect`` under the
-restricted profile of DESIGN §4 (the one for dashboards and Steering Committee reports) before they
-leave this module: a value from 1 to ``OPENNRM_RESTRICTED_THRESHOLD - 1`` is withheld and shown
-as "<N".
+may be victims. Such counts are released by the statistics disclosure module under the restricted
+profile of DESIGN §4 (``statistics.selectors.released_figure`` / ``released_count``: cell-key
+perturbation on fixed reporting periods, the figure for any other period built from theirs), so a
+logframe read day by day shows nothing the monthly releases do not.
+
+Each metric declares how it reads a report's period (``Reading``): a *flow* counts what happened
+within the period (completions, screenings, referrals), a *stock* is the state at the period's
+end (coverage, activities completed so far). A report for June–December 2019 thus shows no course
+completed in 2020, and one for 2021 shows no 2020 completion again.
 
 Sources are imported inside each compute function, so monitoring does not load another app's code
 until a figure is asked for.
@@ -20,8 +25,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 
-from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -37,7 +43,15 @@ class Withheld:
     display: str
 
 
-Compute = Callable[[User, date, date], "Decimal | Withheld"]
+# None: the figure does not exist for the period (e.g. a share of nothing registered yet).
+Compute = Callable[[User, date, date], "Decimal | Withheld | None"]
+
+
+class Reading(StrEnum):
+    """How a metric reads a period."""
+
+    FLOW = "flow"  # what happened between the period's first and last day, both inclusive
+    STOCK = "stock"  # the state at the end of the period's last day; the start is not used
 
 
 @dataclass(frozen=True)
@@ -47,10 +61,10 @@ class Metric:
     unit: str  # one of monitoring.models.Unit
     permission: str
     counts_victims: bool
-    compute: Compute  # (actor, period start, period end) -> value at the end of the period
-    # True when the source is the statistics release, which applied the restricted profile to
-    # the whole table (complementary suppression included): protecting the cell again would
-    # only repeat it.
+    compute: Compute  # (actor, period start, period end) -> the value for the period
+    reading: Reading
+    # True when the figure comes from the statistics disclosure module (a released figure):
+    # every metric that counts victims must, ``evaluate`` refuses one that does not.
     protected_at_source: bool = False
 
 
@@ -69,11 +83,18 @@ class MetricValue:
         return format_number(self.value)
 
 
-def format_number(value: Decimal) -> str:
-    """Whole numbers without decimals; others with one (83 rather than 83.00)."""
-    if value == value.to_integral_value():
-        return str(int(value))
-    return str(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+def format_number(value: Decimal, language: str | None = None) -> str:
+    """Whole numbers without decimals, others with one (83 rather than 83.00), written as the
+    language (default: the active one) writes them: 750,000 / 750.000, 33.3 / 33,3."""
+    from opennrm.monitoring.formatting import number
+
+    return number(value, language)
+
+
+def label_of(name: str) -> str:
+    """A metric's name in words, for the "Source" column; the key itself if it is unknown."""
+    metric = REGISTRY.get(name)
+    return str(metric.label) if metric is not None else name
 
 
 REGISTRY: dict[str, Metric] = {}
@@ -92,24 +113,6 @@ def choices() -> list[tuple[str, str]]:
     ]
 
 
-def protect_count(value: Decimal) -> tuple[Decimal | None, str]:
-    """One count released under the restricted profile: (value or None, what to show).
-
-    A single figure is a one-cell table to the disclosure module; its totals are the cell itself,
-    so only primary suppression can apply. Zero is released: it is about nobody.
-    """
-    from opennrm.statistics.disclosure import Profile, Table, Thresholds, protect
-
-    thresholds = Thresholds(
-        restricted=settings.OPENNRM_RESTRICTED_THRESHOLD,
-        public=settings.OPENNRM_PUBLIC_THRESHOLD,
-        rounding=settings.OPENNRM_PUBLIC_ROUNDING,
-    )
-    released = protect(Table.build(["n"], ["n"], [[int(value)]]), Profile.RESTRICTED, thresholds)
-    cell = released.cells[0][0]
-    return (None if cell.value is None else Decimal(cell.value)), cell.display
-
-
 def evaluate(name: str, *, actor: User, start: date, end: date) -> MetricValue:
     """Compute metric ``name`` for the period; the actor must hold the metric's permission.
 
@@ -121,27 +124,33 @@ def evaluate(name: str, *, actor: User, start: date, end: date) -> MetricValue:
         raise NotFoundError(_("There is no live metric named “%(name)s”.") % {"name": name})
     policy.require(actor, metric.permission)
     raw = metric.compute(actor, start, end)
+    if raw is None:
+        return MetricValue(name, None)
     if isinstance(raw, Withheld):
         return MetricValue(name, None, withheld_as=raw.display)
     if metric.counts_victims and not metric.protected_at_source:
-        protected, shown = protect_count(raw)
-        return MetricValue(name, protected, withheld_as="" if protected is not None else shown)
+        # A count of people who may be victims must come from the disclosure module.
+        raise ImproperlyConfigured(f"Metric {name!r} counts victims outside disclosure control.")
     return MetricValue(name, raw)
 
 
 # --- monitoring's own figures -------------------------------------------------------------------
 
 
-def _recommendations_implemented(actor: User, start: date, end: date) -> Decimal:
-    from opennrm.monitoring.models import GretaRecommendation, RecommendationStatus
+def _recommendations_implemented(actor: User, start: date, end: date) -> Decimal | None:
+    """Share of the recommendations registered by ``end`` partly or fully implemented that day."""
+    from opennrm.monitoring.models import RecommendationStatus
+    from opennrm.monitoring.selectors import recommendation_statuses_on
 
-    total = GretaRecommendation.objects.count()
-    if not total:
-        return Decimal(0)
-    done = GretaRecommendation.objects.filter(
-        status__in=[RecommendationStatus.PARTLY, RecommendationStatus.FULLY]
-    ).count()
-    return (Decimal(100) * done / total).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    status = recommendation_statuses_on(actor=actor, on=end)
+    if not status:
+        return None
+    done = sum(
+        1
+        for value in status.values()
+        if value in (RecommendationStatus.PARTLY, RecommendationStatus.FULLY)
+    )
+    return (Decimal(100) * done / len(status)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def _activities_completed(actor: User, start: date, end: date) -> Decimal:
@@ -169,7 +178,8 @@ def _cohort_completed(cohort_code: str) -> Compute:
     def compute(actor: User, start: date, end: date) -> Decimal:
         from opennrm.training.selectors import cohort_figures
 
-        return Decimal(cohort_figures(actor=actor, cohort_code=cohort_code).completed_all_modules)
+        figures = cohort_figures(actor=actor, cohort_code=cohort_code, start=start, end=end)
+        return Decimal(figures.completed_all_modules)
 
     return compute
 
@@ -178,7 +188,8 @@ def _cohort_volunteers(cohort_code: str) -> Compute:
     def compute(actor: User, start: date, end: date) -> Decimal:
         from opennrm.training.selectors import cohort_figures
 
-        return Decimal(cohort_figures(actor=actor, cohort_code=cohort_code).applied_to_volunteer)
+        figures = cohort_figures(actor=actor, cohort_code=cohort_code, start=start, end=end)
+        return Decimal(figures.applied_to_volunteer)
 
     return compute
 
@@ -187,11 +198,11 @@ def _cohort_volunteers(cohort_code: str) -> Compute:
 
 
 def _screenings_by(agency_type: str) -> Compute:
-    def compute(actor: User, start: date, end: date) -> Decimal:
-        from opennrm.screening.selectors import screening_stats
+    def compute(actor: User, start: date, end: date) -> Decimal | Withheld:
+        from opennrm.screening.selectors import screening_count_released
 
-        stats = screening_stats(actor=actor, date_from=start, date_to=end)
-        return Decimal(sum(row.total for row in stats.rows if row.agency_type == agency_type))
+        cell = screening_count_released(actor=actor, agency_type=agency_type, start=start, end=end)
+        return Withheld(cell.display) if cell.value is None else Decimal(cell.value)
 
     return compute
 
@@ -202,10 +213,14 @@ def _campaign_reach(actor: User, start: date, end: date) -> Decimal:
     return Decimal(campaign_reach(actor=actor, start=start, end=end).people_reached)
 
 
-def _campaigns(actor: User, start: date, end: date) -> Decimal:
-    from opennrm.awareness.selectors import campaign_reach
+def _campaigns(*, grant_based: bool) -> Compute:
+    def compute(actor: User, start: date, end: date) -> Decimal:
+        from opennrm.awareness.selectors import campaign_reach
 
-    return Decimal(campaign_reach(actor=actor, start=start, end=end).campaigns)
+        figures = campaign_reach(actor=actor, start=start, end=end, grant_based=grant_based)
+        return Decimal(figures.campaigns)
+
+    return compute
 
 
 # --- cases, through the statistics release -------------------------------------------------------
@@ -219,15 +234,11 @@ def _released_row_total(table_id: str, row_code: str) -> Compute:
     """
 
     def compute(actor: User, start: date, end: date) -> Decimal | Withheld:
-        from opennrm.statistics.disclosure import Profile
-        from opennrm.statistics.selectors import statistics_table
-        from opennrm.statistics.tables import Period
+        from opennrm.statistics.selectors import released_figure
 
-        released = statistics_table(
-            actor=actor, table_id=table_id, period=Period(start, end), profile=Profile.RESTRICTED
+        cell = released_figure(
+            actor=actor, table_id=table_id, row_code=row_code, start=start, end=end
         )
-        index = released.built.table.row_labels.index(row_code)
-        cell = released.protected.row_totals[index]
         return Withheld(cell.display) if cell.value is None else Decimal(cell.value)
 
     return compute
@@ -242,6 +253,7 @@ def _register_all() -> None:
             "monitoring.view",
             counts_victims=False,
             compute=_recommendations_implemented,
+            reading=Reading.STOCK,
         )
     )
     register(
@@ -252,6 +264,7 @@ def _register_all() -> None:
             "monitoring.view",
             counts_victims=False,
             compute=_activities_completed,
+            reading=Reading.STOCK,
         )
     )
     register(
@@ -262,6 +275,7 @@ def _register_all() -> None:
             "training.view",
             counts_victims=False,
             compute=_coverage("labour_inspectors"),
+            reading=Reading.STOCK,
         )
     )
     for cohort, label in (
@@ -276,6 +290,7 @@ def _register_all() -> None:
                 "training.view",
                 counts_victims=False,
                 compute=_cohort_completed(cohort),
+                reading=Reading.FLOW,
             )
         )
     register(
@@ -286,6 +301,7 @@ def _register_all() -> None:
             "training.view",
             counts_victims=False,
             compute=_cohort_volunteers("help-2020-law-students"),
+            reading=Reading.FLOW,
         )
     )
 
@@ -298,6 +314,8 @@ def _register_all() -> None:
             "screening.stats",
             counts_victims=True,
             compute=_screenings_by("labour_inspectorate"),
+            reading=Reading.FLOW,
+            protected_at_source=True,
         )
     )
     for name, label, table_id, row_code in (
@@ -328,6 +346,7 @@ def _register_all() -> None:
                 "stats.restricted",
                 counts_victims=True,
                 compute=_released_row_total(table_id, row_code),
+                reading=Reading.FLOW,
                 protected_at_source=True,
             )
         )
@@ -339,6 +358,7 @@ def _register_all() -> None:
             "awareness.view",
             counts_victims=False,
             compute=_campaign_reach,
+            reading=Reading.FLOW,
         )
     )
     register(
@@ -348,7 +368,19 @@ def _register_all() -> None:
             "count",
             "awareness.view",
             counts_victims=False,
-            compute=_campaigns,
+            compute=_campaigns(grant_based=False),
+            reading=Reading.FLOW,
+        )
+    )
+    register(
+        Metric(
+            "awareness.campaigns:grant_based",
+            _("Grant-based awareness campaigns running in the period"),
+            "count",
+            "awareness.view",
+            counts_victims=False,
+            compute=_campaigns(grant_based=True),
+            reading=Reading.FLOW,
         )
     )
 

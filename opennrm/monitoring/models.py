@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from opennrm.core.fields import DOCUMENT_TEXT, LONG_TEXT, SHORT_TEXT, BoundedTextField
+from opennrm.core.i18n import localized
 from opennrm.core.models import TimeStampedModel, VersionedModel
 
 
@@ -22,7 +24,7 @@ class Action(VersionedModel):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     title = models.CharField(_("title"), max_length=300)
     programme = models.CharField(_("programme"), max_length=300, blank=True)
-    objective = models.TextField(_("objective"), blank=True)
+    objective = BoundedTextField(_("objective"), blank=True, max_length=LONG_TEXT)
     starts_on = models.DateField(_("start"))
     ends_on = models.DateField(_("end"))
     budget = models.DecimalField(_("budget"), max_digits=14, decimal_places=2)
@@ -30,7 +32,7 @@ class Action(VersionedModel):
     programme_budget = models.DecimalField(
         _("programme budget"), max_digits=16, decimal_places=2, null=True, blank=True
     )
-    beneficiaries = models.TextField(_("beneficiaries"), blank=True)
+    beneficiaries = BoundedTextField(_("beneficiaries"), blank=True, max_length=LONG_TEXT)
 
     class Meta:
         verbose_name = _("action")
@@ -70,7 +72,10 @@ class Funder(models.Model):
 class Result(VersionedModel):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="results")
     number = models.PositiveSmallIntegerField(_("number"))
-    title = models.TextField(_("expected result"))
+    title = BoundedTextField(_("expected result"), max_length=SHORT_TEXT)
+    title_sr = BoundedTextField(
+        _("expected result (Serbian Cyrillic)"), max_length=SHORT_TEXT, blank=True
+    )
 
     class Meta:
         verbose_name = _("expected result")
@@ -80,7 +85,11 @@ class Result(VersionedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number}. {self.title}"
+        return f"{self.number}. {self.display_title}"
+
+    @property
+    def display_title(self) -> str:
+        return localized(self.title, self.title_sr)
 
     @property
     def audit_label(self) -> str:
@@ -104,7 +113,10 @@ class Frequency(models.TextChoices):
 class Indicator(VersionedModel):
     result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="indicators")
     code = models.CharField(_("code"), max_length=20)
-    definition = models.TextField(_("definition"))
+    definition = BoundedTextField(_("definition"), max_length=LONG_TEXT)
+    definition_sr = BoundedTextField(
+        _("definition (Serbian Cyrillic)"), max_length=LONG_TEXT, blank=True
+    )
     unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
     baseline = models.DecimalField(_("baseline"), max_digits=14, decimal_places=2, default=0)
     target = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
@@ -122,7 +134,11 @@ class Indicator(VersionedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.definition}"
+        return f"{self.code} {self.display_definition}"
+
+    @property
+    def display_definition(self) -> str:
+        return localized(self.definition, self.definition_sr)
 
     @property
     def audit_label(self) -> str:
@@ -165,7 +181,7 @@ class Activity(VersionedModel):
     starts_on = models.DateField(_("start"), null=True, blank=True)
     ends_on = models.DateField(_("end"), null=True, blank=True)
     responsible = models.CharField(_("responsible"), max_length=200, blank=True)
-    outputs = models.TextField(_("outputs"), blank=True)
+    outputs = BoundedTextField(_("outputs"), blank=True, max_length=LONG_TEXT)
 
     class Meta:
         verbose_name = _("activity")
@@ -263,7 +279,7 @@ class GretaRecommendation(VersionedModel):
     round = models.PositiveSmallIntegerField(_("evaluation round"))
     report = models.CharField(_("report"), max_length=200)
     paragraph = models.CharField(_("paragraph"), max_length=20)
-    text = models.TextField(_("text"))
+    text = BoundedTextField(_("text"), max_length=LONG_TEXT)
     strength = models.CharField(_("strength"), max_length=20, choices=Strength.choices)
     theme = models.CharField(_("theme"), max_length=30, choices=Theme.choices)
     responsible = models.ManyToManyField(
@@ -275,7 +291,7 @@ class GretaRecommendation(VersionedModel):
         choices=RecommendationStatus.choices,
         default=RecommendationStatus.NOT_STARTED,
     )
-    evidence = models.TextField(_("evidence"), blank=True)
+    evidence = BoundedTextField(_("evidence"), blank=True, max_length=LONG_TEXT)
     note = models.CharField(_("note"), max_length=200, blank=True)
     activities = models.ManyToManyField(Activity, related_name="recommendations", blank=True)
     indicators = models.ManyToManyField(Indicator, related_name="recommendations", blank=True)
@@ -305,9 +321,9 @@ class Meeting(VersionedModel):
     participant_agencies = models.ManyToManyField(
         "accounts.Agency", related_name="steering_meetings", blank=True
     )
-    participants = models.TextField(_("participants (people)"), blank=True)
-    agenda = models.TextField(_("agenda"), blank=True)
-    minutes = models.TextField(_("minutes"), blank=True)
+    participants = BoundedTextField(_("participants (people)"), blank=True, max_length=LONG_TEXT)
+    agenda = BoundedTextField(_("agenda"), blank=True, max_length=LONG_TEXT)
+    minutes = BoundedTextField(_("minutes"), blank=True, max_length=DOCUMENT_TEXT)
 
     class Meta:
         verbose_name = _("Steering Committee meeting")
@@ -324,7 +340,7 @@ class Meeting(VersionedModel):
 class Decision(TimeStampedModel):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
     number = models.PositiveSmallIntegerField(_("number"))
-    text = models.TextField(_("decision"))
+    text = BoundedTextField(_("decision"), max_length=LONG_TEXT)
 
     class Meta:
         ordering = ["meeting", "number"]
@@ -339,7 +355,7 @@ class Decision(TimeStampedModel):
 
 class FollowUp(VersionedModel):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="follow_ups")
-    text = models.TextField(_("follow-up action"))
+    text = BoundedTextField(_("follow-up action"), max_length=LONG_TEXT)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="monitoring_follow_ups"
     )
@@ -366,9 +382,9 @@ class ProgressReport(VersionedModel):
     period_start = models.DateField(_("from"))
     period_end = models.DateField(_("to"))
     title = models.CharField(_("title"), max_length=300)
-    summary = models.TextField(_("summary"), blank=True)
-    challenges = models.TextField(_("challenges and mitigation"), blank=True)
-    next_steps = models.TextField(_("next steps"), blank=True)
+    summary = BoundedTextField(_("summary"), blank=True, max_length=LONG_TEXT)
+    challenges = BoundedTextField(_("challenges and mitigation"), blank=True, max_length=LONG_TEXT)
+    next_steps = BoundedTextField(_("next steps"), blank=True, max_length=LONG_TEXT)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -398,9 +414,9 @@ class ReportFormat(models.TextChoices):
 
 
 class ReportLanguage(models.TextChoices):
-    EN = "en", "English"
-    SR = "sr", "Српски"
-    SR_LATN = "sr-latn", "Srpski"
+    EN = "en", _("English")
+    SR = "sr", _("Serbian (Cyrillic)")
+    SR_LATN = "sr-latn", _("Serbian (Latin)")
 
 
 class RenditionStatus(models.TextChoices):
@@ -421,7 +437,7 @@ class ReportRendition(TimeStampedModel):
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     file = models.FileField(upload_to="monitoring/reports/%Y/", blank=True)
-    error = models.TextField(blank=True)
+    error = BoundedTextField(blank=True, max_length=LONG_TEXT)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -19,7 +19,8 @@ class Light(StrEnum):
     GREEN = "green"
     AMBER = "amber"
     RED = "red"
-    NONE = "none"  # no value yet, or a value withheld by disclosure control
+    NONE = "none"  # no value yet
+    WITHHELD = "withheld"  # a value exists but disclosure control withholds it (e.g. "<5")
 
 
 def progress(baseline: Decimal, target: Decimal, actual: Decimal) -> Decimal:

@@ -2,7 +2,8 @@
 
 The three formats are drawn from one ``ReportData`` computed at generation time, and their charts
 from one set of ``ChartSpec`` (SVG in HTML and PDF, PNG in DOCX), so a figure cannot differ between
-the files handed to the Steering Committee.
+the files handed to the Steering Committee. Numbers, money and dates are written by
+``monitoring.formatting`` in the report's language (en-GB; Serbian in either script).
 """
 
 from __future__ import annotations
@@ -15,18 +16,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from opennrm.accounts.models import User
 from opennrm.core.translit import to_latin
-from opennrm.monitoring import charts
-from opennrm.monitoring.metrics import format_number
+from opennrm.monitoring import charts, formatting
+from opennrm.monitoring.formatting import end_sentence
+from opennrm.monitoring.metrics import format_number, label_of
 from opennrm.monitoring.models import ProgressReport
 from opennrm.monitoring.rating import Light
 from opennrm.monitoring.selectors import (
     BudgetSummary,
+    IndicatorFigure,
     ReportData,
     ResultFigures,
     report_data,
@@ -37,6 +40,7 @@ LIGHT_COLOURS = {
     Light.AMBER: "f0ad00",
     Light.RED: "c0392b",
     Light.NONE: "6c757d",
+    Light.WITHHELD: "6c757d",
 }
 
 
@@ -46,11 +50,60 @@ def light_label(light: Light) -> str:
         Light.AMBER: _("needs attention"),
         Light.RED: _("off track"),
         Light.NONE: _("no data"),
+        Light.WITHHELD: _("withheld: too few to show"),
     }[light]
 
 
 def unit_suffix(unit: str) -> str:
-    return "%" if unit == "percent" else (" EUR" if unit == "eur" else "")
+    """The unit after a figure, in the active language ("%" / " %", " EUR")."""
+    return formatting.unit_suffix(unit)
+
+
+def source_text(figure: IndicatorFigure, localise: Callable[[str], str]) -> str:
+    """The "Source" cell: a live metric in words, else the source typed with the value."""
+    if figure.live:
+        return _("live: %(metric)s") % {"metric": label_of(figure.source)}
+    return localise(figure.source)
+
+
+def _sentences(data: ReportData, localise: Callable[[str], str]) -> dict[str, str]:
+    """Sentences shared by the HTML/PDF and the DOCX, dates and money in the active language."""
+    report, action, budget = data.report, data.action, data.budget
+    sentences = {
+        "intro": _("%(action)s — progress report for %(start)s to %(end)s, generated on %(today)s.")
+        % {
+            "action": localise(action.title),
+            "start": formatting.date_in_text(report.period_start),
+            "end": formatting.date_in_text(report.period_end),
+            "today": formatting.date_in_text(data.generated_on),
+        },
+        "budget": _("Budget: %(budget)s %(currency)s. Programme: %(programme)s.")
+        % {
+            "budget": format_number(action.budget),
+            "currency": action.currency,
+            "programme": localise(action.programme),
+        },
+        "spent": _(
+            "Spent %(spent)s of %(budget)s %(currency)s (%(spent_percent)s%%) with "
+            "%(elapsed)s%% of the action's time elapsed: %(light)s."
+        )
+        % {
+            "spent": format_number(budget.total.spent),
+            "budget": format_number(budget.total.planned),
+            "currency": action.currency,
+            "spent_percent": format_number(budget.total.spent_percent),
+            "elapsed": format_number(budget.elapsed_percent),
+            "light": light_label(budget.light),
+        },
+        "meeting": "",
+    }
+    if data.meeting is not None:
+        sentences["meeting"] = _("%(title)s, %(place)s, %(date)s.") % {
+            "title": localise(data.meeting.title),
+            "place": localise(data.meeting.place),
+            "date": formatting.date_alone(data.meeting.held_on),
+        }
+    return {key: end_sentence(text) for key, text in sentences.items()}
 
 
 @dataclass(frozen=True)
@@ -72,6 +125,7 @@ def chart_specs(
 ) -> Figures:
     """Charts of a report or the dashboard (call inside the wanted language for the titles)."""
     indicators = [f for result in logframe for f in result.indicators]
+    language = translation.get_language() or "en"
     progress = charts.ChartSpec(
         title=_("Progress towards targets (%)"),
         labels=tuple(f.indicator.code for f in indicators),
@@ -87,16 +141,18 @@ def chart_specs(
             ),
         ),
         percent=True,
+        language=language,
     )
     burn = charts.ChartSpec(
         title=_("Budget burn against time elapsed"),
-        labels=tuple(formats.date_format(point, "m/Y") for point, _s, _t in budget.burn),
+        labels=tuple(formatting.month_label(point, language) for point, _s, _t in budget.burn),
         series=(
             charts.Series(_("Budget spent (%)"), tuple(float(s) for _p, s, _t in budget.burn)),
             charts.Series(_("Time elapsed (%)"), tuple(float(t) for _p, _s, t in budget.burn)),
         ),
         kind="line",
         percent=True,
+        language=language,
     )
     trend = None
     if trends:
@@ -104,7 +160,7 @@ def chart_specs(
         by_id = {f.indicator.pk: f.indicator for f in indicators}
         trend = charts.ChartSpec(
             title=_("Coverage and other shares over time (%)"),
-            labels=tuple(formats.date_format(point, "m/Y") for point, _v in points),
+            labels=tuple(formatting.month_label(point, language) for point, _v in points),
             series=tuple(
                 charts.Series(
                     by_id[pk].code, tuple(None if v is None else float(v) for _p, v in series)
@@ -113,11 +169,13 @@ def chart_specs(
             ),
             kind="line",
             percent=True,
+            language=language,
         )
     recommendations = charts.ChartSpec(
         title=_("GRETA recommendations by status"),
         labels=tuple(label for _v, label, _n in by_status),
         series=(charts.Series(_("Recommendations"), tuple(float(n) for _v, _l, n in by_status)),),
+        language=language,
     )
     return Figures(progress=progress, burn=burn, trend=trend, recommendations=recommendations)
 
@@ -158,6 +216,12 @@ def _context(data: ReportData, figures: Figures, language: str) -> dict[str, Any
         if data.meeting
         else "",
         "light_labels": {light.value: light_label(light) for light in Light},
+        "sentences": _sentences(data, localise),
+        "sources": {
+            figure.indicator.pk: source_text(figure, localise)
+            for result in data.logframe
+            for figure in result.indicators
+        },
         "narrative": {
             "summary": localise(data.report.summary),
             "challenges": localise(data.report.challenges),
@@ -190,25 +254,11 @@ def render_docx(data: ReportData, language: str) -> bytes:
     document = Document()
     document.styles["Normal"].font.name = "DejaVu Sans"
     document.styles["Normal"].font.size = Pt(10)
-    report, action = data.report, data.action
+    report = data.report
+    sentences = _sentences(data, localise)
     document.add_heading(localise(report.title), level=0)
-    document.add_paragraph(
-        _("%(action)s — progress report for %(start)s to %(end)s, generated on %(today)s.")
-        % {
-            "action": localise(action.title),
-            "start": formats.date_format(report.period_start, "SHORT_DATE_FORMAT"),
-            "end": formats.date_format(report.period_end, "SHORT_DATE_FORMAT"),
-            "today": formats.date_format(data.generated_on, "SHORT_DATE_FORMAT"),
-        }
-    )
-    document.add_paragraph(
-        _("Budget: %(budget)s %(currency)s. Programme: %(programme)s.")
-        % {
-            "budget": format_number(action.budget),
-            "currency": action.currency,
-            "programme": localise(action.programme),
-        }
-    )
+    document.add_paragraph(sentences["intro"])
+    document.add_paragraph(sentences["budget"])
     for heading, text in (
         (_("Summary"), report.summary),
         (_("Challenges and mitigation"), report.challenges),
@@ -223,7 +273,7 @@ def render_docx(data: ReportData, language: str) -> bytes:
     for result in data.logframe:
         document.add_heading(
             _("Result %(number)d: %(title)s")
-            % {"number": result.result.number, "title": localise(result.result.title)},
+            % {"number": result.result.number, "title": localise(result.result.display_title)},
             level=2,
         )
         table = document.add_table(rows=1, cols=6)
@@ -238,17 +288,13 @@ def render_docx(data: ReportData, language: str) -> bytes:
             ind = figure.indicator
             suffix = unit_suffix(ind.unit)
             cells = table.add_row().cells
-            cells[0].text = f"{ind.code} {localise(ind.definition)}"
+            cells[0].text = f"{ind.code} {localise(ind.display_definition)}"
             cells[1].text = format_number(ind.baseline) + suffix
             cells[2].text = format_number(ind.target) + suffix
             cells[3].text = figure.actual_display + (suffix if figure.actual is not None else "")
             run = cells[4].paragraphs[0].add_run("● " + light_label(figure.light))
             run.font.color.rgb = RGBColor.from_string(LIGHT_COLOURS[figure.light])
-            cells[5].text = (
-                _("live: %(metric)s") % {"metric": figure.source}
-                if figure.live
-                else localise(figure.source)
-            )
+            cells[5].text = source_text(figure, localise)
         if result.activities:
             for activity in result.activities:
                 document.add_paragraph(
@@ -266,20 +312,7 @@ def render_docx(data: ReportData, language: str) -> bytes:
 
     document.add_heading(_("Budget"), level=1)
     budget = data.budget
-    document.add_paragraph(
-        _(
-            "Spent %(spent)s of %(budget)s %(currency)s (%(spent_percent)s%%) with "
-            "%(elapsed)s%% of the action's time elapsed: %(light)s."
-        )
-        % {
-            "spent": format_number(budget.total.spent),
-            "budget": format_number(budget.total.planned),
-            "currency": action.currency,
-            "spent_percent": format_number(budget.total.spent_percent),
-            "elapsed": format_number(budget.elapsed_percent),
-            "light": light_label(budget.light),
-        }
-    )
+    document.add_paragraph(sentences["spent"])
     table = document.add_table(rows=1, cols=4)
     table.style = "Table Grid"
     for cell, text in zip(
@@ -315,14 +348,7 @@ def render_docx(data: ReportData, language: str) -> bytes:
         document.add_paragraph(_("No meeting was held in or before this period."))
     else:
         meeting = data.meeting
-        document.add_paragraph(
-            _("%(title)s, %(place)s, %(date)s.")
-            % {
-                "title": localise(meeting.title),
-                "place": localise(meeting.place),
-                "date": formats.date_format(meeting.held_on, "SHORT_DATE_FORMAT"),
-            }
-        )
+        document.add_paragraph(sentences["meeting"])
         document.add_heading(_("Decisions"), level=2)
         for decision in meeting.decisions.all():
             document.add_paragraph(
@@ -342,7 +368,7 @@ def render_docx(data: ReportData, language: str) -> bytes:
                 cells = table.add_row().cells
                 cells[0].text = localise(follow_up.text)
                 cells[1].text = follow_up.owner.get_full_name() or follow_up.owner.username
-                cells[2].text = formats.date_format(follow_up.due_on, "SHORT_DATE_FORMAT")
+                cells[2].text = formatting.date_alone(follow_up.due_on)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

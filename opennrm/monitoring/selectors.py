@@ -8,15 +8,17 @@ empty or PermissionDeniedError is raised. Live figures are computed here, at rea
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.timezone import get_current_timezone
 from django.utils.translation import gettext as _
 
 from opennrm.accounts import policy
 from opennrm.accounts.models import User
+from opennrm.audit.models import AuditEntry
 from opennrm.core.errors import DomainError, NotFoundError
 from opennrm.monitoring import metrics
 from opennrm.monitoring.models import (
@@ -61,14 +63,6 @@ def action_current(*, actor: User) -> Action | None:
     )
 
 
-def action_get(*, actor: User, pk: int) -> Action:
-    """One action; NotFoundError when missing or not visible."""
-    action = action_list(actor=actor).filter(pk=pk).first()
-    if action is None:
-        raise _not_found()
-    return action
-
-
 @dataclass(frozen=True)
 class IndicatorFigure:
     """An indicator with its value at the end of a period, and how it is doing."""
@@ -104,11 +98,13 @@ def indicator_figure(
     """
     policy.require(actor, VIEW)
     actual: Decimal | None
+    withheld = False
     if indicator.metric:
         source = indicator.metric
         try:
             computed = metrics.evaluate(indicator.metric, actor=actor, start=start, end=end)
             actual, display = computed.value, computed.display
+            withheld = computed.value is None and bool(computed.withheld_as)
         except DomainError:
             actual, display = None, "—"
     else:
@@ -119,6 +115,9 @@ def indicator_figure(
     light = indicator_light(
         baseline=indicator.baseline, target=indicator.target, actual=actual, elapsed=elapsed
     )
+    if withheld:
+        # The figure exists and is small: saying "no data" would misreport it.
+        light = Light.WITHHELD
     done = None
     if actual is not None:
         done = (progress(indicator.baseline, indicator.target, actual) * 100).quantize(Decimal("1"))
@@ -324,11 +323,46 @@ def recommendation_get(*, actor: User, pk: int) -> GretaRecommendation:
     return recommendation
 
 
-def recommendations_by_status(*, actor: User) -> list[tuple[str, str, int]]:
-    """(status, label, count) for every status, zeros included. Needs ``monitoring.view``."""
+def recommendation_statuses_on(*, actor: User, on: date) -> dict[int, str]:
+    """{recommendation id: status} as it stood at the end of ``on``, for those registered by then.
+
+    A status changed later is rolled back to the value it had before its first later change, as
+    the audit trail of ``monitoring.recommendation.update`` records it (the service and the
+    import both write it), so a report for a past period shows that period's register.
+    Needs ``monitoring.view``.
+    """
+    policy.require(actor, VIEW)
+    cutoff = datetime.combine(on + timedelta(days=1), time.min, tzinfo=get_current_timezone())
+    status = dict(
+        recommendation_list(actor=actor).filter(created_at__lt=cutoff).values_list("pk", "status")
+    )
+    later = AuditEntry.objects.filter(
+        verb="monitoring.recommendation.update",
+        target_type="monitoring.gretarecommendation",
+        at__gte=cutoff,
+    ).order_by("at", "pk")
+    rolled_back: set[int] = set()
+    for target_id, changes in later.values_list("target_id", "changes"):
+        pk = int(target_id)
+        if pk in status and pk not in rolled_back and "status" in (changes or {}):
+            status[pk] = str(changes["status"][0])
+            rolled_back.add(pk)
+    return status
+
+
+def recommendations_by_status(*, actor: User, on: date | None = None) -> list[tuple[str, str, int]]:
+    """(status, label, count) for every status, zeros included; as of ``on`` when given.
+
+    Needs ``monitoring.view``.
+    """
     policy.require(actor, VIEW)
     counts = dict.fromkeys(RecommendationStatus.values, 0)
-    for status in recommendation_list(actor=actor).values_list("status", flat=True):
+    statuses = (
+        recommendation_list(actor=actor).values_list("status", flat=True)
+        if on is None
+        else recommendation_statuses_on(actor=actor, on=on).values()
+    )
+    for status in statuses:
         counts[status] += 1
     return [(value, str(label), counts[value]) for value, label in RecommendationStatus.choices]
 
@@ -457,7 +491,7 @@ def report_data(*, actor: User, report: ProgressReport) -> ReportData:
         trends=trends,
         budget=budget_summary(actor=actor, action=action, on=end),
         recommendations=list(recommendation_list(actor=actor)),
-        recommendations_by_status=recommendations_by_status(actor=actor),
+        recommendations_by_status=recommendations_by_status(actor=actor, on=end),
         meeting=meeting,
         open_follow_ups=follow_ups,
         generated_on=timezone.localdate(),

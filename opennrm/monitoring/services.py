@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO, Any
 
 from django.core.files.base import ContentFile
@@ -100,17 +100,26 @@ def action_create(
         raise ValidationFailed(message, fields={"code": message})
     with transaction.atomic():
         action = Action.objects.create(
-            code=code, title=title, starts_on=starts_on, ends_on=ends_on, budget=budget,
-            currency=currency.upper(), programme=programme, programme_budget=programme_budget,
-            objective=objective, beneficiaries=beneficiaries,
-        )  # fmt: skip
+            code=code,
+            title=title,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            budget=budget,
+            currency=currency.upper(),
+            programme=programme,
+            programme_budget=programme_budget,
+            objective=objective,
+            beneficiaries=beneficiaries,
+        )
         for name, share in funders:
             Funder.objects.create(action=action, name=name, share=share)
         record(actor=actor, verb="monitoring.action.create", target=action)
     return action
 
 
-def result_create(*, actor: User, action: Action, number: int, title: str) -> Result:
+def result_create(
+    *, actor: User, action: Action, number: int, title: str, title_sr: str = ""
+) -> Result:
     """Add an expected result to the action's logframe. Needs ``monitoring.edit``."""
     policy.require(actor, EDIT)
     title = _require_text(title, "title", _("Describe the expected result."))
@@ -118,7 +127,9 @@ def result_create(*, actor: User, action: Action, number: int, title: str) -> Re
         message = _("This action already has a result with this number.")
         raise ValidationFailed(message, fields={"number": message})
     with transaction.atomic():
-        result = Result.objects.create(action=action, number=number, title=title)
+        result = Result.objects.create(
+            action=action, number=number, title=title, title_sr=title_sr.strip()
+        )
         record(actor=actor, verb="monitoring.result.create", target=result)
     return result
 
@@ -134,6 +145,7 @@ def indicator_create(
     baseline: Decimal = Decimal(0),
     frequency: str = Frequency.QUARTERLY,
     metric: str = "",
+    definition_sr: str = "",
 ) -> Indicator:
     """Add an indicator to a result; ``metric`` must name a registered live metric or be empty.
 
@@ -152,9 +164,16 @@ def indicator_create(
         raise ValidationFailed(message, fields={"code": message})
     with transaction.atomic():
         indicator = Indicator.objects.create(
-            result=result, code=code, definition=definition, unit=unit, baseline=baseline,
-            target=target, frequency=frequency, metric=metric,
-        )  # fmt: skip
+            result=result,
+            code=code,
+            definition=definition,
+            unit=unit,
+            baseline=baseline,
+            target=target,
+            frequency=frequency,
+            metric=metric,
+            definition_sr=definition_sr.strip(),
+        )
         record(actor=actor, verb="monitoring.indicator.create", target=indicator)
     return indicator
 
@@ -166,7 +185,7 @@ def indicator_value_record(
     measured_on: date,
     value: Decimal,
     source: str,
-    evidence: UploadedFile | ContentFile[bytes] | None = None,
+    evidence: UploadedFile[bytes] | ContentFile[bytes] | None = None,
 ) -> IndicatorValue:
     """Enter a measured value of a manual indicator, with its source and optional evidence file.
 
@@ -180,9 +199,12 @@ def indicator_value_record(
     source = _require_text(source, "source", _("Say where this figure comes from."))
     with transaction.atomic():
         entry = IndicatorValue(
-            indicator=indicator, measured_on=measured_on, value=value, source=source,
+            indicator=indicator,
+            measured_on=measured_on,
+            value=value,
+            source=source,
             recorded_by=actor,
-        )  # fmt: skip
+        )
         if evidence is not None:
             entry.evidence.save(evidence.name or "evidence", evidence, save=False)
         entry.save()
@@ -216,9 +238,15 @@ def activity_create(
         raise ValidationFailed(message, fields={"code": message})
     with transaction.atomic():
         activity = Activity.objects.create(
-            result=result, code=code, title=title, status=status, starts_on=starts_on,
-            ends_on=ends_on, responsible=responsible, outputs=outputs,
-        )  # fmt: skip
+            result=result,
+            code=code,
+            title=title,
+            status=status,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            responsible=responsible,
+            outputs=outputs,
+        )
         record(actor=actor, verb="monitoring.activity.create", target=activity)
     return activity
 
@@ -230,30 +258,6 @@ def _check_activity(status: str, starts_on: date | None, ends_on: date | None) -
     if starts_on and ends_on and ends_on < starts_on:
         message = _("The activity cannot end before it starts.")
         raise ValidationFailed(message, fields={"ends_on": message})
-
-
-def activity_update(
-    *,
-    actor: User,
-    activity: Activity,
-    expected_version: int,
-    status: str,
-    starts_on: date | None,
-    ends_on: date | None,
-    outputs: str,
-) -> Activity:
-    """Update an activity's status, dates and outputs; stale versions are refused (409).
-
-    Needs ``monitoring.edit``.
-    """
-    policy.require(actor, EDIT)
-    _check_activity(status, starts_on, ends_on)
-    values = {"status": status, "starts_on": starts_on, "ends_on": ends_on, "outputs": outputs}
-    update_recorded(
-        activity, actor=actor, verb="monitoring.activity.update",
-        expected_version=expected_version, values=values,
-    )  # fmt: skip
-    return activity
 
 
 # --- budget -------------------------------------------------------------------------------------
@@ -329,9 +333,13 @@ def spending_record(
             }
             raise ValidationFailed(message, fields={"amount": message})
         spending = Spending.objects.create(
-            budget_line=budget_line, kind=kind, amount=amount, booked_on=booked_on,
-            description=description, recorded_by=actor,
-        )  # fmt: skip
+            budget_line=budget_line,
+            kind=kind,
+            amount=amount,
+            booked_on=booked_on,
+            description=description,
+            recorded_by=actor,
+        )
         record(
             actor=actor,
             verb=f"monitoring.{kind}.create",
@@ -428,9 +436,12 @@ def recommendation_update(
         message = _("Choose a status from the list.")
         raise ValidationFailed(message, fields={"status": message})
     update_recorded(
-        recommendation, actor=actor, verb="monitoring.recommendation.update",
-        expected_version=expected_version, values={"status": status, "evidence": evidence.strip()},
-    )  # fmt: skip
+        recommendation,
+        actor=actor,
+        verb="monitoring.recommendation.update",
+        expected_version=expected_version,
+        values={"status": status, "evidence": evidence.strip()},
+    )
     return recommendation
 
 
@@ -453,6 +464,7 @@ IMPORT_REQUIRED = ("round", "report", "paragraph", "text", "strength", "theme")
 class ImportSummary:
     created: int
     updated: int
+    unchanged: int = 0
 
 
 def _choice(value: str, choices: Any) -> str:
@@ -532,7 +544,7 @@ def recommendations_import(
     if not parsed and not errors:
         errors.add(2, "", _("The file has no recommendations."))
     errors.raise_if_any()
-    created = updated = 0
+    created = updated = unchanged = 0
     with transaction.atomic():
         for data in parsed:
             existing = GretaRecommendation.objects.filter(
@@ -541,11 +553,22 @@ def recommendations_import(
             if existing is None:
                 _save_recommendation(GretaRecommendation(), data)
                 created += 1
+            elif _same_recommendation(existing, data):
+                unchanged += 1  # re-importing the same file changes nothing
             else:
+                old_status = existing.status
                 _save_recommendation(existing, data)
                 GretaRecommendation.objects.filter(pk=existing.pk).update(
                     version=existing.version + 1
                 )
+                if old_status != existing.status:
+                    # The status history read by period-true reports (metrics) is this trail.
+                    record(
+                        actor=actor,
+                        verb="monitoring.recommendation.update",
+                        target=existing,
+                        changes={"status": [old_status, existing.status]},
+                    )
                 updated += 1
         record(
             actor=actor,
@@ -554,7 +577,15 @@ def recommendations_import(
             target_label=filename[:200],
             changes={"created": [None, created], "updated": [None, updated]},
         )
-    return ImportSummary(created=created, updated=updated)
+    return ImportSummary(created=created, updated=updated, unchanged=unchanged)
+
+
+def _same_recommendation(existing: GretaRecommendation, data: RecommendationData) -> bool:
+    fields = ("round", "report", "paragraph", "text", "strength", "theme", "status", "evidence")
+    return all(getattr(existing, name) == getattr(data, name) for name in fields) and (
+        existing.note == data.note
+        and {a.pk for a in existing.responsible.all()} == {a.pk for a in data.responsible}
+    )
 
 
 # --- Steering Committee -------------------------------------------------------------------------
@@ -578,9 +609,14 @@ def meeting_create(
     title = _require_text(title, "title", _("Give the meeting a title."))
     with transaction.atomic():
         meeting = Meeting.objects.create(
-            action=action, held_on=held_on, place=place, title=title, participants=participants,
-            agenda=agenda, minutes=minutes,
-        )  # fmt: skip
+            action=action,
+            held_on=held_on,
+            place=place,
+            title=title,
+            participants=participants,
+            agenda=agenda,
+            minutes=minutes,
+        )
         meeting.participant_agencies.set(list(participant_agencies))
         record(actor=actor, verb="monitoring.meeting.create", target=meeting)
     return meeting
@@ -661,9 +697,15 @@ def report_create(
         raise ValidationFailed(message, fields={"period_end": message})
     with transaction.atomic():
         report = ProgressReport.objects.create(
-            action=action, period_start=period_start, period_end=period_end, title=title,
-            summary=summary, challenges=challenges, next_steps=next_steps, created_by=actor,
-        )  # fmt: skip
+            action=action,
+            period_start=period_start,
+            period_end=period_end,
+            title=title,
+            summary=summary,
+            challenges=challenges,
+            next_steps=next_steps,
+            created_by=actor,
+        )
         record(actor=actor, verb="monitoring.report.create", target=report)
     return report
 
@@ -688,9 +730,12 @@ def report_update(
         "next_steps": next_steps,
     }
     update_recorded(
-        report, actor=actor, verb="monitoring.report.update",
-        expected_version=expected_version, values=values,
-    )  # fmt: skip
+        report,
+        actor=actor,
+        verb="monitoring.report.update",
+        expected_version=expected_version,
+        values=values,
+    )
     return report
 
 
@@ -767,11 +812,3 @@ def rendition_render(*, rendition_id: int) -> ReportRendition:
         rendition.save(update_fields=["file", "status", "progress", "finished_at"])
         record(actor=rendition.requested_by, verb="monitoring.report.rendered", target=rendition)
     return rendition
-
-
-def parse_decimal(text: str) -> Decimal:
-    """A decimal typed with a comma or a point (Serbian and English habits)."""
-    try:
-        return Decimal(text.strip().replace(",", "."))
-    except InvalidOperation:
-        raise ValueError(text) from None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -18,19 +17,20 @@ from opennrm.accounts import policy
 from opennrm.audit.services import record
 from opennrm.core.errors import DomainError, NotFoundError
 from opennrm.core.exports import Sheet, xlsx_response
-from opennrm.core.http import AuthenticatedHttpRequest
-from opennrm.core.tabular import TabularError
+from opennrm.core.http import AuthenticatedHttpRequest, actor
+from opennrm.core.tabular import TabularError, read_upload
+from opennrm.imports import services as import_services
 from opennrm.monitoring import charts, selectors, services
 from opennrm.monitoring.forms import (
     DecisionForm,
     FollowUpDoneForm,
     FollowUpForm,
     GenerateForm,
-    ImportForm,
     IndicatorValueForm,
     MeetingForm,
     NarrativeForm,
     RecommendationFilterForm,
+    RecommendationImportForm,
     RecommendationStatusForm,
     ReportForm,
     apply_error,
@@ -39,25 +39,6 @@ from opennrm.monitoring.models import RenditionStatus
 from opennrm.monitoring.reports import chart_specs
 
 View = Callable[..., HttpResponseBase]
-
-
-def needs(action: str) -> Callable[[View], View]:
-    """Refuse with the 403 page unless the user holds ``action``; 404 for a missing record."""
-
-    def decorate(view: View) -> View:
-        @login_required
-        @wraps(view)
-        def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> Any:
-            if not policy.can(request.user, action):
-                return render(request, "403.html", status=403)
-            try:
-                return view(request, *args, **kwargs)
-            except NotFoundError:
-                return render(request, "404.html", status=404)
-
-        return wrapper
-
-    return decorate
 
 
 def to_chartjs(spec: charts.ChartSpec) -> dict[str, Any]:
@@ -70,9 +51,10 @@ def to_chartjs(spec: charts.ChartSpec) -> dict[str, Any]:
     }
 
 
-@needs("monitoring.view")
+@login_required
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    user = request.user
+    policy.require(actor(request), "monitoring.view")
+    user = actor(request)
     action = selectors.action_current(actor=user)
     context: dict[str, Any] = {"action": action}
     if action is not None:
@@ -97,15 +79,15 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "monitoring/dashboard.html", context)
 
 
-@needs("monitoring.view")
+@login_required
 def indicator_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    user = request.user
+    policy.require(actor(request), "monitoring.view")
+    user = actor(request)
     indicator = selectors.indicator_get(actor=user, pk=pk)
     action = indicator.result.action
     form = IndicatorValueForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        if not policy.can(user, "monitoring.edit"):
-            return render(request, "403.html", status=403)
+        policy.require(user, "monitoring.edit")
         if form.is_valid():
             try:
                 services.indicator_value_record(
@@ -147,31 +129,51 @@ def indicator_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     )
 
 
-@needs("monitoring.view")
+@login_required
 def recommendations(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    policy.require(actor(request), "monitoring.view")
     form = RecommendationFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = selectors.recommendation_list(
-        actor=request.user, status=filters.get("status", ""), theme=filters.get("theme", "")
+        actor=actor(request), status=filters.get("status", ""), theme=filters.get("theme", "")
     )
     if request.GET.get("download") == "xlsx":
-        record(actor=request.user, verb="monitoring.recommendation.export", purpose="download")
+        record(actor=actor(request), verb="monitoring.recommendation.export", purpose="download")
         return xlsx_response(
             "greta-recommendations.xlsx",
             [
                 Sheet(
                     _("Recommendations"),
-                    [_("Round"), _("Report"), _("Paragraph"), _("Strength"), _("Text"),
-                     _("Theme"), _("Responsible"), _("Status"), _("Evidence"), _("Note")],
+                    [
+                        _("Round"),
+                        _("Report"),
+                        _("Paragraph"),
+                        _("Strength"),
+                        _("Text"),
+                        _("Theme"),
+                        _("Responsible"),
+                        _("Status"),
+                        _("Evidence"),
+                        _("Note"),
+                    ],
                     (
-                        [r.round, r.report, r.paragraph, r.get_strength_display(), r.text,
-                         r.get_theme_display(), "; ".join(a.short_name for a in r.responsible.all()),
-                         r.get_status_display(), r.evidence, r.note]
+                        [
+                            r.round,
+                            r.report,
+                            r.paragraph,
+                            r.get_strength_display(),
+                            r.text,
+                            r.get_theme_display(),
+                            "; ".join(a.short_name for a in r.responsible.all()),
+                            r.get_status_display(),
+                            r.evidence,
+                            r.note,
+                        ]
                         for r in rows
                     ),
                 )
             ],
-        )  # fmt: skip
+        )
     return render(
         request,
         "monitoring/recommendations.html",
@@ -179,42 +181,43 @@ def recommendations(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             "form": form,
             "recommendations": rows,
             "query": request.GET.urlencode(),
-            "can_edit": policy.can(request.user, "monitoring.edit"),
+            "can_edit": policy.can(actor(request), "monitoring.edit"),
         },
     )
 
 
-@needs("monitoring.edit")
+@login_required
 def recommendations_import(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = ImportForm(request.POST or None, request.FILES or None)
+    """The upload step of the import pipeline's GRETA recommendations import."""
+    policy.require(actor(request), "monitoring.edit")
+    form = RecommendationImportForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            summary = services.recommendations_import(
-                actor=request.user, source=upload.read(), filename=upload.name
+            job = import_services.job_create(
+                actor=actor(request),
+                spec_key="monitoring.recommendations",
+                filename=upload.name,
+                data=read_upload(upload, filename=upload.name),
             )
         except TabularError as error:
             form.add_error(None, error.message)
             errors = error.errors
         else:
-            messages.success(
-                request,
-                _("Imported: %(created)d new and %(updated)d updated recommendations.")
-                % {"created": summary.created, "updated": summary.updated},
-            )
-            return redirect("monitoring:recommendations")
+            return redirect("imports:columns", job_id=job.pk)
     return render(
         request,
         "monitoring/recommendations_import.html",
         {"form": form, "errors": errors},
-        status=400 if errors else 200,
+        status=400 if request.method == "POST" else 200,
     )
 
 
-@needs("monitoring.view")
+@login_required
 def recommendation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    user = request.user
+    policy.require(actor(request), "monitoring.view")
+    user = actor(request)
     recommendation = selectors.recommendation_get(actor=user, pk=pk)
     form = RecommendationStatusForm(
         request.POST or None,
@@ -225,8 +228,7 @@ def recommendation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
         },
     )
     if request.method == "POST":
-        if not policy.can(user, "monitoring.edit"):
-            return render(request, "403.html", status=403)
+        policy.require(user, "monitoring.edit")
         if form.is_valid():
             try:
                 services.recommendation_update(
@@ -253,13 +255,13 @@ def recommendation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     )
 
 
-@needs("monitoring.view")
+@login_required
 def meetings(request: AuthenticatedHttpRequest) -> HttpResponse:
-    user = request.user
+    policy.require(actor(request), "monitoring.view")
+    user = actor(request)
     form = MeetingForm(request.POST or None)
     if request.method == "POST":
-        if not policy.can(user, "monitoring.edit"):
-            return render(request, "403.html", status=403)
+        policy.require(user, "monitoring.edit")
         action = selectors.action_current(actor=user)
         if action is None:
             form.add_error(None, _("There is no action to report on."))
@@ -281,16 +283,16 @@ def meetings(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@needs("monitoring.view")
+@login_required
 def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    user = request.user
+    policy.require(actor(request), "monitoring.view")
+    user = actor(request)
     meeting = selectors.meeting_get(actor=user, pk=pk)
     kind = request.POST.get("kind", "")
     decision_form = DecisionForm(request.POST if kind == "decision" else None, prefix="decision")
     follow_up_form = FollowUpForm(request.POST if kind == "follow_up" else None, prefix="follow")
     if request.method == "POST":
-        if not policy.can(user, "monitoring.edit"):
-            return render(request, "403.html", status=403)
+        policy.require(user, "monitoring.edit")
         try:
             if kind == "decision" and decision_form.is_valid():
                 services.decision_add(
@@ -319,14 +321,15 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@needs("monitoring.view")
+@login_required
 def follow_up_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    follow_up = selectors.follow_up_get(actor=request.user, pk=pk)
+    policy.require(actor(request), "monitoring.view")
+    follow_up = selectors.follow_up_get(actor=actor(request), pk=pk)
     form = FollowUpDoneForm(request.POST)
     if form.is_valid():
         try:
             services.follow_up_complete(
-                actor=request.user,
+                actor=actor(request),
                 follow_up=follow_up,
                 expected_version=form.cleaned_data["version"],
             )
@@ -340,14 +343,14 @@ def follow_up_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("monitoring:meeting", pk=follow_up.meeting_id)
 
 
-@needs("monitoring.view")
+@login_required
 def reports(request: AuthenticatedHttpRequest) -> HttpResponse:
-    user = request.user
+    policy.require(actor(request), "monitoring.view")
+    user = actor(request)
     action = selectors.action_current(actor=user)
     form = ReportForm(request.POST or None)
     if request.method == "POST":
-        if not policy.can(user, "monitoring.edit"):
-            return render(request, "403.html", status=403)
+        policy.require(user, "monitoring.edit")
         if action is None:
             form.add_error(None, _("There is no action to report on."))
         elif form.is_valid():
@@ -368,9 +371,10 @@ def reports(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@needs("monitoring.view")
+@login_required
 def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    user = request.user
+    policy.require(actor(request), "monitoring.view")
+    user = actor(request)
     report = selectors.report_get(actor=user, pk=pk)
     form = NarrativeForm(
         request.POST or None,
@@ -384,8 +388,7 @@ def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     status = 200
     if request.method == "POST":
-        if not policy.can(user, "monitoring.edit"):
-            return render(request, "403.html", status=403)
+        policy.require(user, "monitoring.edit")
         if form.is_valid():
             try:
                 services.report_update(
@@ -418,15 +421,16 @@ def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@needs("monitoring.edit")
+@login_required
 def report_generate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    report = selectors.report_get(actor=request.user, pk=pk)
+    policy.require(actor(request), "monitoring.edit")
+    report = selectors.report_get(actor=actor(request), pk=pk)
     form = GenerateForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a format and a language."))
         return redirect("monitoring:report", pk=pk)
     rendition = services.rendition_request(
-        actor=request.user,
+        actor=actor(request),
         report=report,
         format=form.cleaned_data["format"],
         language=form.cleaned_data["language"],
@@ -434,10 +438,11 @@ def report_generate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("monitoring:rendition", pk=pk, file_pk=rendition.pk)
 
 
-@needs("monitoring.view")
+@login_required
 def rendition_status(request: AuthenticatedHttpRequest, pk: int, file_pk: int) -> HttpResponse:
-    report = selectors.report_get(actor=request.user, pk=pk)
-    rendition = selectors.rendition_get(actor=request.user, report=report, pk=file_pk)
+    policy.require(actor(request), "monitoring.view")
+    report = selectors.report_get(actor=actor(request), pk=pk)
+    rendition = selectors.rendition_get(actor=actor(request), report=report, pk=file_pk)
     context = {
         "report": report,
         "rendition": rendition,
@@ -448,15 +453,16 @@ def rendition_status(request: AuthenticatedHttpRequest, pk: int, file_pk: int) -
     return render(request, "monitoring/rendition.html", context)
 
 
-@needs("monitoring.view")
+@login_required
 def rendition_download(
     request: AuthenticatedHttpRequest, pk: int, file_pk: int
 ) -> HttpResponseBase:
-    report = selectors.report_get(actor=request.user, pk=pk)
-    rendition = selectors.rendition_get(actor=request.user, report=report, pk=file_pk)
+    policy.require(actor(request), "monitoring.view")
+    report = selectors.report_get(actor=actor(request), pk=pk)
+    rendition = selectors.rendition_get(actor=actor(request), report=report, pk=file_pk)
     if rendition.status != RenditionStatus.DONE or not rendition.file:
-        return render(request, "404.html", status=404)
-    record(actor=request.user, verb="monitoring.report.download", target=rendition)
+        raise NotFoundError(_("Not found."))
+    record(actor=actor(request), verb="monitoring.report.download", target=rendition)
     content_types = {
         "pdf": "application/pdf",
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

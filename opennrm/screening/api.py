@@ -16,6 +16,8 @@ from ninja.pagination import paginate
 
 from opennrm.accounts import policy
 from opennrm.accounts.models import User
+from opennrm.core import http
+from opennrm.core.apischemas import InputSchema, VersionIn
 from opennrm.core.errors import NotFoundError, ValidationFailed
 from opennrm.core.translit import to_latin
 from opennrm.screening import engine, selectors, services
@@ -26,19 +28,13 @@ from opennrm.screening.models import Indicator, IndicatorCatalogue, Screening
 router = Router(tags=["screening"])
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 class Texts(Schema):
     en: str
     sr: str
     sr_latn: str  # generated from the Cyrillic, never stored
 
 
-class IndicatorOut(Schema):
+class CatalogueIndicatorOut(Schema):
     code: str
     dimension: str
     strength: str
@@ -57,7 +53,7 @@ class CatalogueOut(Schema):
 
 
 class CatalogueDetailOut(CatalogueOut):
-    indicators: list[IndicatorOut]
+    indicators: list[CatalogueIndicatorOut]
 
 
 def _texts(en: str, sr: str) -> dict[str, str]:
@@ -114,7 +110,7 @@ def catalogue_detail(request: HttpRequest, list_name: str) -> dict[str, Any]:
     return _catalogue_out(_catalogue_or_404(list_name), with_indicators=True)
 
 
-class EvaluateIn(Schema):
+class EvaluateIn(InputSchema):
     catalogue: str
     present: list[str] = []
     unknown: list[str] = []
@@ -148,7 +144,7 @@ class ExplanationOut(Schema):
     dimensions: list[ExplanationDimensionOut]
 
 
-class ResultOut(Schema):
+class ScreeningResultOut(Schema):
     # The field "list" shadows the builtin inside this class body, hence builtins.list below.
     list: str
     catalogue_version: int
@@ -191,14 +187,14 @@ def _result_out(
     }
 
 
-@router.post("/evaluate", response=ResultOut)
+@router.post("/evaluate", response=ScreeningResultOut)
 def evaluate(request: HttpRequest, payload: EvaluateIn) -> dict[str, Any]:
     """Evaluate codes against the current version of a list without storing anything.
 
     Needs ``screening.create`` (it is the screening tool). An unknown code, a code of another list,
     a duplicate or a code both present and unknown is a 400 naming each code.
     """
-    policy.require(_user(request), "screening.create")
+    policy.require(http.actor(request), "screening.create")
     if payload.catalogue not in LIST_NAMES:
         raise ValidationFailed(
             _("Unknown list “%(name)s”.") % {"name": payload.catalogue},
@@ -250,7 +246,7 @@ class ScreeningDetailOut(ScreeningOut):
     answers: dict[str, str]
     observations: str
     age_reasons: str
-    results: list[ResultOut]
+    results: list[ScreeningResultOut]
 
 
 def _screening_out(screening: Screening) -> dict[str, Any]:
@@ -316,13 +312,13 @@ class _Page(Sequence[dict[str, Any]]):
 @paginate
 def screening_list(request: HttpRequest, status: str | None = None) -> _Page:
     """Screenings in the caller's ``screening.view`` scope, newest first (no personal data)."""
-    queryset = selectors.screening_list(actor=_user(request), status=status).select_related(
+    queryset = selectors.screening_list(actor=http.actor(request), status=status).select_related(
         "labour_catalogue", "sexual_catalogue"
     )
     return _Page(queryset)
 
 
-class ScreeningIn(Schema):
+class ScreeningIn(InputSchema):
     exploitation: list[str]
     age: int | None = Field(None, ge=0, le=120)
     believed_child: bool = False
@@ -334,7 +330,7 @@ class ScreeningIn(Schema):
 @router.post("/screenings", response={201: ScreeningDetailOut})
 def screening_create(request: HttpRequest, payload: ScreeningIn) -> Status[dict[str, Any]]:
     """Start a draft; the age group follows the Art. 10(3) rule (see services.age_group_for)."""
-    actor = _user(request)
+    actor = http.actor(request)
     screening = services.screening_start(
         actor=actor,
         age_group=services.age_group_for(age=payload.age, believed_child=payload.believed_child),
@@ -349,12 +345,12 @@ def screening_create(request: HttpRequest, payload: ScreeningIn) -> Status[dict[
 @router.get("/screenings/{screening_id}", response=ScreeningDetailOut)
 def screening_detail(request: HttpRequest, screening_id: int) -> dict[str, Any]:
     """One screening in scope, with its answers, free text (audited read) and worded result."""
-    actor = _user(request)
+    actor = http.actor(request)
     screening = selectors.screening_get(actor=actor, pk=screening_id)
     return _detail_out(actor, screening, "screening read (API)")
 
 
-class AnswersIn(Schema):
+class AnswersIn(InputSchema):
     version: int
     answers: dict[str, str] = {}
     observations: str | None = None
@@ -363,7 +359,7 @@ class AnswersIn(Schema):
 @router.patch("/screenings/{screening_id}", response=ScreeningDetailOut)
 def screening_update(request: HttpRequest, screening_id: int, payload: AnswersIn) -> dict[str, Any]:
     """Save answers of a draft (only its screener); 409 when stale or already submitted."""
-    actor = _user(request)
+    actor = http.actor(request)
     screening = selectors.screening_get(actor=actor, pk=screening_id)
     services.screening_save_answers(
         actor=actor,
@@ -375,14 +371,10 @@ def screening_update(request: HttpRequest, screening_id: int, payload: AnswersIn
     return _detail_out(actor, screening, "own screening (API)")
 
 
-class VersionIn(Schema):
-    version: int
-
-
 @router.post("/screenings/{screening_id}/submit", response=ScreeningDetailOut)
 def screening_submit(request: HttpRequest, screening_id: int, payload: VersionIn) -> dict[str, Any]:
     """Compute and freeze the result, and lock the screening (only its screener)."""
-    actor = _user(request)
+    actor = http.actor(request)
     screening = selectors.screening_get(actor=actor, pk=screening_id)
     services.screening_submit(actor=actor, screening=screening, expected_version=payload.version)
     return _detail_out(actor, screening, "own screening (API)")
@@ -391,7 +383,7 @@ def screening_submit(request: HttpRequest, screening_id: int, payload: VersionIn
 @router.delete("/screenings/{screening_id}", response={204: None})
 def screening_delete(request: HttpRequest, screening_id: int, version: int) -> Status[None]:
     """Delete a draft (only its screener); a submitted screening is kept (409)."""
-    actor = _user(request)
+    actor = http.actor(request)
     screening = selectors.screening_get(actor=actor, pk=screening_id)
     services.screening_discard(actor=actor, screening=screening, expected_version=version)
     return Status(204, None)

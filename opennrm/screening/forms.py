@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from opennrm.core.forms import DateInput
 from opennrm.screening.models import Exploitation, IndicatorCatalogue
 
 
@@ -40,7 +41,7 @@ class StartForm(forms.Form):
     )
     screened_on = forms.DateField(
         label=_("Date of the screening"),
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
+        widget=DateInput(),
     )
     place = forms.CharField(
         label=_("Place (municipality)"),
@@ -73,11 +74,11 @@ class StartForm(forms.Form):
 class StatsFilterForm(forms.Form):
     date_from = forms.DateField(
         label=_("From"),
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
+        widget=DateInput(),
     )
     date_to = forms.DateField(
         label=_("To"),
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
+        widget=DateInput(),
     )
 
     def clean(self) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from opennrm.core.fields import EncryptedTextField
+from opennrm.core.fields import LONG_TEXT, SHORT_TEXT, BoundedTextField, EncryptedTextField
 from opennrm.core.models import VersionedModel
 from opennrm.core.translit import to_latin
 
@@ -75,7 +75,7 @@ class IndicatorCatalogue(models.Model):
 
     list_name = models.CharField(_("list"), max_length=20, choices=ListName.choices)
     version = models.PositiveIntegerField(_("version"))
-    source = models.TextField(_("source"), blank=True)
+    source = BoundedTextField(_("source"), blank=True, max_length=SHORT_TEXT)
     verified = models.BooleanField(_("verified against the primary source"), default=False)
     # {"dimension_rule": {...thresholds...}, "required": [[dim, ...], [dim], ...]}
     rules = models.JSONField(_("rules"))
@@ -187,8 +187,10 @@ class Screening(VersionedModel):
         verbose_name=_("sexual-exploitation list"),
     )
     # Why the person is presumed to be a child, and what the screener saw: personal data.
-    age_reasons = EncryptedTextField(_("reasons to believe the person is a child"), blank=True)
-    observations = EncryptedTextField(_("observations"), blank=True)
+    age_reasons = EncryptedTextField(
+        _("reasons to believe the person is a child"), blank=True, max_length=SHORT_TEXT
+    )
+    observations = EncryptedTextField(_("observations"), blank=True, max_length=LONG_TEXT)
     # Frozen at submission: {list_name: engine result as plain data}.
     result = models.JSONField(_("result"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=30, choices=Outcome.choices, blank=True)

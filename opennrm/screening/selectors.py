@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,7 @@ from opennrm.audit.services import record
 from opennrm.core.errors import NotFoundError
 from opennrm.screening import engine
 from opennrm.screening.models import IndicatorCatalogue, Outcome, Screening
+from opennrm.statistics.disclosure import Cell
 
 
 def current_catalogue(list_name: str) -> IndicatorCatalogue:
@@ -105,14 +107,14 @@ def screening_drafts(*, actor: User) -> QuerySet[Screening]:
 
 @dataclass
 class StatsRow:
+    """One month and agency type: each figure released under the restricted profile (a
+    :class:`~opennrm.statistics.disclosure.Cell`; ``display`` is what users see)."""
+
     month: dt.date
     agency_type: str
-    indicators: int = 0
-    insufficient: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.indicators + self.insufficient
+    indicators: Cell
+    insufficient: Cell
+    total: Cell
 
     @property
     def agency_type_label(self) -> str:
@@ -121,54 +123,116 @@ class StatsRow:
 
 @dataclass
 class ScreeningStats:
+    start: dt.date
+    end: dt.date
     rows: list[StatsRow] = field(default_factory=list)
 
-    @property
-    def total(self) -> int:
-        return sum(r.total for r in self.rows)
+    def _sum(self, figure: str) -> Cell:
+        from opennrm.statistics.selectors import sum_of_released
+
+        return sum_of_released([getattr(row, figure) for row in self.rows])
 
     @property
-    def total_indicators(self) -> int:
-        return sum(r.indicators for r in self.rows)
+    def total(self) -> Cell:
+        return self._sum("total")
 
     @property
-    def total_insufficient(self) -> int:
-        return sum(r.insufficient for r in self.rows)
+    def total_indicators(self) -> Cell:
+        return self._sum("indicators")
 
-    def by_month(self) -> dict[dt.date, dict[str, int]]:
-        months: dict[dt.date, dict[str, int]] = defaultdict(dict)
+    @property
+    def total_insufficient(self) -> Cell:
+        return self._sum("insufficient")
+
+    def by_month(self) -> dict[dt.date, dict[str, int | None]]:
+        months: dict[dt.date, dict[str, int | None]] = defaultdict(dict)
         for row in self.rows:
-            months[row.month][row.agency_type] = row.total
+            months[row.month][row.agency_type] = row.total.value
         return dict(sorted(months.items()))
 
 
+def _whole_months(date_from: dt.date, date_to: dt.date) -> tuple[dt.date, dt.date]:
+    last = calendar.monthrange(date_to.year, date_to.month)[1]
+    return date_from.replace(day=1), date_to.replace(day=last)
+
+
 def screening_stats(*, actor: User, date_from: dt.date, date_to: dt.date) -> ScreeningStats:
-    """Submitted screenings per month (of the screening date), agency type and outcome.
+    """Submitted screenings per month (of the screening date), agency type and outcome, for the
+    whole months from ``date_from``'s to ``date_to``'s.
 
     Requires ``screening.stats``. Counts of screenings, not of persons: one person screened twice
-    counts twice. No personal data is read.
+    counts twice. No personal data is read. Screenings are of people who may be victims, so
+    every figure is released by the statistics disclosure module under the restricted profile:
+    each month's figures are those of a fixed reporting period (whatever the dates asked, a
+    month is always counted whole, so its figures never change with the dates asked), perturbed
+    by the cell-key method; the totals are sums of the published figures.
     """
+    from opennrm.statistics.disclosure import Profile, protect_count
+    from opennrm.statistics.keys import RecordKey
+    from opennrm.statistics.selectors import thresholds
+
     policy.require(actor, "screening.stats")
+    start, end = _whole_months(date_from, date_to)
     grouped = (
         Screening.objects.filter(
             status=Screening.Status.SUBMITTED,
-            screened_on__gte=date_from,
-            screened_on__lte=date_to,
+            screened_on__gte=start,
+            screened_on__lte=end,
         )
         .annotate(month=TruncMonth("screened_on"))
         .values("month", "agency__type", "outcome")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), k=Sum(RecordKey(F("pk"))))
         .order_by("month", "agency__type")
     )
-    rows: dict[tuple[dt.date, str], StatsRow] = {}
+    counts: dict[tuple[dt.date, str], dict[str, tuple[int, int]]] = {}
     for item in grouped:
         month = item["month"]
         if isinstance(month, dt.datetime):
             month = month.date()
-        key = (month, item["agency__type"])
-        row = rows.setdefault(key, StatsRow(month=month, agency_type=item["agency__type"]))
-        if item["outcome"] == Outcome.INDICATORS_OF_TRAFFICKING:
-            row.indicators += item["n"]
-        else:
-            row.insufficient += item["n"]
-    return ScreeningStats(rows=[rows[k] for k in sorted(rows)])
+        figures = counts.setdefault((month, item["agency__type"]), {})
+        part = "indicators" if item["outcome"] == Outcome.INDICATORS_OF_TRAFFICKING else "other"
+        n, k = figures.get(part, (0, 0))
+        figures[part] = (n + item["n"], k + int(item["k"] or 0))
+    settings_ = thresholds()
+
+    def released(n_k: tuple[int, int]) -> Cell:
+        return protect_count(n_k[0], n_k[1], Profile.RESTRICTED, settings_)
+
+    rows = []
+    for (month, agency_type), figures in sorted(counts.items()):
+        yes, other = figures.get("indicators", (0, 0)), figures.get("other", (0, 0))
+        rows.append(
+            StatsRow(
+                month=month,
+                agency_type=agency_type,
+                indicators=released(yes),
+                insufficient=released(other),
+                # The month's total is a figure of its own, perturbed by all its records' keys.
+                total=released((yes[0] + other[0], yes[1] + other[1])),
+            )
+        )
+    return ScreeningStats(start=start, end=end, rows=rows)
+
+
+def screening_count_released(
+    *, actor: User, agency_type: str, start: dt.date, end: dt.date
+) -> Cell:
+    """Submitted screenings by agencies of ``agency_type`` in any period, released by the
+    statistics disclosure module (restricted profile; built from the fixed reporting periods
+    the period covers, see ``statistics.selectors.released_count``). Requires
+    ``screening.stats``."""
+    from opennrm.statistics.keys import RecordKey
+    from opennrm.statistics.selectors import released_count
+
+    policy.require(actor, "screening.stats")
+
+    def count(first: dt.date, last: dt.date) -> tuple[int, int]:
+        figures = Screening.objects.filter(
+            status=Screening.Status.SUBMITTED,
+            agency__type=agency_type,
+            screened_on__gte=first,
+            screened_on__lte=last,
+        ).aggregate(n=Count("pk"), k=Sum(RecordKey(F("pk"))))
+        return figures["n"], int(figures["k"] or 0)
+
+    return released_count(count=count, start=start, end=end)

@@ -8,8 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -18,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from opennrm.accounts import policy
-from opennrm.core.errors import DomainError, NotFoundError, PermissionDeniedError, ValidationFailed
+from opennrm.core.errors import DomainError, PermissionDeniedError, ValidationFailed
 from opennrm.core.exports import Sheet, xlsx_response
-from opennrm.core.http import AuthenticatedHttpRequest
+from opennrm.core.http import AuthenticatedHttpRequest, actor
 from opennrm.core.pagination import CappedPaginator
 from opennrm.screening import explain as wording
 from opennrm.screening import selectors, services
@@ -29,10 +28,7 @@ from opennrm.screening.models import Answer, Dimension, IndicatorCatalogue, Scre
 
 
 def _get(request: AuthenticatedHttpRequest, pk: int) -> Screening:
-    try:
-        return selectors.screening_get(actor=request.user, pk=pk)
-    except NotFoundError:
-        raise Http404 from None
+    return selectors.screening_get(actor=actor(request), pk=pk)
 
 
 def _version(request: AuthenticatedHttpRequest) -> int:
@@ -44,30 +40,28 @@ def _version(request: AuthenticatedHttpRequest) -> int:
 
 @login_required
 def screening_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not policy.can(request.user, "screening.view"):
-        raise PermissionDenied
-    page = CappedPaginator(selectors.screening_list(actor=request.user), 25).get_page(
+    policy.require(actor(request), "screening.view")
+    page = CappedPaginator(selectors.screening_list(actor=actor(request)), 25).get_page(
         request.GET.get("page")
     )
     return render(
         request,
         "screening/list.html",
-        {"page": page, "can_create": policy.can(request.user, "screening.create")},
+        {"page": page, "can_create": policy.can(actor(request), "screening.create")},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def screening_start(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not policy.can(request.user, "screening.create"):
-        raise PermissionDenied
+    policy.require(actor(request), "screening.create")
     form = StartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         age_group = services.age_group_for(age=data["age"], believed_child=data["believed_child"])
         try:
             screening = services.screening_start(
-                actor=request.user,
+                actor=actor(request),
                 age_group=age_group,
                 exploitation=data["exploitation"],
                 screened_on=data["screened_on"],
@@ -114,7 +108,7 @@ def _question_groups(screening: Screening, answers: dict[str, str]) -> list[dict
 def screening_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The interview: plain POST saves (or submits) the whole form, so it works without JS."""
     screening = _get(request, pk)
-    if screening.screener_id != request.user.pk or screening.is_submitted:
+    if screening.screener_id != actor(request).pk or screening.is_submitted:
         return redirect("screening:detail", pk=pk)
     error: DomainError | None = None
     if request.method == "POST":
@@ -124,7 +118,7 @@ def screening_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         }
         try:
             services.screening_save_answers(
-                actor=request.user,
+                actor=actor(request),
                 screening=screening,
                 expected_version=_version(request),
                 answers=answers,
@@ -132,7 +126,7 @@ def screening_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             )
             if request.POST.get("action") == "submit":
                 services.screening_submit(
-                    actor=request.user, screening=screening, expected_version=screening.version
+                    actor=actor(request), screening=screening, expected_version=screening.version
                 )
                 messages.success(request, _("The screening was submitted and is now locked."))
                 return redirect("screening:detail", pk=pk)
@@ -149,7 +143,7 @@ def screening_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         answers = selectors.screening_answers(screening)
         observations = selectors.screening_personal_data(
-            actor=request.user, screening=screening, purpose="own screening interview"
+            actor=actor(request), screening=screening, purpose="own screening interview"
         )["observations"]
         version = screening.version
     return render(
@@ -172,7 +166,7 @@ def screening_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def screening_autosave(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     """JSON endpoint for the interview's script: saves the answers it sends, returns the version."""
     try:
-        screening = selectors.screening_get(actor=request.user, pk=pk)
+        screening = selectors.screening_get(actor=actor(request), pk=pk)
         try:
             answers = json.loads(request.POST.get("answers") or "{}")
         except ValueError:
@@ -181,7 +175,7 @@ def screening_autosave(request: AuthenticatedHttpRequest, pk: int) -> JsonRespon
             raise ValidationFailed(_("The answers could not be read."))
         observations = request.POST.get("observations")
         services.screening_save_answers(
-            actor=request.user,
+            actor=actor(request),
             screening=screening,
             expected_version=_version(request),
             answers={str(k): str(v) for k, v in answers.items()},
@@ -229,10 +223,10 @@ def result_explanations(screening: Screening) -> list[wording.Explanation]:
 @login_required
 def screening_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     screening = _get(request, pk)
-    if not screening.is_submitted and screening.screener_id == request.user.pk:
+    if not screening.is_submitted and screening.screener_id == actor(request).pk:
         return redirect("screening:edit", pk=pk)
     personal = selectors.screening_personal_data(
-        actor=request.user, screening=screening, purpose="screening result page"
+        actor=actor(request), screening=screening, purpose="screening result page"
     )
     positive = screening.is_submitted and screening.outcome == "indicators_of_trafficking"
     referrals = _referrals(screening)
@@ -246,7 +240,7 @@ def screening_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "not_a_decision": wording.not_a_decision(),
             # One referral per screening: once referred, its status replaces the button.
             "refer_url": _refer_url(screening)
-            if positive and not referrals and policy.can(request.user, "referral.create")
+            if positive and not referrals and policy.can(actor(request), "referral.create")
             else "",
             "referrals": referrals,
         },
@@ -259,10 +253,10 @@ def screening_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     screening = _get(request, pk)
     try:
         services.screening_discard(
-            actor=request.user, screening=screening, expected_version=_version(request)
+            actor=actor(request), screening=screening, expected_version=_version(request)
         )
     except PermissionDeniedError:
-        raise PermissionDenied from None
+        raise  # a refusal is the 403 page, not a message
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("screening:detail", pk=pk)
@@ -288,10 +282,7 @@ def _period(request: AuthenticatedHttpRequest) -> tuple[StatsFilterForm, dt.date
 @login_required
 def screening_stats(request: AuthenticatedHttpRequest) -> HttpResponse | FileResponse:
     form, date_from, date_to = _period(request)
-    try:
-        stats = selectors.screening_stats(actor=request.user, date_from=date_from, date_to=date_to)
-    except PermissionDeniedError:
-        raise PermissionDenied from None
+    stats = selectors.screening_stats(actor=actor(request), date_from=date_from, date_to=date_to)
     headers = [
         _("Month"),
         _("Agency type"),
@@ -301,10 +292,24 @@ def screening_stats(request: AuthenticatedHttpRequest) -> HttpResponse | FileRes
     ]
     if request.GET.get("format") == "xlsx":
         rows = [
-            [f"{r.month:%Y-%m}", r.agency_type_label, r.indicators, r.insufficient, r.total]
+            [
+                f"{r.month:%Y-%m}",
+                r.agency_type_label,
+                r.indicators.display,
+                r.insufficient.display,
+                r.total.display,
+            ]
             for r in stats.rows
         ]
-        rows.append([_("Total"), "", stats.total_indicators, stats.total_insufficient, stats.total])
+        rows.append(
+            [
+                _("Total"),
+                "",
+                stats.total_indicators.display,
+                stats.total_insufficient.display,
+                stats.total.display,
+            ]
+        )
         return xlsx_response(
             f"screenings-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx",
             [Sheet(_("Screenings"), headers, rows)],
@@ -318,7 +323,8 @@ def screening_stats(request: AuthenticatedHttpRequest) -> HttpResponse | FileRes
         "datasets": [
             {
                 "label": str(next(r.agency_type_label for r in stats.rows if r.agency_type == t)),
-                "data": [counts.get(t, 0) for counts in by_month.values()],
+                # Figures shown as "<N" are gaps (null), never a value.
+                "data": [counts.get(t) for counts in by_month.values()],
             }
             for t in types
         ],

@@ -8,23 +8,25 @@ from datetime import date
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema, UploadedFile
+from ninja import File, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from opennrm.accounts import policy
 from opennrm.accounts.models import Agency, User
+from opennrm.core import http
+from opennrm.core.apischemas import InputSchema
 from opennrm.core.errors import NotFoundError
+from opennrm.core.tabular import read_upload
+from opennrm.imports.services import import_file
 from opennrm.training import selectors, services
 from opennrm.training.models import Cohort, Curriculum, NeedsAssessment, TrainingEvent
 
 router = Router(tags=["training"])
 
 
-def _user(request: HttpRequest) -> User:
+def _viewer(request: HttpRequest) -> User:
     """The caller, who needs ``training.view`` for anything under this router (else 403)."""
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return policy.require(user, "training.view")
+    return policy.require(http.actor(request), "training.view")
 
 
 def _agency(agency_id: int) -> Agency:
@@ -50,7 +52,7 @@ class CohortOut(Schema):
     version: int
 
 
-class CohortIn(Schema):
+class CohortIn(InputSchema):
     course_code: str
     code: str
     title: str
@@ -61,7 +63,7 @@ class CohortIn(Schema):
     language: str = "sr"
 
 
-class CohortChange(Schema):
+class CohortChange(InputSchema):
     version: int
     title: str | None = None
     start: date | None = None
@@ -69,23 +71,10 @@ class CohortChange(Schema):
     language: str | None = None
 
 
-class CohortFiguresOut(Schema):
-    cohort_code: str
-    enrolled: int
-    completed_all_modules: int
-    modules: int
-    outcomes: dict[str, int]
+# Figures are answered as the selectors' dataclasses (CohortFigures, CoverageFigure).
 
 
-class CoverageOut(Schema):
-    population_code: str
-    trained: int
-    headcount: int
-    share: float
-    on: date | None
-
-
-class ImportOut(Schema):
+class CompletionImportOut(Schema):
     rows: int
     learners_created: int
     enrolled: int
@@ -103,7 +92,7 @@ class EventOut(Schema):
     attendees: int
 
 
-class EventIn(Schema):
+class EventIn(InputSchema):
     code: str
     title: str
     kind: str
@@ -120,7 +109,7 @@ class BreakdownOut(Schema):
     attendees: int
 
 
-class HeadcountIn(Schema):
+class HeadcountIn(InputSchema):
     on: date
     headcount: int
     source: str = ""
@@ -158,84 +147,79 @@ def _cohort_out(cohort: Cohort) -> CohortOut:
 @router.get("/cohorts", response=list[CohortOut])
 @paginate
 def cohort_list(request: HttpRequest) -> list[CohortOut]:
-    return [_cohort_out(c) for c in selectors.cohort_list(actor=_user(request))]
+    return [_cohort_out(c) for c in selectors.cohort_list(actor=_viewer(request))]
 
 
 @router.post("/cohorts", response={201: CohortOut})
-def cohort_create(request: HttpRequest, payload: CohortIn) -> tuple[int, CohortOut]:
-    user = _user(request)
+def cohort_create(request: HttpRequest, payload: CohortIn) -> Status[CohortOut]:
+    user = _viewer(request)
     course = selectors.course_get(actor=user, code=payload.course_code)
     cohort = services.cohort_create(
         actor=user, course=course, code=payload.code, title=payload.title,
         target_group=payload.target_group, start=payload.start, end=payload.end,
         organiser=_agency(payload.organiser_id), language=payload.language,
     )  # fmt: skip
-    return 201, _cohort_out(selectors.cohort_get(actor=user, code=cohort.code))
+    return Status(201, _cohort_out(selectors.cohort_get(actor=user, code=cohort.code)))
 
 
 @router.patch("/cohorts/{code}", response=CohortOut)
 def cohort_update(request: HttpRequest, code: str, payload: CohortChange) -> CohortOut:
     """Change a cohort; answers 409 when ``version`` is not the one last saved."""
-    user = _user(request)
+    user = _viewer(request)
     cohort = selectors.cohort_get(actor=user, code=code)
     values = payload.model_dump(exclude={"version"}, exclude_none=True)
     services.cohort_update(actor=user, cohort=cohort, expected_version=payload.version, **values)
     return _cohort_out(selectors.cohort_get(actor=user, code=code))
 
 
-@router.get("/cohorts/{code}/figures", response=CohortFiguresOut)
-def cohort_figures(request: HttpRequest, code: str) -> CohortFiguresOut:
-    figures = selectors.cohort_figures(actor=_user(request), cohort_code=code)
-    return CohortFiguresOut(
-        cohort_code=figures.cohort_code, enrolled=figures.enrolled,
-        completed_all_modules=figures.completed_all_modules, modules=figures.modules,
-        outcomes=figures.outcomes,
-    )  # fmt: skip
+@router.get("/cohorts/{code}/figures", response=selectors.CohortFigures)
+def cohort_figures(request: HttpRequest, code: str) -> selectors.CohortFigures:
+    return selectors.cohort_figures(actor=_viewer(request), cohort_code=code)
 
 
-@router.post("/cohorts/{code}/import", response=ImportOut)
-def cohort_import(request: HttpRequest, code: str, file: File[UploadedFile]) -> ImportOut:
+@router.post("/cohorts/{code}/import", response=CompletionImportOut)
+def cohort_import(request: HttpRequest, code: str, file: File[UploadedFile]) -> CompletionImportOut:
     """Import a completion report; a bad file answers 400 with ``fields`` "row N / column"."""
-    user = _user(request)
+    user = _viewer(request)
     cohort = selectors.cohort_get(actor=user, code=code)
-    result = services.completion_import(
-        actor=user, cohort=cohort, source=file.read(), filename=file.name or "upload.csv"
+    # The import pipeline's completion spec, with the suggested or remembered column mapping.
+    result = import_file(
+        actor=user,
+        spec_key="training.completions",
+        target=cohort.code,
+        filename=file.name or "upload.csv",
+        data=read_upload(file, filename=file.name or ""),
     )
-    return ImportOut(**result.__dict__)
+    return CompletionImportOut(**result.figures)
 
 
-@router.get("/coverage/{population_code}", response=CoverageOut)
-def coverage(request: HttpRequest, population_code: str, on: date | None = None) -> CoverageOut:
-    figure = selectors.population_coverage(
-        actor=_user(request), population_code=population_code, on=on
+@router.get("/coverage/{population_code}", response=selectors.CoverageFigure)
+def coverage(
+    request: HttpRequest, population_code: str, on: date | None = None
+) -> selectors.CoverageFigure:
+    return selectors.population_coverage(
+        actor=_viewer(request), population_code=population_code, on=on
     )
-    return CoverageOut(**figure.__dict__)
 
 
-@router.get("/coverage/{population_code}/series", response=list[CoverageOut])
-def coverage_series(request: HttpRequest, population_code: str) -> list[CoverageOut]:
-    user = _user(request)
+@router.get("/coverage/{population_code}/series", response=list[selectors.CoverageFigure])
+def coverage_series(request: HttpRequest, population_code: str) -> list[selectors.CoverageFigure]:
+    user = _viewer(request)
     points = selectors.coverage_points(actor=user, population_code=population_code)
-    return [
-        CoverageOut(**f.__dict__)
-        for f in selectors.coverage_series(
-            actor=user, population_code=population_code, points=points
-        )
-    ]
+    return selectors.coverage_series(actor=user, population_code=population_code, points=points)
 
 
-@router.post("/populations/{population_code}/headcounts", response={201: CoverageOut})
+@router.post("/populations/{population_code}/headcounts", response={201: selectors.CoverageFigure})
 def headcount_record(
     request: HttpRequest, population_code: str, payload: HeadcountIn
-) -> tuple[int, CoverageOut]:
-    user = _user(request)
+) -> Status[selectors.CoverageFigure]:
+    user = _viewer(request)
     population = selectors.population_get(actor=user, code=population_code)
     services.headcount_record(
         actor=user, population=population, on=payload.on, headcount=payload.headcount,
         source=payload.source,
     )  # fmt: skip
-    figure = selectors.population_coverage(actor=user, population_code=population_code)
-    return 201, CoverageOut(**figure.__dict__)
+    return Status(201, selectors.population_coverage(actor=user, population_code=population_code))
 
 
 def _event_out(event: TrainingEvent) -> EventOut:
@@ -248,23 +232,23 @@ def _event_out(event: TrainingEvent) -> EventOut:
 @router.get("/events", response=list[EventOut])
 @paginate
 def event_list(request: HttpRequest) -> list[EventOut]:
-    return [_event_out(e) for e in selectors.event_list(actor=_user(request))]
+    return [_event_out(e) for e in selectors.event_list(actor=_viewer(request))]
 
 
 @router.post("/events", response={201: EventOut})
-def event_create(request: HttpRequest, payload: EventIn) -> tuple[int, EventOut]:
-    user = _user(request)
+def event_create(request: HttpRequest, payload: EventIn) -> Status[EventOut]:
+    user = _viewer(request)
     event = services.event_create(
         actor=user, code=payload.code, title=payload.title, kind=payload.kind,
         start=payload.start, end=payload.end, organiser=_agency(payload.organiser_id),
         place=payload.place, agenda=payload.agenda, trainers=payload.trainers,
     )  # fmt: skip
-    return 201, _event_out(selectors.event_get(actor=user, code=event.code))
+    return Status(201, _event_out(selectors.event_get(actor=user, code=event.code)))
 
 
 @router.get("/events/{code}/attendance/{by}", response=list[BreakdownOut])
 def event_attendance(request: HttpRequest, code: str, by: str) -> list[BreakdownOut]:
-    user = _user(request)
+    user = _viewer(request)
     if by not in {"profession", "agency_type", "sex"}:
         raise NotFoundError(_("Attendance can be broken down by profession, agency_type or sex."))
     event = selectors.event_get(actor=user, code=code)
@@ -285,7 +269,7 @@ def _assessment_out(a: NeedsAssessment) -> AssessmentOut:
 @router.get("/needs-assessments", response=list[AssessmentOut])
 @paginate
 def needs_assessment_list(request: HttpRequest) -> list[AssessmentOut]:
-    return [_assessment_out(a) for a in selectors.needs_assessment_list(actor=_user(request))]
+    return [_assessment_out(a) for a in selectors.needs_assessment_list(actor=_viewer(request))]
 
 
 def _curriculum_out(c: Curriculum) -> CurriculumOut:
@@ -298,4 +282,4 @@ def _curriculum_out(c: Curriculum) -> CurriculumOut:
 @router.get("/curricula", response=list[CurriculumOut])
 @paginate
 def curriculum_list(request: HttpRequest) -> list[CurriculumOut]:
-    return [_curriculum_out(c) for c in selectors.curriculum_list(actor=_user(request))]
+    return [_curriculum_out(c) for c in selectors.curriculum_list(actor=_viewer(request))]

@@ -27,24 +27,81 @@ from opennrm.training.models import (
 )
 
 HELP_MODULES = (
-    ("intro", "Introduction to trafficking in human beings"),
-    ("concepts", "Definitions and forms of exploitation"),
-    ("standards", "International and European legal standards"),
-    ("identification", "Identification of victims"),
-    ("assistance", "Assistance and protection of victims"),
-    ("children", "Child victims of trafficking"),
-    ("non-punishment", "The non-punishment principle"),
-    ("justice", "Investigation, prosecution and adjudication"),
-    ("compensation", "Access to justice and compensation"),
+    ("intro", "Introduction to trafficking in human beings", "Увод у трговину људима"),
+    ("concepts", "Definitions and forms of exploitation", "Дефиниције и облици експлоатације"),
+    (
+        "standards",
+        "International and European legal standards",
+        "Међународни и европски правни стандарди",
+    ),
+    ("identification", "Identification of victims", "Идентификација жртава"),
+    ("assistance", "Assistance and protection of victims", "Помоћ и заштита жртава"),
+    ("children", "Child victims of trafficking", "Деца жртве трговине људима"),
+    ("non-punishment", "The non-punishment principle", "Начело некажњавања"),
+    ("justice", "Investigation, prosecution and adjudication", "Истрага, кривично гоњење и суђење"),
+    ("compensation", "Access to justice and compensation", "Приступ правди и накнада штете"),
 )
 
-FEMALE = ("Jelena", "Milica", "Ana", "Marija", "Jovana", "Ivana", "Tamara", "Dragana", "Sanja",
-          "Katarina", "Nevena", "Teodora", "Snežana", "Mirjana", "Biljana", "Aleksandra")  # fmt: skip
-MALE = ("Marko", "Nikola", "Stefan", "Miloš", "Luka", "Aleksandar", "Nemanja", "Dušan", "Vladimir",
-        "Đorđe", "Filip", "Ivan", "Dejan", "Zoran", "Goran", "Bojan")  # fmt: skip
-SURNAMES = ("Jovanović", "Petrović", "Nikolić", "Marković", "Đorđević", "Stojanović", "Ilić",
-            "Stanković", "Pavlović", "Milošević", "Popović", "Savić", "Kostić", "Tomić", "Lazić",
-            "Radović", "Živković", "Obradović", "Vasić", "Mitić", "Todorović", "Kovačević")  # fmt: skip
+FEMALE = (
+    "Jelena",
+    "Milica",
+    "Ana",
+    "Marija",
+    "Jovana",
+    "Ivana",
+    "Tamara",
+    "Dragana",
+    "Sanja",
+    "Katarina",
+    "Nevena",
+    "Teodora",
+    "Snežana",
+    "Mirjana",
+    "Biljana",
+    "Aleksandra",
+)
+MALE = (
+    "Marko",
+    "Nikola",
+    "Stefan",
+    "Miloš",
+    "Luka",
+    "Aleksandar",
+    "Nemanja",
+    "Dušan",
+    "Vladimir",
+    "Đorđe",
+    "Filip",
+    "Ivan",
+    "Dejan",
+    "Zoran",
+    "Goran",
+    "Bojan",
+)
+SURNAMES = (
+    "Jovanović",
+    "Petrović",
+    "Nikolić",
+    "Marković",
+    "Đorđević",
+    "Stojanović",
+    "Ilić",
+    "Stanković",
+    "Pavlović",
+    "Milošević",
+    "Popović",
+    "Savić",
+    "Kostić",
+    "Tomić",
+    "Lazić",
+    "Radović",
+    "Živković",
+    "Obradović",
+    "Vasić",
+    "Mitić",
+    "Todorović",
+    "Kovačević",
+)
 
 LAW_STUDENTS_ENROLLED = 42
 LAW_STUDENTS_COMPLETED = 37
@@ -72,11 +129,15 @@ def _trainee(
     first = ctx.rng.choice(FEMALE if female else MALE)
     last = ctx.rng.choice(SURNAMES)
     return services.trainee_register(
-        actor=actor, first_name=first, last_name=last,
+        actor=actor,
+        first_name=first,
+        last_name=last,
         email=f"{_ascii(first)}.{_ascii(last)}.{prefix}{number:03d}@example.org",
-        profession=profession, sex=Sex.FEMALE if female else Sex.MALE, agency=agency,
+        profession=profession,
+        sex=Sex.FEMALE if female else Sex.MALE,
+        agency=agency,
         agency_type=agency_type,
-    )  # fmt: skip
+    )
 
 
 def _day_between(ctx: DemoContext, start: date, end: date) -> date:
@@ -100,10 +161,14 @@ def _help_course(ctx: DemoContext, actor: User) -> Course:
     course = Course.objects.filter(code="help-thb-2020").first()
     if course is None:
         course = services.course_create(
-            actor=actor, code="help-thb-2020",
+            actor=actor,
+            code="help-thb-2020",
             title="HELP online course: Combating trafficking in human beings",
-            provider="Council of Europe HELP Programme", edition="2020", modules=HELP_MODULES,
-        )  # fmt: skip
+            title_sr="HELP онлајн курс: Борба против трговине људима",
+            provider="Council of Europe HELP Programme",
+            edition="2020",
+            modules=HELP_MODULES,
+        )
     return course
 
 
@@ -112,10 +177,16 @@ def _law_students(ctx: DemoContext, actor: User, course: Course) -> None:
         return
     start, end = date(2020, 4, 1), date(2020, 6, 30)
     cohort = services.cohort_create(
-        actor=actor, course=course, code="help-2020-law-students",
-        title="HELP course for law students, spring 2020", target_group="law_students",
-        start=start, end=end, organiser=ctx.agencies["coe"], language="sr",
-    )  # fmt: skip
+        actor=actor,
+        course=course,
+        code="help-2020-law-students",
+        title="HELP course for law students, spring 2020",
+        target_group="law_students",
+        start=start,
+        end=end,
+        organiser=ctx.agencies["coe"],
+        language="sr",
+    )
     for number in range(1, LAW_STUDENTS_ENROLLED + 1):
         trainee = _trainee(ctx, actor, "ls", number, Profession.LAW_STUDENT)
         if number <= LAW_STUDENTS_COMPLETED:
@@ -123,19 +194,22 @@ def _law_students(ctx: DemoContext, actor: User, course: Course) -> None:
             if number <= LAW_STUDENTS_VOLUNTEERING:
                 enrolment = cohort.enrolments.get(trainee=trainee)
                 services.outcome_record(
-                    actor=actor, enrolment=enrolment, kind=OutcomeKind.APPLIED_TO_VOLUNTEER,
+                    actor=actor,
+                    enrolment=enrolment,
+                    kind=OutcomeKind.APPLIED_TO_VOLUNTEER,
                     recorded_on=date(2020, 7, 15),
-                )  # fmt: skip
+                )
         else:
             # Started but did not finish: a few modules only.
             enrolment = services.enrolment_create(actor=actor, cohort=cohort, trainee=trainee)
             services.completions_record(
-                actor=actor, enrolment=enrolment,
+                actor=actor,
+                enrolment=enrolment,
                 completions={
                     module: _day_between(ctx, start, end)
                     for module in course.modules.all()[: ctx.rng.randint(1, 6)]
                 },
-            )  # fmt: skip
+            )
     ctx.say(f"    HELP law students: {LAW_STUDENTS_ENROLLED} enrolled")
 
 
@@ -144,18 +218,26 @@ def _judges_prosecutors(ctx: DemoContext, actor: User, course: Course) -> None:
         return
     start, end = date(2020, 10, 15), date(2020, 12, 31)
     cohort = services.cohort_create(
-        actor=actor, course=course, code="help-2020-judges-prosecutors",
+        actor=actor,
+        course=course,
+        code="help-2020-judges-prosecutors",
         title="HELP course for judges and prosecutors, autumn 2020",
-        target_group="judges_prosecutors", start=start, end=end,
-        organiser=ctx.agencies["judicial_academy"], language="sr",
-    )  # fmt: skip
+        target_group="judges_prosecutors",
+        start=start,
+        end=end,
+        organiser=ctx.agencies["judicial_academy"],
+        language="sr",
+    )
     for number in range(1, JUDGES_PROSECUTORS + 1):
         judge = number % 2 == 0
         trainee = _trainee(
-            ctx, actor, "jp", number,
+            ctx,
+            actor,
+            "jp",
+            number,
             Profession.JUDGE if judge else Profession.PROSECUTOR,
             ctx.agencies["court" if judge else "prosecution"],
-        )  # fmt: skip
+        )
         _complete_all(ctx, actor, cohort, trainee, end)
     ctx.say(f"    HELP judges and prosecutors: {JUDGES_PROSECUTORS}")
 
@@ -186,9 +268,9 @@ def _labour_inspectors(ctx: DemoContext, actor: User) -> None:
             end=start + timedelta(days=1),
             place=town,
             organiser=ctx.agencies["coe"],
-            trainers="ASTRA; Labour Inspectorate; CPTV",
-            agenda="Indicators of labour exploitation; the screening form; referral to the "
-            "Centre; case studies; co-operation with the police.",
+            trainers="АСТРА; Инспекторат за рад; Центар за заштиту жртава трговине људима",
+            agenda="Индикатори радне експлоатације; упитник за скрининг; упућивање Центру; "
+            "студије случаја; сарадња са полицијом.",
         )
         events.append(event)
     inspectors = [
@@ -200,19 +282,27 @@ def _labour_inspectors(ctx: DemoContext, actor: User) -> None:
         # Some inspectors come back to a later seminar: they still count once in coverage.
         repeaters = inspectors[:3] if index == len(events) - 1 else []
         guests = [
-            _trainee(ctx, actor, f"pol{index}", n, Profession.POLICE_OFFICER,
-                     ctx.agencies["police_bg"])
+            _trainee(
+                ctx, actor, f"pol{index}", n, Profession.POLICE_OFFICER, ctx.agencies["police_bg"]
+            )
             for n in range(1, 4)
-        ]  # fmt: skip
+        ]
         services.attendance_record(actor=actor, event=event, trainees=group + repeaters + guests)
     population = services.population_create(
-        actor=actor, code="labour_inspectors", name="Labour inspectors in Serbia",
-        profession=Profession.LABOUR_INSPECTOR, qualifying_events=events,
-    )  # fmt: skip
+        actor=actor,
+        code="labour_inspectors",
+        name="Labour inspectors in Serbia",
+        name_sr="Инспектори рада у Србији",
+        profession=Profession.LABOUR_INSPECTOR,
+        qualifying_events=events,
+    )
     services.headcount_record(
-        actor=actor, population=population, on=date(2020, 1, 1),
-        headcount=INSPECTORS_HEADCOUNT, source="Labour Inspectorate staffing table",
-    )  # fmt: skip
+        actor=actor,
+        population=population,
+        on=date(2020, 1, 1),
+        headcount=INSPECTORS_HEADCOUNT,
+        source="Labour Inspectorate staffing table",
+    )
     ctx.say(f"    labour inspectors: {INSPECTORS_TRAINED} of {INSPECTORS_HEADCOUNT} trained")
 
 
@@ -221,47 +311,66 @@ def _shelter_and_assessment(ctx: DemoContext, actor: User) -> None:
         return
     shelter = ctx.agencies["shelter"]
     event = services.event_create(
-        actor=actor, code="shelter-2020-trauma",
+        actor=actor,
+        code="shelter-2020-trauma",
         title="Trauma-informed care and psychological support (online)",
-        kind=EventKind.ONLINE_CONSULTATION, start=date(2020, 6, 8), end=date(2020, 6, 10),
-        place="Online", organiser=ctx.agencies["coe"], trainers="HELP team",
+        kind=EventKind.ONLINE_CONSULTATION,
+        start=date(2020, 6, 8),
+        end=date(2020, 6, 10),
+        place="Online",
+        organiser=ctx.agencies["coe"],
+        trainers="HELP team",
         agenda="Trauma and its effects; stabilisation; self-care of staff.",
-    )  # fmt: skip
+    )
     staff = [_trainee(ctx, actor, "sh", n, Profession.SHELTER_STAFF, shelter) for n in range(1, 13)]
     services.attendance_record(actor=actor, event=event, trainees=staff)
     population = services.population_create(
-        actor=actor, code="shelter_staff", name="Staff of the Shelter",
-        profession=Profession.SHELTER_STAFF, qualifying_events=[event],
-    )  # fmt: skip
+        actor=actor,
+        code="shelter_staff",
+        name="Staff of the Shelter",
+        name_sr="Запослени у Прихватилишту",
+        profession=Profession.SHELTER_STAFF,
+        qualifying_events=[event],
+    )
     services.headcount_record(actor=actor, population=population, on=date(2020, 1, 1), headcount=15)
     assessment = services.needs_assessment_create(
-        actor=actor, code="na-2020-child-victims",
+        actor=actor,
+        code="na-2020-child-victims",
         topic="Interviewing and protecting child victims",
-        institutions=[shelter, ctx.agencies["cptv"]], status="in_progress",
+        institutions=[shelter, ctx.agencies["cptv"]],
+        status="in_progress",
         started_on=date(2020, 9, 1),
-    )  # fmt: skip
+    )
     services.needs_assessment_update(
-        actor=actor, assessment=assessment, expected_version=assessment.version,
+        actor=actor,
+        assessment=assessment,
+        expected_version=assessment.version,
         status="in_progress",
         findings="Staff ask for child-friendly interviewing techniques and guidance on guardians.",
         follow_up_events=[event],
-    )  # fmt: skip
+    )
 
 
 def _curriculum(ctx: DemoContext, actor: User) -> None:
     if Curriculum.objects.filter(code="child-trafficking-schools").exists():
         return
     services.curriculum_create(
-        actor=actor, code="child-trafficking-schools",
+        actor=actor,
+        code="child-trafficking-schools",
         topic="Child trafficking: prevention and recognition in schools",
-        partner=ctx.agencies["education"], target_group="educators", status="prepared",
+        partner=ctx.agencies["education"],
+        target_group="educators",
+        status="prepared",
         trainings_start=date(2020, 11, 1),
-    )  # fmt: skip
+    )
     if not TargetPopulation.objects.filter(code="educators").exists():
         services.population_create(
-            actor=actor, code="educators", name="Educational professionals",
+            actor=actor,
+            code="educators",
+            name="Educational professionals",
+            name_sr="Просветни радници",
             profession=Profession.EDUCATOR,
-        )  # fmt: skip
+        )
 
 
 def seed(ctx: DemoContext) -> None:

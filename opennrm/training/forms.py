@@ -5,9 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from opennrm.core.forms import DateInput
 from opennrm.training.models import Language
-
-_DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 
 
 class CohortForm(forms.Form):
@@ -15,8 +14,8 @@ class CohortForm(forms.Form):
     title = forms.CharField(
         label=_("Title"), max_length=200, widget=forms.TextInput(attrs={"class": "form-control"})
     )
-    start = forms.DateField(label=_("Start"), widget=_DATE)
-    end = forms.DateField(label=_("End"), widget=_DATE)
+    start = forms.DateField(label=_("Start"), widget=DateInput())
+    end = forms.DateField(label=_("End"), widget=DateInput())
     language = forms.ChoiceField(
         label=_("Language"),
         choices=Language.choices,

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from opennrm.accounts.models import Agency
 from opennrm.accounts.roles import AgencyType
+from opennrm.core.fields import LONG_TEXT, SHORT_TEXT, BoundedTextField
+from opennrm.core.i18n import localized
 from opennrm.core.models import TimeStampedModel, VersionedModel
 
 
@@ -53,6 +55,7 @@ class TargetGroup(models.TextChoices):
 class Course(VersionedModel):
     code = models.SlugField(_("code"), max_length=60, unique=True)
     title = models.CharField(_("title"), max_length=200)
+    title_sr = models.CharField(_("title (Serbian Cyrillic)"), max_length=200, blank=True)
     provider = models.CharField(_("provider"), max_length=200, blank=True)
     edition = models.CharField(_("edition"), max_length=40, blank=True)
     # The saved mapping of completion-report columns (normalised header) to module codes, reused
@@ -65,7 +68,11 @@ class Course(VersionedModel):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        return localized(self.title, self.title_sr)
 
     @property
     def audit_label(self) -> str:
@@ -77,6 +84,7 @@ class Module(TimeStampedModel):
     position = models.PositiveSmallIntegerField(_("position"))
     code = models.SlugField(_("code"), max_length=60)
     title = models.CharField(_("title"), max_length=200)
+    title_sr = models.CharField(_("title (Serbian Cyrillic)"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("module")
@@ -88,7 +96,11 @@ class Module(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.position}. {self.title}"
+        return f"{self.position}. {self.display_title}"
+
+    @property
+    def display_title(self) -> str:
+        return localized(self.title, self.title_sr)
 
     @property
     def audit_label(self) -> str:
@@ -239,8 +251,8 @@ class TrainingEvent(VersionedModel):
     organiser = models.ForeignKey(
         Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("organiser")
     )
-    agenda = models.TextField(_("agenda"), blank=True)
-    trainers = models.TextField(_("trainers"), blank=True)
+    agenda = BoundedTextField(_("agenda"), blank=True, max_length=LONG_TEXT)
+    trainers = BoundedTextField(_("trainers"), blank=True, max_length=SHORT_TEXT)
 
     class Meta:
         verbose_name = _("training event")
@@ -285,6 +297,7 @@ class TargetPopulation(VersionedModel):
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=200)
+    name_sr = models.CharField(_("name (Serbian Cyrillic)"), max_length=200, blank=True)
     profession = models.CharField(_("profession"), max_length=40, choices=Profession.choices)
     qualifying_courses = models.ManyToManyField(
         Course, blank=True, related_name="+", verbose_name=_("qualifying courses")
@@ -299,7 +312,11 @@ class TargetPopulation(VersionedModel):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return localized(self.name, self.name_sr)
 
     @property
     def audit_label(self) -> str:
@@ -344,7 +361,7 @@ class NeedsAssessment(VersionedModel):
         _("status"), max_length=20, choices=WorkStatus.choices, default=WorkStatus.PLANNED
     )
     started_on = models.DateField(_("started on"), null=True, blank=True)
-    findings = models.TextField(_("findings"), blank=True)
+    findings = BoundedTextField(_("findings"), blank=True, max_length=LONG_TEXT)
     follow_up_events = models.ManyToManyField(
         TrainingEvent, blank=True, related_name="needs_assessments", verbose_name=_("follow-up")
     )

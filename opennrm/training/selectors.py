@@ -131,23 +131,34 @@ def enrolment_get(*, actor: User, pk: int) -> Enrolment:
     return enrolment
 
 
-def cohort_figures(*, actor: User, cohort_code: str) -> CohortFigures:
+def cohort_figures(
+    *, actor: User, cohort_code: str, start: date | None = None, end: date | None = None
+) -> CohortFigures:
     """Counts for one cohort: enrolled, completed all modules, and each outcome kind.
 
+    With ``start`` and ``end`` (both inclusive), completions and outcomes are those dated within
+    the period (a report for 2019 counts no completion of a 2020 course); without them, all.
     Contract for monitoring: ``cohort_code`` such as ``help-2020-law-students``. Needs
     ``training.view`` (PermissionDeniedError otherwise); NotFoundError for an unknown code.
     """
     policy.require(actor, VIEW)
     cohort = cohort_get(actor=actor, code=cohort_code)
-    outcome_rows = (
-        EnrolmentOutcome.objects.filter(enrolment__cohort=cohort)
-        .values("kind")
-        .annotate(n=Count("id"))
-    )
+    outcomes = EnrolmentOutcome.objects.filter(enrolment__cohort=cohort)
+    completed = int(getattr(cohort, "completed", 0))
+    if start is not None or end is not None:
+        completions = Enrolment.objects.filter(cohort=cohort, completed_on__isnull=False)
+        if start is not None:
+            outcomes = outcomes.filter(recorded_on__gte=start)
+            completions = completions.filter(completed_on__gte=start)
+        if end is not None:
+            outcomes = outcomes.filter(recorded_on__lte=end)
+            completions = completions.filter(completed_on__lte=end)
+        completed = completions.count()
+    outcome_rows = outcomes.values("kind").annotate(n=Count("id"))
     return CohortFigures(
         cohort_code=cohort.code,
         enrolled=int(getattr(cohort, "enrolled", 0)),
-        completed_all_modules=int(getattr(cohort, "completed", 0)),
+        completed_all_modules=completed,
         modules=cohort.course.modules.count(),
         outcomes={str(row["kind"]): int(row["n"]) for row in outcome_rows},
     )

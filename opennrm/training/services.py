@@ -5,7 +5,8 @@ Permissions: ``training.edit`` for every write here; certificates need ``trainin
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import IO, Any
 
@@ -75,18 +76,20 @@ def course_create(
     actor: User,
     code: str,
     title: str,
-    modules: Sequence[tuple[str, str]],
+    modules: Sequence[tuple[str, str] | tuple[str, str, str]],
     provider: str = "",
     edition: str = "",
+    title_sr: str = "",
 ) -> Course:
-    """Create a course with its ordered modules ``(code, title)``; needs ``training.edit``."""
+    """Create a course with its ordered modules ``(code, title)`` or ``(code, title,
+    title in Serbian Cyrillic)``; needs ``training.edit``."""
     policy.require(actor, EDIT)
     if not modules:
         raise ValidationFailed(
             _("A course needs at least one module."),
             fields={"modules": _("Add at least one module.")},
         )
-    codes = [module_code for module_code, _title in modules]
+    codes = [module[0] for module in modules]
     if len(set(codes)) != len(codes):
         raise ValidationFailed(
             _("Each module of a course needs its own code."),
@@ -94,10 +97,18 @@ def course_create(
         )
     _unique(Course, code)
     with transaction.atomic():
-        course = Course.objects.create(code=code, title=title, provider=provider, edition=edition)
+        course = Course.objects.create(
+            code=code, title=title, title_sr=title_sr.strip(), provider=provider, edition=edition
+        )
         Module.objects.bulk_create(
-            Module(course=course, position=index, code=module_code, title=module_title)
-            for index, (module_code, module_title) in enumerate(modules, start=1)
+            Module(
+                course=course,
+                position=index,
+                code=module[0],
+                title=module[1],
+                title_sr=module[2] if len(module) > 2 else "",
+            )
+            for index, module in enumerate(modules, start=1)
         )
         record(
             actor=actor,
@@ -158,9 +169,15 @@ def cohort_create(
     _unique(Cohort, code)
     with transaction.atomic():
         cohort = Cohort.objects.create(
-            course=course, code=code, title=title, target_group=target_group, start=start,
-            end=end, organiser=organiser, language=language,
-        )  # fmt: skip
+            course=course,
+            code=code,
+            title=title,
+            target_group=target_group,
+            start=start,
+            end=end,
+            organiser=organiser,
+            language=language,
+        )
         record(actor=actor, verb="training.cohort_create", target=cohort)
     return cohort
 
@@ -176,9 +193,9 @@ def cohort_update(*, actor: User, cohort: Cohort, expected_version: int, **value
     policy.require(actor, EDIT)
     unknown = set(values) - set(COHORT_EDITABLE)
     if unknown:
-        raise ValidationFailed(_("These fields cannot be changed: %(names)s.") % {
-            "names": ", ".join(sorted(unknown))
-        })  # fmt: skip
+        raise ValidationFailed(
+            _("These fields cannot be changed: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+        )
     _check_period(values.get("start", cohort.start), values.get("end", cohort.end))
     fields = list(values)
     before = {
@@ -236,10 +253,14 @@ def trainee_register(
         return existing
     with transaction.atomic():
         trainee = Trainee.objects.create(
-            first_name=first_name.strip(), last_name=last_name.strip(), email=email,
-            profession=profession, sex=sex, agency=agency,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            email=email,
+            profession=profession,
+            sex=sex,
+            agency=agency,
             agency_type=agency_type or (agency.type if agency else ""),
-        )  # fmt: skip
+        )
         record(actor=actor, verb="training.trainee_register", target=trainee)
     return trainee
 
@@ -382,11 +403,11 @@ def completion_import(
     nothing is written. Learners are matched by e-mail; new ones are registered and enrolled.
     A completion already recorded for a learner and module is kept, so re-importing the same file
     changes nothing. The column → module mapping used is saved on the course for the next import.
-    Needs ``training.edit``.
+    Needs ``training.edit``. (The import pipeline's spec, ``training.import_specs``, shares the
+    checks and the writing through ``completion_check`` and ``completion_write``.)
     """
     policy.require(actor, EDIT)
     course = cohort.course
-    modules = {module.code: module for module in course.modules.all()}
     header, rows = read_rows(
         source,
         filename=filename,
@@ -409,10 +430,69 @@ def completion_import(
         list(course.modules.values_list("position", "code", "title")),
         saved,
     )
-    errors = RowErrors()
     if not column_modules:
+        errors = RowErrors()
         errors.add(1, "", _("No column of the file could be matched to a module of this course."))
         errors.raise_if_any()
+    parsed, errors = completion_check(cohort=cohort, rows=rows, column_modules=column_modules)
+    errors.raise_if_any()
+    with transaction.atomic():
+        result = completion_write(actor=actor, cohort=cohort, parsed=parsed, filename=filename)
+        if column_modules != course.column_mapping:
+            Course.objects.filter(pk=course.pk).update(column_mapping=column_modules)
+            course.column_mapping = column_modules
+    return result
+
+
+_ISO_START = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+_SHORT_DATETIME = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}),?\s+\d{1,2}:\d{2}$")
+
+
+def completion_date(text: str) -> date:
+    """A completion date as e-learning platforms write it: ISO with or without the time
+    (Moodle's "2020-04-03 10:15:00"), Moodle's short form "03/04/20, 10:15" (day first,
+    20xx), or any form ``tabular.parse_date`` reads; ValueError otherwise."""
+    iso = _ISO_START.match(text)
+    if iso:
+        try:
+            return date.fromisoformat(iso.group(1))
+        except ValueError:
+            pass
+    short = _SHORT_DATETIME.match(text)
+    if short:
+        day, month, year = (int(part) for part in short.groups())
+        try:
+            return date(2000 + year, month, day)
+        except ValueError:
+            pass
+    return parse_date(text)
+
+
+def _split_name(full: str) -> tuple[str, str]:
+    """A full name as one column holds it: the last word is the family name; one word is kept
+    whole as the given name."""
+    words = full.split()
+    if len(words) < 2:
+        return full.strip(), ""
+    return " ".join(words[:-1]), words[-1]
+
+
+def completion_check(
+    *,
+    cohort: Cohort,
+    rows: Iterable[tuple[int, Mapping[str, str]]],
+    column_modules: Mapping[str, str],
+    labels: Mapping[str, str] | None = None,
+) -> tuple[list[dict[str, Any]], RowErrors]:
+    """Validate completion rows (``first_name``, ``last_name`` or ``full_name``, ``email``,
+    ``profession``, ``sex`` and one column per module named in ``column_modules``); returns
+    the parsed entries and the errors, which name each column by ``labels`` when given."""
+    names = labels or {}
+
+    def label(column: str) -> str:
+        return names.get(column, column)
+
+    errors = RowErrors()
     # Rows are read once into memory so that existing learners are looked up in a few queries,
     # not one per row.
     all_rows = list(rows)
@@ -427,39 +507,52 @@ def completion_import(
     seen: dict[str, int] = {}
     for number, row in all_rows:
         email = row.get("email", "").strip().lower()
-        entry: dict[str, Any] = {"email": email, "completions": {}}
+        entry: dict[str, Any] = {"email": email, "completions": {}, "row": number}
         try:
             validate_email(email)
         except DjangoValidationError:
-            errors.add(number, "email", _("“%(value)s” is not an e-mail address.") % {
-                "value": row.get("email", "")
-            })  # fmt: skip
+            errors.add(
+                number,
+                label("email"),
+                _("“%(value)s” is not an e-mail address.") % {"value": row.get("email", "")},
+            )
         if email in seen:
-            errors.add(number, "email", _("This learner is already on row %(row)d.") % {
-                "row": seen[email]
-            })  # fmt: skip
+            errors.add(
+                number,
+                label("email"),
+                _("This learner is already on row %(row)d.") % {"row": seen[email]},
+            )
         seen[email] = number
+        first_name = row.get("first_name", "").strip()
+        last_name = row.get("last_name", "").strip()
+        full_name = row.get("full_name", "").strip()
+        if full_name and not first_name and not last_name:
+            first_name, last_name = _split_name(full_name)
         if email not in known:
-            if not row.get("first_name", "").strip():
-                errors.add(number, "first_name", _("The first name of a new learner is missing."))
-            if not row.get("last_name", "").strip():
-                errors.add(number, "last_name", _("The last name of a new learner is missing."))
+            if not first_name:
+                column = "full_name" if "full_name" in row else "first_name"
+                errors.add(number, label(column), _("The first name of a new learner is missing."))
+            if not last_name and not full_name:
+                errors.add(
+                    number, label("last_name"), _("The last name of a new learner is missing.")
+                )
             profession = row.get("profession", "").strip() or fallback_profession
             if profession not in Profession.values:
-                errors.add(number, "profession", _(
-                    "Give the profession of this new learner (one of: %(values)s)."
-                ) % {"values": ", ".join(Profession.values)})  # fmt: skip
+                errors.add(
+                    number,
+                    label("profession"),
+                    _("Give the profession of this new learner (one of: %(values)s).")
+                    % {"values": ", ".join(str(p.label) for p in Profession)},
+                )
             sex = row.get("sex", "").strip().lower() or Sex.UNKNOWN
             if sex not in Sex.values:
-                errors.add(number, "sex", _("“%(value)s” is not one of: %(values)s.") % {
-                    "value": row.get("sex", ""), "values": ", ".join(Sex.values)
-                })  # fmt: skip
-            entry.update(
-                first_name=row.get("first_name", "").strip(),
-                last_name=row.get("last_name", "").strip(),
-                profession=profession,
-                sex=sex,
-            )
+                errors.add(
+                    number,
+                    label("sex"),
+                    _("“%(value)s” is not one of: %(values)s.")
+                    % {"value": row.get("sex", ""), "values": ", ".join(str(s.label) for s in Sex)},
+                )
+            entry.update(first_name=first_name, last_name=last_name, profession=profession, sex=sex)
         else:
             entry["trainee"] = known[email]
         for column, module_code in column_modules.items():
@@ -467,23 +560,53 @@ def completion_import(
             if not text or text == "-":
                 continue
             try:
-                completed_on = parse_date(text)
+                completed_on = completion_date(text)
             except ValueError as exc:
-                errors.add(number, column, str(exc))
+                errors.add(number, label(column), str(exc))
                 continue
             if completed_on > today:
-                errors.add(number, column, _("The completion date %(date)s is in the future.") % {
-                    "date": completed_on.isoformat()
-                })  # fmt: skip
+                errors.add(
+                    number,
+                    label(column),
+                    _("The completion date %(date)s is in the future.")
+                    % {"date": completed_on.isoformat()},
+                )
             elif completed_on < cohort.start:
-                errors.add(number, column, _(
-                    "The completion date %(date)s is before the cohort started (%(start)s)."
-                ) % {"date": completed_on.isoformat(), "start": cohort.start.isoformat()})  # fmt: skip
+                errors.add(
+                    number,
+                    label(column),
+                    _("The completion date %(date)s is before the cohort started (%(start)s).")
+                    % {"date": completed_on.isoformat(), "start": cohort.start.isoformat()},
+                )
             entry["completions"][module_code] = completed_on
         parsed.append(entry)
-    errors.raise_if_any()
+    return parsed, errors
 
+
+def completion_already_done(cohort: Cohort) -> set[tuple[str, str]]:
+    """(e-mail, module code) of the completions already recorded in ``cohort``."""
+    return set(
+        ModuleCompletion.objects.filter(enrolment__cohort=cohort).values_list(
+            "enrolment__trainee__email", "module__code"
+        )
+    )
+
+
+def completion_write(
+    *,
+    actor: User,
+    cohort: Cohort,
+    parsed: Sequence[dict[str, Any]],
+    filename: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Write checked completion rows (``completion_check``) in one transaction, with one audit
+    entry; completions already recorded are kept. Needs ``training.edit``."""
+    policy.require(actor, EDIT)
+    report = progress or (lambda _done, _total: None)
+    modules = {module.code: module for module in cohort.course.modules.all()}
     result = ImportResult(rows=len(parsed))
+    total = len(parsed)
     with transaction.atomic():
         newcomers = [
             Trainee(
@@ -498,6 +621,7 @@ def completion_import(
         ]
         Trainee.objects.bulk_create(newcomers, batch_size=_LOOKUP_CHUNK)
         result.learners_created = len(newcomers)
+        report(total // 3, total)
         created = {t.email: t for t in newcomers}
         if any(t.pk is None for t in newcomers):  # databases that do not return ids on insert
             created = {}
@@ -515,6 +639,7 @@ def completion_import(
         ]
         Enrolment.objects.bulk_create(new_enrolments, batch_size=_LOOKUP_CHUNK)
         result.enrolled = len(new_enrolments)
+        report(2 * total // 3, total)
         enrolments = {e.trainee_id: e for e in Enrolment.objects.filter(cohort=cohort)}
         already_done = set(
             ModuleCompletion.objects.filter(enrolment__cohort=cohort).values_list(
@@ -544,9 +669,6 @@ def completion_import(
         result.completed_course = Enrolment.objects.filter(
             cohort=cohort, completed_on__isnull=False
         ).count()
-        if column_modules != course.column_mapping:
-            Course.objects.filter(pk=course.pk).update(column_mapping=column_modules)
-            course.column_mapping = column_modules
         record(
             actor=actor,
             verb="training.completion_import",
@@ -559,6 +681,7 @@ def completion_import(
                 "completions_added": [None, result.completions_added],
             },
         )
+        report(total, total)
     return result
 
 
@@ -584,9 +707,16 @@ def event_create(
     _unique(TrainingEvent, code)
     with transaction.atomic():
         event = TrainingEvent.objects.create(
-            code=code, title=title, kind=kind, start=start, end=end, organiser=organiser,
-            place=place, agenda=agenda, trainers=trainers,
-        )  # fmt: skip
+            code=code,
+            title=title,
+            kind=kind,
+            start=start,
+            end=end,
+            organiser=organiser,
+            place=place,
+            agenda=agenda,
+            trainers=trainers,
+        )
         record(actor=actor, verb="training.event_create", target=event)
     return event
 
@@ -622,40 +752,18 @@ def population_create(
     profession: str,
     qualifying_courses: Iterable[Course] = (),
     qualifying_events: Iterable[TrainingEvent] = (),
+    name_sr: str = "",
 ) -> TargetPopulation:
     """Define a target population and what qualifies as trained for it; ``training.edit``."""
     policy.require(actor, EDIT)
     _unique(TargetPopulation, code)
     with transaction.atomic():
-        population = TargetPopulation.objects.create(code=code, name=name, profession=profession)
+        population = TargetPopulation.objects.create(
+            code=code, name=name, name_sr=name_sr.strip(), profession=profession
+        )
         population.qualifying_courses.set(list(qualifying_courses))
         population.qualifying_events.set(list(qualifying_events))
         record(actor=actor, verb="training.population_create", target=population)
-    return population
-
-
-def population_set_qualifying(
-    *,
-    actor: User,
-    population: TargetPopulation,
-    courses: Iterable[Course],
-    events: Iterable[TrainingEvent],
-) -> TargetPopulation:
-    """Replace what qualifies as trained for a population; ``training.edit``."""
-    policy.require(actor, EDIT)
-    courses, events = list(courses), list(events)
-    with transaction.atomic():
-        population.qualifying_courses.set(courses)
-        population.qualifying_events.set(events)
-        record(
-            actor=actor,
-            verb="training.population_qualifying",
-            target=population,
-            changes={
-                "courses": [None, sorted(c.code for c in courses)],
-                "events": [None, sorted(e.code for e in events)],
-            },
-        )
     return population
 
 
@@ -739,9 +847,11 @@ def needs_assessment_update(
             assessment.follow_up_events.set(events)
             changes["follow_up_events"] = [None, sorted(e.code for e in events)]
         record(
-            actor=actor, verb="training.needs_assessment_update", target=assessment,
+            actor=actor,
+            verb="training.needs_assessment_update",
+            target=assessment,
             changes=changes,
-        )  # fmt: skip
+        )
     return assessment
 
 
@@ -765,9 +875,13 @@ def curriculum_create(
     _unique(Curriculum, code)
     with transaction.atomic():
         curriculum = Curriculum.objects.create(
-            code=code, topic=topic, partner=partner, target_group=target_group, status=status,
+            code=code,
+            topic=topic,
+            partner=partner,
+            target_group=target_group,
+            status=status,
             trainings_start=trainings_start,
-        )  # fmt: skip
+        )
         record(actor=actor, verb="training.curriculum_create", target=curriculum)
     return curriculum
 
@@ -786,10 +900,12 @@ def curriculum_update(
     """
     policy.require(actor, EDIT)
     update_recorded(
-        curriculum, actor=actor, verb="training.curriculum_update",
+        curriculum,
+        actor=actor,
+        verb="training.curriculum_update",
         expected_version=expected_version,
         values={"status": status, "trainings_start": trainings_start},
-    )  # fmt: skip
+    )
     return curriculum
 
 

@@ -44,11 +44,30 @@ def labelled(kind: str, counts: Sequence[tuple[str, int]]) -> list[tuple[str, in
 
 def cohort_table(cohorts: Sequence[Cohort]) -> Table:
     return Table(
-        [_("Cohort"), _("Course"), _("Target group"), _("Start"), _("End"), _("Organiser"),
-         _("Enrolled"), _("Completed all modules")],
-        [[c.code, c.course.title, c.get_target_group_display(), c.start, c.end, c.organiser.name,
-          getattr(c, "enrolled", 0), getattr(c, "completed", 0)] for c in cohorts],
-    )  # fmt: skip
+        [
+            _("Cohort"),
+            _("Course"),
+            _("Target group"),
+            _("Start"),
+            _("End"),
+            _("Organiser"),
+            _("Enrolled"),
+            _("Completed all modules"),
+        ],
+        [
+            [
+                c.code,
+                c.course.title,
+                c.get_target_group_display(),
+                c.start,
+                c.end,
+                c.organiser.name,
+                getattr(c, "enrolled", 0),
+                getattr(c, "completed", 0),
+            ]
+            for c in cohorts
+        ],
+    )
 
 
 def outcome_rows(figures: CohortFigures) -> list[tuple[str, int]]:
@@ -57,13 +76,28 @@ def outcome_rows(figures: CohortFigures) -> list[tuple[str, int]]:
 
 def enrolment_table(enrolments: Sequence[Enrolment], module_count: int) -> Table:
     return Table(
-        [_("Last name"), _("First name"), _("E-mail"), _("Profession"), _("Sex"),
-         _("Modules completed"), _("Course completed on")],
-        [[e.trainee.last_name, e.trainee.first_name, e.trainee.email,
-          e.trainee.get_profession_display(), e.trainee.get_sex_display(),
-          f"{getattr(e, 'modules_done', 0)}/{module_count}", e.completed_on or ""]
-         for e in enrolments],
-    )  # fmt: skip
+        [
+            _("Last name"),
+            _("First name"),
+            _("E-mail"),
+            _("Profession"),
+            _("Sex"),
+            _("Modules completed"),
+            _("Course completed on"),
+        ],
+        [
+            [
+                e.trainee.last_name,
+                e.trainee.first_name,
+                e.trainee.email,
+                e.trainee.get_profession_display(),
+                e.trainee.get_sex_display(),
+                f"{getattr(e, 'modules_done', 0)}/{module_count}",
+                e.completed_on or "",
+            ]
+            for e in enrolments
+        ],
+    )
 
 
 def coverage_table(
@@ -71,9 +105,11 @@ def coverage_table(
 ) -> Table:
     return Table(
         [_("Population"), _("Trained"), _("Headcount"), _("Share trained (%)")],
-        [[p.name, f.trained, f.headcount, round(f.share * 100, 1)]
-         for p, f in zip(populations, figures, strict=True)],
-    )  # fmt: skip
+        [
+            [p.name, f.trained, f.headcount, round(f.share * 100, 1)]
+            for p, f in zip(populations, figures, strict=True)
+        ],
+    )
 
 
 def series_table(series: Sequence[CoverageFigure]) -> Table:
@@ -85,27 +121,77 @@ def series_table(series: Sequence[CoverageFigure]) -> Table:
 
 def event_table(events: Sequence[TrainingEvent]) -> Table:
     return Table(
-        [_("Code"), _("Title"), _("Kind"), _("Start"), _("End"), _("Place"), _("Organiser"),
-         _("Attendees")],
-        [[e.code, e.title, e.get_kind_display(), e.start, e.end, e.place, e.organiser.name,
-          getattr(e, "attendees", 0)] for e in events],
-    )  # fmt: skip
+        [
+            _("Code"),
+            _("Title"),
+            _("Kind"),
+            _("Start"),
+            _("End"),
+            _("Place"),
+            _("Organiser"),
+            _("Attendees"),
+        ],
+        [
+            [
+                e.code,
+                e.title,
+                e.get_kind_display(),
+                e.start,
+                e.end,
+                e.place,
+                e.organiser.name,
+                getattr(e, "attendees", 0),
+            ]
+            for e in events
+        ],
+    )
 
 
 def assessment_table(assessments: Sequence[NeedsAssessment]) -> Table:
     return Table(
-        [_("Code"), _("Topic"), _("Institutions"), _("Status"), _("Started on"), _("Findings"),
-         _("Follow-up trainings")],
-        [[a.code, a.topic, "; ".join(i.name for i in a.institutions.all()),
-          a.get_status_display(), a.started_on or "", a.findings,
-          "; ".join(e.title for e in a.follow_up_events.all())] for a in assessments],
-    )  # fmt: skip
+        [
+            _("Code"),
+            _("Topic"),
+            _("Institutions"),
+            _("Status"),
+            _("Started on"),
+            _("Findings"),
+            _("Follow-up trainings"),
+        ],
+        [
+            [
+                a.code,
+                a.topic,
+                "; ".join(i.name for i in a.institutions.all()),
+                a.get_status_display(),
+                a.started_on or "",
+                a.findings,
+                "; ".join(e.title for e in a.follow_up_events.all()),
+            ]
+            for a in assessments
+        ],
+    )
 
 
 def curriculum_table(curricula: Sequence[Curriculum]) -> Table:
     return Table(
-        [_("Code"), _("Topic"), _("Partner ministry"), _("Target group"), _("Status"),
-         _("Trainings start")],
-        [[c.code, c.topic, c.partner.name, c.get_target_group_display(), c.get_status_display(),
-          c.trainings_start or ""] for c in curricula],
-    )  # fmt: skip
+        [
+            _("Code"),
+            _("Topic"),
+            _("Partner ministry"),
+            _("Target group"),
+            _("Status"),
+            _("Trainings start"),
+        ],
+        [
+            [
+                c.code,
+                c.topic,
+                c.partner.name,
+                c.get_target_group_display(),
+                c.get_status_display(),
+                c.trainings_start or "",
+            ]
+            for c in curricula
+        ],
+    )

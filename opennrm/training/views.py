@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -20,8 +17,10 @@ from opennrm.accounts import policy
 from opennrm.audit.services import record
 from opennrm.core.errors import DomainError, StaleRecordError
 from opennrm.core.exports import Sheet, xlsx_response
-from opennrm.core.http import AuthenticatedHttpRequest
-from opennrm.core.tabular import RowError, TabularError, error_report_csv
+from opennrm.core.forms import ImportForm
+from opennrm.core.http import AuthenticatedHttpRequest, actor
+from opennrm.core.tabular import RowError, TabularError, error_report_csv, read_upload
+from opennrm.imports import services as import_services
 from opennrm.training import selectors, services, tables
 from opennrm.training.forms import CohortForm
 
@@ -29,43 +28,18 @@ View = Callable[..., HttpResponseBase]
 _SESSION_ERRORS = "training_import_errors"
 
 
-def _needs(action: str) -> Callable[[View], View]:
-    """Signed in and allowed ``action``; others get the 403 page. Missing records give 404."""
-
-    def decorate(view: View) -> View:
-        @login_required
-        @wraps(view)
-        def wrapper(
-            request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any
-        ) -> HttpResponseBase:
-            if not policy.can(request.user, action):
-                return render(request, "403.html", status=403)
-            try:
-                return view(request, *args, **kwargs)
-            except DomainError as exc:
-                if exc.status == 404:
-                    return render(request, "404.html", status=404)
-                raise
-
-        return wrapper
-
-    return decorate
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Completion report (CSV or XLSX)"),
-        help_text=gettext_lazy(
-            "One row per learner with an e-mail column, and one column per module holding the "
-            "completion date (empty when not completed)."
-        ),
-        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,.xlsx"}),
+class CompletionImportForm(ImportForm):
+    file_label = gettext_lazy("Completion report (CSV or XLSX)")
+    file_help = gettext_lazy(
+        "One row per learner with an e-mail column, and one column per module holding the "
+        "completion date (empty when not completed)."
     )
 
 
-@_needs("training.view")
+@login_required
 def cohorts(request: AuthenticatedHttpRequest) -> HttpResponseBase:
-    rows = list(selectors.cohort_list(actor=request.user))
+    policy.require(actor(request), "training.view")
+    rows = list(selectors.cohort_list(actor=actor(request)))
     table = tables.cohort_table(rows)
     if request.GET.get("export") == "xlsx":
         return xlsx_response("cohorts.xlsx", [Sheet(_("Cohorts"), table.headers, table.rows)])
@@ -80,36 +54,44 @@ def cohorts(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     return render(request, "training/cohorts.html", {"cohorts": rows, "chart": chart})
 
 
-@_needs("training.view")
+@login_required
 def cohort_detail(
     request: AuthenticatedHttpRequest,
     code: str,
-    form: ImportForm | None = None,
+    form: CompletionImportForm | None = None,
     errors: list[RowError] | None = None,
     status: int = 200,
 ) -> HttpResponseBase:
-    cohort = selectors.cohort_get(actor=request.user, code=code)
-    figures = selectors.cohort_figures(actor=request.user, cohort_code=code)
-    enrolments = list(selectors.enrolment_list(actor=request.user, cohort=cohort))
+    policy.require(actor(request), "training.view")
+    cohort = selectors.cohort_get(actor=actor(request), code=code)
+    figures = selectors.cohort_figures(actor=actor(request), cohort_code=code)
+    enrolments = list(selectors.enrolment_list(actor=actor(request), cohort=cohort))
     modules = list(cohort.course.modules.all())
     by_code = {m.code: str(m) for m in modules}
-    per_module = selectors.module_completion_counts(actor=request.user, cohort=cohort)
+    per_module = selectors.module_completion_counts(actor=actor(request), cohort=cohort)
     if request.GET.get("export") == "xlsx":
         table = tables.enrolment_table(enrolments, len(modules))
         record(
-            actor=request.user, verb="training.trainees_export", target=cohort,
+            actor=actor(request),
+            verb="training.trainees_export",
+            target=cohort,
             purpose="cohort trainee list export",
-        )  # fmt: skip
+        )
         return xlsx_response(f"{cohort.code}.xlsx", [Sheet(cohort.code, table.headers, table.rows)])
     # The list shows professionals' names and e-mails: a read of staff personal data, audited.
-    record(actor=request.user, verb="training.trainees_view", target=cohort, purpose="cohort page")
+    record(
+        actor=actor(request), verb="training.trainees_view", target=cohort, purpose="cohort page"
+    )
     chart = {
         "type": "bar",
         "labels": [str(m.position) for m in modules],
         "datasets": [
-            {"label": _("Learners who completed the module"), "data": [per_module.get(m.pk, 0) for m in modules]}
+            {
+                "label": _("Learners who completed the module"),
+                "data": [per_module.get(m.pk, 0) for m in modules],
+            }
         ],
-    }  # fmt: skip
+    }
     context = {
         "cohort": cohort,
         "figures": figures,
@@ -118,9 +100,9 @@ def cohort_detail(
         "modules": modules,
         "per_module": [(m, per_module.get(m.pk, 0)) for m in modules],
         "chart": chart,
-        "form": form or ImportForm(),
+        "form": form or CompletionImportForm(),
         "errors": errors or [],
-        "can_edit": policy.can(request.user, "training.edit"),
+        "can_edit": policy.can(actor(request), "training.edit"),
         "mapping": [
             (column, by_code.get(code, code))
             for column, code in sorted((cohort.course.column_mapping or {}).items())
@@ -130,49 +112,46 @@ def cohort_detail(
 
 
 @require_POST
-@_needs("training.edit")
+@login_required
 def cohort_import(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
-    cohort = selectors.cohort_get(actor=request.user, code=code)
-    form = ImportForm(request.POST, request.FILES)
+    policy.require(actor(request), "training.edit")
+    cohort = selectors.cohort_get(actor=actor(request), code=code)
+    form = CompletionImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return cohort_detail(request, code, form=form, status=400)
     upload = form.cleaned_data["file"]
+    # The report goes through the import pipeline: columns, values, preview, background job.
     try:
-        result = services.completion_import(
-            actor=request.user, cohort=cohort, source=upload.read(), filename=upload.name
+        job = import_services.job_create(
+            actor=actor(request),
+            spec_key="training.completions",
+            target=cohort.code,
+            filename=upload.name,
+            data=read_upload(upload, filename=upload.name),
         )
     except TabularError as exc:
-        request.session[_SESSION_ERRORS] = [[e.row, e.column, e.message] for e in exc.errors]
         form.add_error(None, exc.message)
         return cohort_detail(request, code, form=form, errors=exc.errors, status=400)
     except DomainError as exc:
         form.add_error(None, exc.message)
         return cohort_detail(request, code, form=form, status=exc.status)
-    request.session.pop(_SESSION_ERRORS, None)
-    messages.success(
-        request,
-        _(
-            "Imported %(rows)d rows: %(added)d module completions added, %(new)d learners enrolled; "
-            "%(done)d learners have now completed the course."
-        )
-        % {
-            "rows": result.rows,
-            "added": result.completions_added,
-            "new": result.enrolled,
-            "done": result.completed_course,
-        },
-    )
-    return redirect("training:cohort", code=cohort.code)
+    return redirect("imports:columns", job_id=job.pk)
 
 
-@_needs("training.edit")
+@login_required
 def cohort_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
-    cohort = selectors.cohort_get(actor=request.user, code=code)
+    policy.require(actor(request), "training.edit")
+    cohort = selectors.cohort_get(actor=actor(request), code=code)
     if request.method != "POST":
         form = CohortForm(
-            initial={"version": cohort.version, "title": cohort.title, "start": cohort.start,
-                     "end": cohort.end, "language": cohort.language}
-        )  # fmt: skip
+            initial={
+                "version": cohort.version,
+                "title": cohort.title,
+                "start": cohort.start,
+                "end": cohort.end,
+                "language": cohort.language,
+            }
+        )
         return render(request, "training/cohort_edit.html", {"cohort": cohort, "form": form})
     form = CohortForm(request.POST)
     status = 400
@@ -180,10 +159,14 @@ def cohort_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBas
         data = form.cleaned_data
         try:
             services.cohort_update(
-                actor=request.user, cohort=cohort, expected_version=data["version"],
-                title=data["title"], start=data["start"], end=data["end"],
+                actor=actor(request),
+                cohort=cohort,
+                expected_version=data["version"],
+                title=data["title"],
+                start=data["start"],
+                end=data["end"],
                 language=data["language"],
-            )  # fmt: skip
+            )
         except StaleRecordError as exc:
             # The input stays on screen so the trainer can reapply it after reloading.
             form.add_error(None, exc.message)
@@ -202,20 +185,22 @@ def cohort_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBas
     )
 
 
-@_needs("training.edit")
+@login_required
 def import_errors(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
-    selectors.cohort_get(actor=request.user, code=code)
+    policy.require(actor(request), "training.edit")
+    selectors.cohort_get(actor=actor(request), code=code)
     errors = [RowError(*row) for row in request.session.get(_SESSION_ERRORS, [])]
     response = HttpResponse(error_report_csv(errors), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{code}-import-errors.csv"'
     return response
 
 
-@_needs("training.view")
+@login_required
 def certificate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
-    enrolment = selectors.enrolment_get(actor=request.user, pk=pk)
+    policy.require(actor(request), "training.view")
+    enrolment = selectors.enrolment_get(actor=actor(request), pk=pk)
     try:
-        pdf = services.certificate_pdf(actor=request.user, enrolment=enrolment)
+        pdf = services.certificate_pdf(actor=actor(request), enrolment=enrolment)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("training:cohort", code=enrolment.cohort.code)
@@ -224,11 +209,12 @@ def certificate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     return response
 
 
-@_needs("training.view")
+@login_required
 def coverage(request: AuthenticatedHttpRequest) -> HttpResponseBase:
-    populations = list(selectors.population_list(actor=request.user))
+    policy.require(actor(request), "training.view")
+    populations = list(selectors.population_list(actor=actor(request)))
     current = [
-        selectors.population_coverage(actor=request.user, population_code=p.code)
+        selectors.population_coverage(actor=actor(request), population_code=p.code)
         for p in populations
     ]
     # By default, the first population that has a headcount: an empty chart helps nobody.
@@ -236,9 +222,9 @@ def coverage(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     chosen = request.GET.get("population") or next(iter(counted), "")
     series = []
     if chosen:
-        points = selectors.coverage_points(actor=request.user, population_code=chosen)
+        points = selectors.coverage_points(actor=actor(request), population_code=chosen)
         series = selectors.coverage_series(
-            actor=request.user, population_code=chosen, points=points
+            actor=actor(request), population_code=chosen, points=points
         )
     if request.GET.get("export") == "xlsx":
         summary = tables.coverage_table(populations, current)
@@ -270,9 +256,10 @@ def coverage(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     )
 
 
-@_needs("training.view")
+@login_required
 def events(request: AuthenticatedHttpRequest) -> HttpResponseBase:
-    rows = list(selectors.event_list(actor=request.user))
+    policy.require(actor(request), "training.view")
+    rows = list(selectors.event_list(actor=actor(request)))
     if request.GET.get("export") == "xlsx":
         table = tables.event_table(rows)
         return xlsx_response(
@@ -281,19 +268,24 @@ def events(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     return render(request, "training/events.html", {"events": rows})
 
 
-@_needs("training.view")
+@login_required
 def event_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBase:
-    event = selectors.event_get(actor=request.user, code=code)
+    policy.require(actor(request), "training.view")
+    event = selectors.event_get(actor=actor(request), code=code)
     breakdowns = [
-        (key, title, tables.labelled(key, selectors.attendance_breakdown(
-            actor=request.user, event=event, by=key
-        )))
+        (
+            key,
+            title,
+            tables.labelled(
+                key, selectors.attendance_breakdown(actor=actor(request), event=event, by=key)
+            ),
+        )
         for key, title in (
             ("profession", _("By profession")),
             ("agency_type", _("By agency type")),
             ("sex", _("By sex")),
         )
-    ]  # fmt: skip
+    ]
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
             f"{event.code}.xlsx",
@@ -315,10 +307,11 @@ def event_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponseBa
     return render(request, "training/event_detail.html", {"event": event, "charts": charts})
 
 
-@_needs("training.view")
+@login_required
 def planning(request: AuthenticatedHttpRequest) -> HttpResponseBase:
-    assessments = list(selectors.needs_assessment_list(actor=request.user))
-    curricula = list(selectors.curriculum_list(actor=request.user))
+    policy.require(actor(request), "training.view")
+    assessments = list(selectors.needs_assessment_list(actor=actor(request)))
+    curricula = list(selectors.curriculum_list(actor=actor(request)))
     if request.GET.get("export") == "xlsx":
         first, second = tables.assessment_table(assessments), tables.curriculum_table(curricula)
         return xlsx_response(

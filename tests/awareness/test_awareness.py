@@ -24,23 +24,45 @@ from tests.conftest import assert_access
 def campaign(personas: dict[str, User], agencies: dict[str, Agency]) -> Campaign:
     actor = personas["dragan"]
     grant = services.grant_create(
-        actor=actor, code="g1", title="Labour grant", grantee=agencies["astra"],
-        amount=Decimal("30000"), currency="EUR", start=date(2020, 4, 1), end=date(2020, 12, 31),
+        actor=actor,
+        code="g1",
+        title="Labour grant",
+        grantee=agencies["astra"],
+        amount=Decimal("30000"),
+        currency="EUR",
+        start=date(2020, 4, 1),
+        end=date(2020, 12, 31),
         reports_due=[("final", date(2021, 1, 31))],
-    )  # fmt: skip
+    )
     campaign = services.campaign_create(
-        actor=actor, code="c1", title="Know your rights", topic="labour_exploitation",
-        audience="Job seekers", channels=["radio"], start=date(2020, 5, 1),
-        end=date(2020, 11, 30), grant=grant,
-    )  # fmt: skip
+        actor=actor,
+        code="c1",
+        title="Know your rights",
+        topic="labour_exploitation",
+        audience="Job seekers",
+        channels=["radio"],
+        start=date(2020, 5, 1),
+        end=date(2020, 11, 30),
+        grant=grant,
+    )
     services.reach_report(
-        actor=actor, campaign=campaign, on=date(2020, 6, 30), people_reached=1000,
-        events_held=2, materials_distributed=300, hotline_calls=7,
-    )  # fmt: skip
+        actor=actor,
+        campaign=campaign,
+        on=date(2020, 6, 30),
+        people_reached=1000,
+        events_held=2,
+        materials_distributed=300,
+        hotline_calls=7,
+    )
     services.reach_report(
-        actor=actor, campaign=campaign, on=date(2020, 9, 30), people_reached=500,
-        events_held=1, materials_distributed=100, hotline_calls=3,
-    )  # fmt: skip
+        actor=actor,
+        campaign=campaign,
+        on=date(2020, 9, 30),
+        people_reached=500,
+        events_held=1,
+        materials_distributed=100,
+        hotline_calls=3,
+    )
     return campaign
 
 
@@ -61,9 +83,15 @@ def test_it_refuses_a_grant_to_an_agency_that_is_not_a_cso(
 ) -> None:
     with pytest.raises(ValidationFailed) as caught:
         services.grant_create(
-            actor=personas["dragan"], code="g2", title="x", grantee=agencies["police_bg"],
-            amount=Decimal("10"), currency="EUR", start=date(2020, 1, 1), end=date(2020, 2, 1),
-        )  # fmt: skip
+            actor=personas["dragan"],
+            code="g2",
+            title="x",
+            grantee=agencies["police_bg"],
+            amount=Decimal("10"),
+            currency="EUR",
+            start=date(2020, 1, 1),
+            end=date(2020, 2, 1),
+        )
     assert caught.value.message == "Grants go to civil society organisations only."
 
 
@@ -128,9 +156,14 @@ def test_the_api_reports_reach_and_refuses_writes_to_trainers(
 ) -> None:
     body = client_for("nada").get("/api/v1/awareness/reach?start=2020-01-01&end=2020-12-31")
     assert body.json() == {
-        "start": "2020-01-01", "end": "2020-12-31", "campaigns": 1, "people_reached": 1500,
-        "events": 3, "materials": 400, "hotline_calls": 10,
-    }  # fmt: skip
+        "start": "2020-01-01",
+        "end": "2020-12-31",
+        "campaigns": 1,
+        "people_reached": 1500,
+        "events": 3,
+        "materials": 400,
+        "hotline_calls": 10,
+    }
     refused = client_for("marija").post(
         "/api/v1/awareness/campaigns/c1/reach",
         {"on": "2020-07-01", "people_reached": 5},
@@ -152,7 +185,7 @@ def test_coordinators_see_grant_reports_due_on_their_home_page(
     with time_machine.travel(date(2021, 1, 15)):
         home = client_for("dragan").get("/").content.decode()
         assert "Grant reports due" in home
-        assert "Final report · ASTRA · due 01/31/2021" in home
+        assert "Final report · ASTRA · due 31/01/2021" in home
         assert "Grant reports due" not in client_for("marija").get("/").content.decode()
     with time_machine.travel(date(2020, 10, 1)):
         assert "Grant reports due" not in client_for("dragan").get("/").content.decode()

@@ -44,7 +44,7 @@ def test_the_prosecutor_sees_the_case_code_and_status_but_never_the_name(
     for secret in ("Милица", "Јанковић", "Milica", "1999-05-04"):
         assert secret not in html
 
-    _token, plaintext = token_issue(actor=None, user=personas["jelena"], name="t")
+    _token, plaintext = token_issue(actor=None, user=personas["jelena"], name="t", scope="write")
     body = (
         Client()
         .get(
@@ -120,7 +120,7 @@ def test_a_stale_form_is_refused(client_for, proceeding, personas) -> None:
 
 
 def test_the_api_returns_409_for_a_stale_version(proceeding, personas) -> None:
-    _token, plaintext = token_issue(actor=None, user=personas["jelena"], name="t")
+    _token, plaintext = token_issue(actor=None, user=personas["jelena"], name="t", scope="write")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
     url = f"/api/v1/justice/proceedings/{proceeding.pk}/stage"
     first = client.post(

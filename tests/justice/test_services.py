@@ -148,9 +148,13 @@ def test_compensation_paid_cannot_exceed_awarded(proceeding, personas, victim_ca
     )
     with pytest.raises(ValidationFailed) as caught:
         services.victim_update(
-            actor=personas["jelena"], link=link, expected_version=link.version,
-            compensation_awarded_eur=Decimal(1000), compensation_paid_eur=Decimal(1500), compensation_source="perpetrator",
-        )  # fmt: skip
+            actor=personas["jelena"],
+            link=link,
+            expected_version=link.version,
+            compensation_awarded_eur=Decimal(1000),
+            compensation_paid_eur=Decimal(1500),
+            compensation_source="perpetrator",
+        )
     assert caught.value.fields == {"compensation_paid_eur": "More cannot be paid than was awarded."}
 
 
@@ -166,9 +170,13 @@ def test_non_punishment_needs_a_prosecuted_victim(proceeding, personas, victim_c
             non_punishment_applied=True,
         )
     services.victim_update(
-        actor=personas["jelena"], link=link, expected_version=link.version,
-        prosecuted_for_offence=True, compelled_offence="theft", non_punishment_applied=True,
-    )  # fmt: skip
+        actor=personas["jelena"],
+        link=link,
+        expected_version=link.version,
+        prosecuted_for_offence=True,
+        compelled_offence="theft",
+        non_punishment_applied=True,
+    )
     link.refresh_from_db()
     assert link.non_punishment_applied is True
 

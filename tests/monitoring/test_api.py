@@ -97,17 +97,22 @@ def test_meetings_decisions_follow_ups_and_values_are_recorded_through_the_api(
     client = client_for("nada")
     created = client.post(
         f"{BASE}/meetings",
-        {"held_on": "2021-03-10", "place": "Online", "title": "March 2021",
-         "participant_agency_ids": [agencies["eud"].pk]},
+        {
+            "held_on": "2021-03-10",
+            "place": "Online",
+            "title": "March 2021",
+            "participant_agency_ids": [agencies["eud"].pk],
+        },
         content_type="application/json",
-    )  # fmt: skip
+    )
     assert created.status_code == 201
     meeting_id = created.json()["id"]
     assert created.json()["participants"] == ["EUD"]
     decided = client.post(
-        f"{BASE}/meetings/{meeting_id}/decisions", {"text": "Adopt the plan."},
+        f"{BASE}/meetings/{meeting_id}/decisions",
+        {"text": "Adopt the plan."},
         content_type="application/json",
-    )  # fmt: skip
+    )
     assert decided.json()["decisions"] == ["Adopt the plan."]
     refused = client.post(
         f"{BASE}/meetings/{meeting_id}/follow-ups",
@@ -137,7 +142,8 @@ def test_meetings_decisions_follow_ups_and_values_are_recorded_through_the_api(
     )
     assert live.status_code == 409
     cedomir = client_for("cedomir").post(
-        f"{BASE}/meetings/{meeting_id}/decisions", {"text": "Mine."},
+        f"{BASE}/meetings/{meeting_id}/decisions",
+        {"text": "Mine."},
         content_type="application/json",
-    )  # fmt: skip
+    )
     assert cedomir.status_code in (403, 404)

