@@ -65,9 +65,12 @@ def plain(request: HttpRequest, pk: int) -> HttpResponse:
         agency = _read(pk)
         kind, key, label = target_of(agency)
         AuditEntry.objects.create(
-            actor_label="bench", verb="agency.view", target_type=kind, target_id=key,
+            actor_label="bench",
+            verb="agency.view",
+            target_type=kind,
+            target_id=key,
             target_label=label,
-        )  # fmt: skip
+        )
     return HttpResponse(agency.name)
 
 
@@ -79,9 +82,12 @@ def naive(request: HttpRequest, pk: int) -> HttpResponse:
             cursor.execute(f"SELECT seq, hash FROM {HEAD_TABLE} WHERE id = 1 FOR UPDATE")
             seq, prev = cursor.fetchone()
         entry = AuditEntry.objects.create(
-            actor_label="bench", verb="agency.view", target_type=kind, target_id=key,
+            actor_label="bench",
+            verb="agency.view",
+            target_type=kind,
+            target_id=key,
             target_label=label,
-        )  # fmt: skip
+        )
         entry.refresh_from_db()  # hash what the database stores, as verification will
         digest = chain.link(prev, entry.hash_values())
         AuditSeal.objects.create(seq=seq + 1, entry_id=entry.pk, prev_hash=prev, hash=digest)
@@ -103,10 +109,15 @@ urlpatterns = [
 
 def _environ(url: str) -> dict[str, Any]:
     return {
-        "REQUEST_METHOD": "GET", "PATH_INFO": url, "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80", "REMOTE_ADDR": "127.0.0.1", "wsgi.input": BytesIO(),
-        "wsgi.url_scheme": "http", "HTTP_HOST": "127.0.0.1",
-    }  # fmt: skip
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": url,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.input": BytesIO(),
+        "wsgi.url_scheme": "http",
+        "HTTP_HOST": "127.0.0.1",
+    }
 
 
 def _worker(args: tuple[str, list[int], float, float]) -> tuple[int, float, float]:
@@ -165,11 +176,18 @@ def _start_sealer() -> subprocess.Popen[bytes]:
     Returns once it has started (its first line), so that its start-up is not part of the run."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "audit_settings", "PYTHONPATH": str(BENCH)}
     process = subprocess.Popen(
-        [sys.executable, str(BENCH.parent / "manage.py"), "seal_audit", "--follow",
-         "--interval", str(SEALER_INTERVAL), "--skip-checks"],
+        [
+            sys.executable,
+            str(BENCH.parent / "manage.py"),
+            "seal_audit",
+            "--follow",
+            "--interval",
+            str(SEALER_INTERVAL),
+            "--skip-checks",
+        ],
         env=env,
         stdout=subprocess.PIPE,
-    )  # fmt: skip
+    )
     assert process.stdout is not None
     process.stdout.readline()
     return process
@@ -229,13 +247,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument(
-        "--seal-interval", type=float, default=None,
+        "--seal-interval",
+        type=float,
+        default=None,
         help="Override audit.services.SEAL_INTERVAL_SECONDS for inline sealing (its own cost).",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--sealer-interval", type=float, default=SEALER_INTERVAL,
+        "--sealer-interval",
+        type=float,
+        default=SEALER_INTERVAL,
         help="Seconds between two rounds of the external sealer (seal_audit --follow --interval).",
-    )  # fmt: skip
+    )
     parser.add_argument("--modes", default="plain,chained,inline,naive")
     options = parser.parse_args()
     SEALER_INTERVAL = options.sealer_interval

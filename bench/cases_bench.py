@@ -39,14 +39,17 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import os
 import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -60,22 +63,19 @@ import requests  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from opennrm.accounts.models import User  # noqa: E402
+from opennrm.accounts.models import TokenScope, User  # noqa: E402
 from opennrm.accounts.services import token_issue  # noqa: E402
 from opennrm.audit.services import seal_pending  # noqa: E402
 from opennrm.cases import services  # noqa: E402
-from opennrm.cases.imports import (  # noqa: E402
-    COLUMNS,
-    import_legacy_file,
-    run_import_job,
-    start_import_job,
-)
+from opennrm.cases.imports import COLUMNS, import_legacy_file  # noqa: E402
 from opennrm.cases.management.commands.generate_cases import (  # noqa: E402
     SERBIAN_FAMILY,
     SERBIAN_GIVEN_F,
 )
 from opennrm.cases.models import Case, Person  # noqa: E402
 from opennrm.demo.base import ensure_agencies, ensure_personas, ensure_totp  # noqa: E402
+from opennrm.imports import services as pipeline  # noqa: E402
+from opennrm.imports.models import ColumnMapping, Stage, ValueMapping  # noqa: E402
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -91,13 +91,33 @@ def summary(name: str, latencies: list[float], errors: int) -> str:
     )
 
 
-def start_servers(args: argparse.Namespace) -> list[tuple[subprocess.Popen[bytes], str]]:
+METRICS_TOKEN = "bench-metrics-token-0123456789abcdef"
+
+
+def start_servers(
+    args: argparse.Namespace, *, metrics: bool = True
+) -> list[tuple[subprocess.Popen[bytes], str]]:
+    """The app servers. ``metrics``: with ``MetricsMiddleware`` as deployed (its counters in a
+    fresh ``PROMETHEUS_MULTIPROC_DIR``, as deploy/gunicorn.conf.py sets it for several workers),
+    or without it (``bench/lifecycle_nometrics_settings.py``: the same settings less that one
+    middleware)."""
     servers = []
+    if metrics:
+        metrics_env = {
+            "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(prefix="opennrm-bench-metrics-"),
+            "OPENNRM_METRICS_TOKEN": METRICS_TOKEN,
+        }
+    else:
+        metrics_env = {
+            "DJANGO_SETTINGS_MODULE": "lifecycle_nometrics_settings",
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "bench"), str(ROOT)]),
+        }
     if args.server == "gunicorn":
         # One gunicorn (its workers share the port), production settings with the keys the data
         # was generated with; plain HTTP on the loopback.
         env = {
             **os.environ,
+            **metrics_env,
             "DEBUG": "0",
             "SECRET_KEY": settings.SECRET_KEY,
             "OPENNRM_DATA_KEYS": settings.OPENNRM_DATA_KEYS,
@@ -111,7 +131,9 @@ def start_servers(args: argparse.Namespace) -> list[tuple[subprocess.Popen[bytes
         address = f"127.0.0.1:{args.port}"
         command = [sys.executable, "-m", "gunicorn", "opennrm.wsgi:application"]
         command += ["--bind", address, "--workers", str(args.workers), "--log-level", "warning"]
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+        # The servers' JSON request log goes to a file, not over the benchmark's output.
+        log = open(Path(tempfile.gettempdir()) / "opennrm-bench-gunicorn.log", "ab")  # noqa: SIM115
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
         servers.append((process, f"http://{address}"))
     else:
         for index in range(args.servers):
@@ -119,6 +141,7 @@ def start_servers(args: argparse.Namespace) -> list[tuple[subprocess.Popen[bytes
             process = subprocess.Popen(
                 [sys.executable, "manage.py", "runserver", address, "--noreload", "--skip-checks"],
                 cwd=ROOT,
+                env={**os.environ, **metrics_env},
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
@@ -135,6 +158,16 @@ def start_servers(args: argparse.Namespace) -> list[tuple[subprocess.Popen[bytes
         else:
             raise SystemExit(f"The server at {url} did not start.")
     return servers
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL when gunicorn has not stopped in 60 s (a loaded machine)."""
+    process.terminate()
+    try:
+        process.wait(60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)
 
 
 Sample = tuple[str, float, float, bool]  # scenario, started (monotonic), seconds, ok
@@ -195,7 +228,7 @@ def run_users(
     *,
     urls: list[str],
     token: str,
-    scenarios: dict[str, list[str]],
+    scenarios: dict[str, list[Any]],  # a path (GET) or (path, JSON body) for a POST
     users: int,
     seconds: float,
     think: tuple[float, float],
@@ -215,10 +248,15 @@ def run_users(
         time.sleep(rng.uniform(*think))  # users do not all arrive in the same instant
         while time.monotonic() < stop:
             name = rng.choice(names)
-            path = rng.choice(scenarios[name])
+            target = rng.choice(scenarios[name])
             started = time.monotonic()
             try:
-                ok = session.get(base + path, timeout=60).status_code == 200
+                if isinstance(target, tuple):  # a search by name: POSTed, never in the URL
+                    path, body = target
+                    response = session.post(base + path, json=body, timeout=60)
+                else:
+                    response = session.get(base + target, timeout=60)
+                ok = response.status_code == 200
             except requests.RequestException:
                 ok = False
             elapsed = time.monotonic() - started
@@ -251,17 +289,23 @@ def http_scenarios(args: argparse.Namespace, vesna: User) -> list[str]:
     statuses = ["referred", "under_assessment", "presumed_victim", "identified", "in_protection"]
     names = [f"{rng.choice(SERBIAN_GIVEN_F)} {rng.choice(SERBIAN_FAMILY)}" for _ in range(200)]
     agencies = [vesna.agency_id]
-    _token, plaintext = token_issue(actor=None, user=vesna, name=f"bench {time.time():.0f}")
+    # A write-scope token: the search by name is a POST (names never go in a URL), and a read
+    # token may use safe methods only (accounts.services.token_issue).
+    _token, plaintext = token_issue(
+        actor=None, user=vesna, name=f"bench {time.time():.0f}", scope=TokenScope.WRITE
+    )
     scenarios = {
         "list, first page": ["/api/v1/cases/cases/"],
         "search by code": [f"/api/v1/cases/cases/?q={code}" for code in codes],
         "filter by status": [f"/api/v1/cases/cases/?status={status}" for status in statuses],
         "filter by agency": [f"/api/v1/cases/cases/?agency_id={agency}" for agency in agencies],
         "search by name (blind index)": [
-            f"/api/v1/cases/cases/?q={requests.utils.quote(name)}" for name in names
+            ("/api/v1/cases/cases/search/", {"q": name}) for name in names
         ],
     }
-    servers = start_servers(args)
+    if args.metrics == "both":
+        return metrics_overhead(args, scenarios, plaintext, total)
+    servers = start_servers(args, metrics=args.metrics == "on")
     urls = [url for _process, url in servers]
     server = (
         f"gunicorn, {args.workers} sync workers"
@@ -324,9 +368,161 @@ def http_scenarios(args: argparse.Namespace, vesna: User) -> list[str]:
             print(line, flush=True)
     finally:
         for process, _url in servers:
-            process.terminate()
-            process.wait(10)
+            stop_server(process)
     return lines
+
+
+def loadavg() -> str:
+    return "load " + " / ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+MIDDLEWARE_MICRO = r"""
+import os, sys, time
+sys.path.insert(0, os.getcwd())
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opennrm.settings")
+import django
+django.setup()
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.urls import resolve
+from opennrm.lifecycle.metrics import MetricsMiddleware
+request = RequestFactory().get("/api/v1/cases/cases/")
+request.resolver_match = resolve("/api/v1/cases/cases/")
+response = HttpResponse()
+bare = lambda r: response
+wrapped = MetricsMiddleware(bare)
+n = 50_000
+best = {}
+for name, call in (("bare", bare), ("metrics", wrapped)) * 3:
+    started = time.perf_counter()
+    for _ in range(n):
+        call(request)
+    best[name] = min(best.get(name, 1e9), (time.perf_counter() - started) / n)
+print(f"{(best['metrics'] - best['bare']) * 1e6:.1f}")
+"""
+
+
+def metrics_overhead(
+    args: argparse.Namespace, scenarios: dict[str, list[Any]], token: str, total: int
+) -> list[str]:
+    """Issue 15: what /metrics (``MetricsMiddleware``) adds to the case list's p95. The same
+    load (users, think time, duration) against servers without the middleware and with it (as
+    deployed, counters in ``PROMETHEUS_MULTIPROC_DIR``, Prometheus scraping ``/metrics`` every
+    15 s), in ``--rounds`` rounds, the order alternating (off, on; on, off; ...) so that a drift
+    of the machine's load falls on both sides; latencies pooled per side. Then the middleware's
+    own cost per request, measured in a process of its own (multiprocess mode, best of 3 ×
+    50,000 calls, minus the same calls without it)."""
+    low_think, high_think = args.think
+    pooled: dict[bool, list[Sample]] = {False: [], True: []}
+    app_cpu: dict[bool, list[float]] = {False: [], True: []}
+    lines = [
+        f"Metrics overhead: {total:,} cases, gunicorn {args.workers} sync workers; "
+        f"{args.users} users, think {low_think:g}–{high_think:g} s, {args.duration:g} s counted "
+        f"after {args.warm_up:g} s per side and round, {args.rounds} rounds",
+        "",
+        "| round | metrics | requests | list p50 ms | list p95 ms | all p95 ms | app CPU ms/request "
+        "| load before → after |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    print("\n".join(lines), flush=True)
+    for number in range(args.rounds):
+        order = (False, True) if number % 2 == 0 else (True, False)
+        for metrics in order:
+            before = loadavg()
+            servers = start_servers(args, metrics=metrics)
+            urls = [url for _process, url in servers]
+            processes = [process for process, _url in servers]
+            stop = threading.Event()
+            scrapes: list[int] = []
+
+            def scrape(
+                url: str = urls[0],
+                stop: threading.Event = stop,
+                scrapes: list[int] = scrapes,
+            ) -> None:  # Prometheus, every 15 s
+                while not stop.wait(15):
+                    response = requests.get(
+                        f"{url}/metrics",
+                        headers={"Authorization": f"Bearer {METRICS_TOKEN}"},
+                        timeout=30,
+                    )
+                    scrapes.append(response.status_code)
+
+            try:
+                run_users(
+                    urls=urls, token=token, scenarios=scenarios, users=4, seconds=5, think=(0, 0)
+                )
+                scraper = threading.Thread(target=scrape, daemon=True)
+                if metrics:
+                    scraper.start()
+                cpu_before = cpu_snapshot(processes)
+                samples = run_users(
+                    urls=urls,
+                    token=token,
+                    scenarios=scenarios,
+                    users=args.users,
+                    seconds=args.warm_up + args.duration,
+                    think=(low_think, high_think),
+                )
+                cpu_after = cpu_snapshot(processes)
+                stop.set()
+                if metrics:
+                    scraper.join(35)
+            finally:
+                for process, _url in servers:
+                    stop_server(process)
+            if metrics and (not scrapes or any(code != 200 for code in scrapes)):
+                raise SystemExit(f"/metrics scrapes answered {scrapes}")
+            counted_from = min(s[1] for s in samples) + args.warm_up
+            counted = [s for s in samples if s[1] >= counted_from]
+            failed = sum(1 for s in counted if not s[3])
+            if failed:
+                raise SystemExit(f"{failed} requests failed")
+            pooled[metrics] += counted
+            per_request = 1000 * (cpu_after["app"] - cpu_before["app"]) / len(samples)
+            app_cpu[metrics].append(per_request)
+            listed = [1000 * s[2] for s in counted if s[0] == "list, first page"]
+            line = (
+                f"| {number + 1} | {'on' if metrics else 'off'} | {len(counted):,} | "
+                f"{statistics.median(listed):.1f} | {percentile(listed, 0.95):.1f} | "
+                f"{percentile([1000 * s[2] for s in counted], 0.95):.1f} | {per_request:.2f} | "
+                f"{before} → {loadavg()} |"
+            )
+            print(line, flush=True)
+            lines.append(line)
+    summary_lines = ["", "| pooled | list p50 ms | list p95 ms | all p95 ms | app CPU ms/request |"]
+    summary_lines.append("|---|---|---|---|---|")
+    figures: dict[bool, tuple[float, float]] = {}
+    for metrics in (False, True):
+        listed = [1000 * s[2] for s in pooled[metrics] if s[0] == "list, first page"]
+        everything = [1000 * s[2] for s in pooled[metrics]]
+        figures[metrics] = (percentile(listed, 0.95), percentile(everything, 0.95))
+        summary_lines.append(
+            f"| metrics {'on' if metrics else 'off'} ({len(listed):,} list requests) | "
+            f"{statistics.median(listed):.1f} | {figures[metrics][0]:.1f} | "
+            f"{figures[metrics][1]:.1f} | {statistics.mean(app_cpu[metrics]):.2f} |"
+        )
+    list_change = 100 * (figures[True][0] / figures[False][0] - 1)
+    all_change = 100 * (figures[True][1] / figures[False][1] - 1)
+    micro = subprocess.run(
+        [sys.executable, "-c", MIDDLEWARE_MICRO],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(prefix="opennrm-bench-metrics-"),
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    summary_lines += [
+        "",
+        f"p95 with metrics vs without: case list {list_change:+.1f} %, all scenarios "
+        f"{all_change:+.1f} %; the middleware's own time: {micro} µs per request "
+        f"({float(micro) / 10 / figures[False][0]:.3f} % of the list's p95 without it)",
+    ]
+    print("\n".join(summary_lines), flush=True)
+    return lines + summary_lines
 
 
 def duplicate_check(args: argparse.Namespace, vesna: User) -> list[str]:
@@ -410,32 +606,219 @@ def import_rows(args: argparse.Namespace, vesna: User) -> list[str]:
 
 
 def import_committed(args: argparse.Namespace, vesna: User) -> list[str]:
-    """The import as a user runs it and for good: the upload stored as a job, then the worker
-    task's body (``run_import_job``: validation, writing, the commit with its deferred foreign-key
-    checks), timed to its end; then the sealing of its audit entries, timed apart, as the
-    production sealer (``seal_audit --follow``, ``AUDIT_SEALER = "external"``) does it beside
-    the worker. It adds the rows to the database for good: run it on a copy (``createdb -T``)."""
+    """The import as a user runs it and for good, through the import pipeline: the upload stored
+    as a job with its suggested column mapping, the mapping confirmed, then the worker task's body
+    (``imports.services.job_run``: the mapping and value mappings applied, validation, writing,
+    the commit with its deferred foreign-key checks), timed to its end; then the sealing of its
+    audit entries, timed apart, as the production sealer (``seal_audit --follow``,
+    ``AUDIT_SEALER = "external"``) does it beside the worker. Peak RSS of this process is printed
+    (``ru_maxrss``). It adds the rows to the database for good: run it on a copy
+    (``createdb -T``)."""
+    import resource
+
     settings.AUDIT_SEALER = "external"  # the README's production checklist
     data = import_file(args.import_rows)
     before = Person.objects.count()
     started = time.perf_counter()
-    job = start_import_job(actor=vesna, data=data, filename="bench-committed.csv")
-    finished = run_import_job(job.id)
+    job = pipeline.job_create(
+        actor=vesna, spec_key="cases", filename="bench-committed.csv", data=data
+    )
+    job = pipeline.job_map_columns(actor=vesna, job=job, mapping=job.mapping)
+    # What ``job_queue`` does, without handing the job to a worker: this process runs it.
+    job.stage = Stage.QUEUED
+    job.save(update_fields=["stage", "updated_at"])
+    finished = pipeline.job_run(job_id=str(job.pk))
     elapsed = time.perf_counter() - started
     assert finished is not None
-    assert finished.stage == "done", (finished.message, finished.errors[:5])
+    assert finished.stage == Stage.DONE, (finished.message, finished.report[:500])
     created = Person.objects.count() - before
     assert created == finished.result["created"], (created, finished.result)
     started = time.perf_counter()
     sealed = seal_pending()
     sealing = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     line = (
-        f"Import, committed (job path): {finished.result['rows']:,} rows read, {created:,} "
-        f"created in {elapsed:.1f} s to the end of the job (commit included); then "
-        f"{sealed:,} audit entries sealed in {sealing:.1f} s by the sealer's sweep"
+        f"Import, committed (pipeline job path): {finished.result['rows']:,} rows read, "
+        f"{created:,} created in {elapsed:.1f} s to the end of the job (commit included); peak "
+        f"RSS {peak:.0f} MB; then {sealed:,} audit entries sealed in {sealing:.1f} s by the "
+        "sealer's sweep"
     )
     print(line, flush=True)
     return [line]
+
+
+# Issue 19: a register as an office keeps it — Serbian headers the pipeline suggests a mapping
+# for, one it does not know (mapped by hand), one it leaves out (a note), dd.mm.yyyy dates, and
+# values both known to the vocabularies ("Ž", "Srbija", "Radna eksploatacija", "CSR Beograd") and
+# not ("žensko lice", "rad na crno", "Žrtva", "MUP", "Policija": mapped once, remembered).
+PIPELINE_HEADER = [
+    "Broj predmeta",
+    "Ime",
+    "Prezime",
+    "Datum rođenja",
+    "Pol",
+    "Državljanstvo",
+    "Status žrtve",
+    "Oblik eksploatacije",
+    "Gde je eksploatisana",
+    "Status",
+    "Uputio",
+    "Datum upućivanja",
+    "Napomena",
+]
+PIPELINE_HAND_MAPPED = {"Gde je eksploatisana": "vic_LocationOfExploitation"}
+PIPELINE_VALUE_MAPS = {
+    ("prs_Gender", "žensko lice"): "Feminine",
+    ("vic_TypeOfExploitation", "rad na crno"): "ForcedLabour",
+    ("vic_TraffickingStatus", "Žrtva"): "ActualVictimOfTrafficking",
+}
+
+
+def pipeline_file(rows: int, police: str) -> tuple[bytes, dict[tuple[str, str], str]]:
+    """The register (CSV, UTF-8) and the value mappings a clerk gives for its unknown values."""
+    rng = random.Random(19)
+    run = f"{time.time():.0f}"  # each run's case identifiers are new: every row is created
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(PIPELINE_HEADER)
+    for number in range(rows):
+        writer.writerow(
+            [
+                f"REG-{run}-{number}",
+                rng.choice(SERBIAN_GIVEN_F),
+                f"{rng.choice(SERBIAN_FAMILY)}-{run}-{number}",
+                f"{rng.randrange(1, 29):02d}.{rng.randrange(1, 13):02d}.{rng.randrange(1960, 2005)}",
+                rng.choice(["Ž", "Ž", "ženski", "žensko lice", "M"]),
+                rng.choice(["Srbija", "Srbija", "SRB", "Србија", "Ukrajina"]),
+                rng.choice(["Žrtva", "potencijalna žrtva", "Actual victim of trafficking"]),
+                rng.choice(["Radna eksploatacija", "Prosjačenje", "rad na crno"]),
+                rng.choice(["Srbija", "Nemačka", ""]),
+                rng.choice(["Aktivan", "U toku"]),
+                rng.choice(["CSR Beograd", "MUP", "Policija", "ASTRA"]),
+                f"{rng.randrange(1, 29):02d}.{rng.randrange(1, 13):02d}.20{rng.randrange(13, 25)}",
+                rng.choice(["", "", "premeštena u sklonište"]),
+            ]
+        )
+    maps = dict(PIPELINE_VALUE_MAPS)
+    maps[("cas_ReferringOrganisation", "MUP")] = police
+    maps[("cas_ReferringOrganisation", "Policija")] = police
+    return buffer.getvalue().encode("utf-8"), maps
+
+
+WORKER = r"""
+import json, os, sys, time
+sys.path.insert(0, os.getcwd())
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opennrm.settings")
+import django
+django.setup()
+from django.conf import settings
+settings.AUDIT_SEALER = "external"
+from opennrm.imports.services import job_run
+def peak_mb():  # VmHWM: this process's own peak (ru_maxrss counts the parent's from the fork)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+baseline = peak_mb()
+started = time.perf_counter()
+job = job_run(job_id=sys.argv[1])
+elapsed = time.perf_counter() - started
+print(json.dumps({
+    "seconds": elapsed,
+    "stage": job.stage,
+    "message": str(job.message),
+    "result": job.result,
+    "baseline_mb": baseline,
+    "peak_mb": peak_mb(),
+}))
+"""
+
+
+def import_pipeline(args: argparse.Namespace, vesna: User) -> list[str]:
+    """Issue 19: the whole pipeline as a clerk and the worker run it, for good. Upload (the job
+    with its suggested column mapping), one column mapped by hand and the mapping confirmed, the
+    unknown values listed (the value-mapping screen) and mapped, the preview (what the preview
+    page computes in its request), then the commit by the worker's task body
+    (``imports.services.job_run``) in a process of its own, like ``db_worker``: its wall time
+    and its peak RSS (``ru_maxrss``; the process's size after ``django.setup`` is printed
+    beside it). Then the sealing of its audit entries, as the production sealer does beside the
+    worker, timed apart. It adds the rows for good: run it on a copy (``createdb -T``)."""
+    from opennrm.cases.import_specs import _vocabularies
+
+    agencies = _vocabularies()["cas_ReferringOrganisation"]
+    police = next(code for code, label in agencies.choices() if "Police" in label)
+    data, value_maps = pipeline_file(args.import_rows, police)
+    # A clerk's first file of this layout: nothing remembered from an earlier run of the bench.
+    ColumnMapping.objects.filter(spec="cases", agency=vesna.agency).delete()
+    ValueMapping.objects.filter(agency=vesna.agency).delete()
+    before = Person.objects.count()
+    lines = [
+        f"Import pipeline: {args.import_rows:,} rows, {len(data) / 2**20:.1f} MiB CSV, "
+        f"{Case.objects.count():,} cases before; {loadavg()}"
+    ]
+    timings: list[tuple[str, float]] = []
+
+    def step(name: str, started: float) -> None:
+        timings.append((name, time.perf_counter() - started))
+
+    started = time.perf_counter()
+    job = pipeline.job_create(
+        actor=vesna, spec_key="cases", filename="registar-2013-2016.csv", data=data
+    )
+    step("upload (read, suggest mapping, store)", started)
+    mapping = list(job.mapping)
+    for index, cell in enumerate(job.header):
+        if cell in PIPELINE_HAND_MAPPED:
+            mapping[index] = PIPELINE_HAND_MAPPED[cell]
+    started = time.perf_counter()
+    job = pipeline.job_map_columns(actor=vesna, job=job, mapping=mapping)
+    step("column mapping confirmed", started)
+    started = time.perf_counter()
+    unknown = pipeline.job_unknown_values(actor=vesna, job=job)
+    step("unknown values listed", started)
+    found = {(u.column.key, u.raw) for u in unknown}
+    assert found == set(value_maps), (found, set(value_maps))
+    pipeline.values_remember(actor=vesna, job=job, choices=value_maps)
+    assert not pipeline.job_unknown_values(actor=vesna, job=job)
+    started = time.perf_counter()
+    preview = pipeline.job_preview(actor=vesna, job=job)
+    preview_seconds = time.perf_counter() - started
+    step("preview", started)
+    assert preview.ok, preview.errors[:5]
+    assert preview.create == args.import_rows, (preview.create, preview.rows)
+    job.stage = Stage.QUEUED  # what ``job_queue`` does, without handing the job to db_worker
+    job.save(update_fields=["stage", "updated_at"])
+    load_before = loadavg()
+    started = time.perf_counter()
+    worker = subprocess.run(
+        [sys.executable, "-c", WORKER, str(job.pk)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    wall = time.perf_counter() - started
+    outcome = json.loads(worker.stdout.strip().splitlines()[-1])
+    assert outcome["stage"] == Stage.DONE, outcome
+    created = Person.objects.count() - before
+    assert created == outcome["result"]["created"] == args.import_rows, (created, outcome)
+    started = time.perf_counter()
+    sealed = seal_pending()
+    sealing = time.perf_counter() - started
+    lines += [
+        "",
+        "| step | seconds |",
+        "|---|---|",
+        *(f"| {name} | {seconds:.1f} |" for name, seconds in timings),
+        f"| commit: job_run in a worker process ({created:,} created) | {outcome['seconds']:.1f} "
+        f"(process {wall:.1f} with Django's start) |",
+        f"| sealing its {sealed:,} audit entries (the sealer, apart) | {sealing:.1f} |",
+        "",
+        f"Preview {preview_seconds:.1f} s; commit {outcome['seconds']:.1f} s, worker peak RSS "
+        f"{outcome['peak_mb']:.0f} MB (after django.setup {outcome['baseline_mb']:.0f} MB); "
+        f"{load_before} → {loadavg()}",
+    ]
+    print("\n".join(lines), flush=True)
+    return lines
 
 
 IMPORT_TABLES = (
@@ -463,6 +846,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--servers", type=int, default=2, help="runserver processes.")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--metrics",
+        choices=["on", "off", "both"],
+        default="on",
+        help="HTTP with MetricsMiddleware (as deployed), without, or both side by side.",
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="Rounds of --metrics both.")
     parser.add_argument("--duplicate-checks", type=int, default=200)
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument(
@@ -470,7 +860,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["http", "duplicates", "import", "import-committed"],
+        choices=["http", "duplicates", "import", "import-committed", "pipeline"],
         action="append",
         default=None,
     )
@@ -489,6 +879,8 @@ def main() -> None:
         report += import_rows(args, vesna)
     if "import-committed" in parts:  # never by default: it writes for good
         report += import_committed(args, vesna)
+    if "pipeline" in parts:  # never by default: it writes for good
+        report += import_pipeline(args, vesna)
     print("\n".join(report))
 
 

@@ -164,10 +164,10 @@ def generate(count: int) -> None:
             INSERT INTO cases_referral (created_at, updated_at, version, reason,
                 subject_given_names, subject_family_name, subject_date_of_birth,
                 subject_contacts, subject_gender, subject_citizenship, subject_languages,
-                is_child, consent, consent_scope, status, decline_reason, sent_at,
+                is_child, consent, consent_scope, status, decline_category, decline_reason, sent_at,
                 from_agency_id, from_user_id, to_agency_id, person_id, case_id)
             SELECT now(), now(), 1, '', '', '', '', '', 'NonSpecifiedUnknown', '[]'::jsonb,
-                '[]'::jsonb, c.is_child, 'given', '[]'::jsonb, 'accepted', '',
+                '[]'::jsonb, c.is_child, 'given', '[]'::jsonb, 'accepted', '', '',
                 c.opened_on + time '09:00', ({front})[1 + floor(random() * {len(front_line)})::int],
                 {vesna}, {centre}, c.person_id, c.id
             FROM cases_case c WHERE c.code LIKE 'RS-B-%%' AND random() < 0.9
