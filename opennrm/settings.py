@@ -14,7 +14,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from opennrm.env import env_bool, env_int, env_list, env_secret, env_str
+from opennrm.env import env_bool, env_float, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("OPENNRM_VAR_DIR", str(BASE_DIR / "var")))
@@ -44,6 +44,15 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+# An optional streaming replica of the primary for statistics (opennrm/lifecycle/replica.py).
+_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if _REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        _REPLICA_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0)
+    )
+    # Tests read the test database through the replica alias (no second test database).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["opennrm.lifecycle.replica.ReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the web process and the db_worker share the file.
     DATABASES["default"]["OPTIONS"] = {
@@ -59,11 +68,15 @@ OPENNRM_APPS = [
     "opennrm.audit",
     "opennrm.screening",
     "opennrm.cases",
+    "opennrm.field",
     "opennrm.justice",
+    "opennrm.transnational",
     "opennrm.training",
     "opennrm.awareness",
     "opennrm.monitoring",
     "opennrm.statistics",
+    "opennrm.imports",
+    "opennrm.lifecycle",
     "opennrm.demo",
 ]
 
@@ -87,7 +100,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later log line carries the request id, and the metrics time the whole request.
+    "opennrm.lifecycle.logs.RequestIdMiddleware",
+    "opennrm.lifecycle.metrics.MetricsMiddleware",
+    "opennrm.lifecycle.replica.ReplicaReadsMiddleware",
     "opennrm.core.middleware.RefuseTraceMiddleware",
+    "opennrm.audit.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -100,6 +118,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "opennrm.field.middleware.ClearFieldDataOnSignOut",
     "opennrm.accounts.middleware.RequireTwoFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "opennrm.core.middleware.NoStoreMiddleware",
@@ -109,6 +128,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "opennrm.urls"
 WSGI_APPLICATION = "opennrm.wsgi.application"
 
+FORM_RENDERER = "opennrm.core.forms.FormRenderer"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -121,8 +141,10 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "opennrm.core.context_processors.shell",
+                "opennrm.accounts.context_processors.shell",
             ],
+            # {{ text|in_script }}: people's Serbian text in the interface's script.
+            "builtins": ["opennrm.core.templatetags.core_text"],
         },
     }
 ]
@@ -166,6 +188,16 @@ MFA_RECOVERY_CODE_COUNT = 10
 # One 30-second step either side (RFC 6238 §5.2): a code typed as it rolls over, or from a phone
 # whose clock is a few seconds off, is still accepted; a used code is still refused as replay.
 MFA_TOTP_TOLERANCE = 1
+# allauth's own two-factor limiter reuses the login-failure rate limit switched off above; these
+# forms limit codes per user and per address instead (opennrm.accounts.forms, audited): the first
+# OPENNRM_MFA_FREE_ATTEMPTS failures are free, then each waits twice as long (1, 2, 4 … s), and
+# OPENNRM_MFA_MAX_ATTEMPTS lock for OPENNRM_LOCKOUT_MINUTES (lifted like a password lockout).
+MFA_FORMS = {
+    "authenticate": "opennrm.accounts.forms.LimitedAuthenticateForm",
+    "reauthenticate": "opennrm.accounts.forms.LimitedReauthenticateForm",
+}
+OPENNRM_MFA_FREE_ATTEMPTS = env_int("OPENNRM_MFA_FREE_ATTEMPTS", 5)
+OPENNRM_MFA_MAX_ATTEMPTS = env_int("OPENNRM_MFA_MAX_ATTEMPTS", 10)
 
 # django-axes: 5 failures lock the username (existing or not, so nothing is enumerated).
 AXES_FAILURE_LIMIT = env_int("OPENNRM_LOCKOUT_FAILURES", 5)
@@ -195,6 +227,8 @@ SECURE_HSTS_PRELOAD = _SECURE
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("OPENNRM_BEHIND_PROXY", False) else None
 )
+# Load balancers and Prometheus ask the app itself over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -218,6 +252,8 @@ LANGUAGES = [("en", "English"), ("sr", "Српски"), ("sr-latn", "Srpski")]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Belgrade")
 USE_I18N = True
 USE_TZ = True
+# English dates and times as in Europe (en-GB, 24-hour); see opennrm/core/formats.
+FORMAT_MODULE_PATH = ["opennrm.core.formats"]
 # Every catalogue belongs to an app (opennrm/<app>/locale); see core/management/commands/i18n.py.
 LOCALE_PATHS: list[Path] = []
 
@@ -249,6 +285,23 @@ if AUDIT_SEALER not in {"inline", "external"}:
         f'OPENNRM_AUDIT_SEALER must be "inline" or "external", not "{AUDIT_SEALER}".'
     )
 
+# Backups (opennrm/lifecycle/backups.py): the key that encrypts them (base64 of 32 bytes), needed
+# only by ``manage.py backup`` and ``restore``, so web servers start without it. Where pg_dump and
+# pg_restore of the server's major version live, when not in Debian's /usr/lib/postgresql/N/bin.
+OPENNRM_BACKUP_KEY = env_secret("OPENNRM_BACKUP_KEY", required=False, dev_default="")
+OPENNRM_PG_BINDIR = env_str("OPENNRM_PG_BINDIR", "")
+
+# Retention schedules, in days (their purposes: opennrm/lifecycle/retention.py and the README).
+OPENNRM_RETENTION_CLOSED_CASE_DAYS = env_int("OPENNRM_RETENTION_CLOSED_CASE_DAYS", 3650)
+OPENNRM_RETENTION_DECLINED_REFERRAL_DAYS = env_int("OPENNRM_RETENTION_DECLINED_REFERRAL_DAYS", 365)
+OPENNRM_RETENTION_NEGATIVE_SCREENING_DAYS = env_int(
+    "OPENNRM_RETENTION_NEGATIVE_SCREENING_DAYS", 183
+)
+OPENNRM_RETENTION_AUDIT_DAYS = env_int("OPENNRM_RETENTION_AUDIT_DAYS", 3650)
+# Field work: days a device keeps offline data without contact before erasing it.
+OPENNRM_FIELD_OFFLINE_DAYS = env_int("OPENNRM_FIELD_OFFLINE_DAYS", 7)
+OPENNRM_RETENTION_IMPORT_REPORT_DAYS = env_int("OPENNRM_RETENTION_IMPORT_REPORT_DAYS", 90)
+
 # E-mail (deadline digests, hearing reminders): Django 6.1's MAILERS; console in development.
 _EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
@@ -276,9 +329,48 @@ OPENNRM_RESTRICTED_THRESHOLD = env_int("OPENNRM_RESTRICTED_THRESHOLD", 5)
 OPENNRM_PUBLIC_THRESHOLD = env_int("OPENNRM_PUBLIC_THRESHOLD", 10)
 OPENNRM_PUBLIC_ROUNDING = env_int("OPENNRM_PUBLIC_ROUNDING", 5)
 OPENNRM_CTDC_K = env_int("OPENNRM_CTDC_K", 11)
+# Cell-key method (statistics.disclosure): largest perturbation of a count at or above the
+# threshold, and the secret seed of the record keys (None: derived from SECRET_KEY). The seed must
+# never change once figures are published.
+OPENNRM_RESTRICTED_SPREAD = env_int("OPENNRM_RESTRICTED_SPREAD", 2)
+OPENNRM_PUBLIC_SPREAD = env_int("OPENNRM_PUBLIC_SPREAD", 3)
+_CELL_KEY_SEED = env_str("OPENNRM_CELL_KEY_SEED", "")
+OPENNRM_CELL_KEY_SEED = int(_CELL_KEY_SEED) if _CELL_KEY_SEED else None
+# Privacy budget of the differentially private synthetic dataset (statistics.synthetic): smaller
+# is more private and less accurate; a request may ask for less, never for more.
+OPENNRM_SYNTHETIC_EPSILON = env_float("OPENNRM_SYNTHETIC_EPSILON", 4.0)
 OPENNRM_COUNTRY_CODE = env_str("OPENNRM_COUNTRY_CODE", "RS")
 # Break-the-glass grants last this long before a new reason is needed.
 OPENNRM_BREAK_GLASS_MINUTES = env_int("OPENNRM_BREAK_GLASS_MINUTES", 60)
+# A service provider keeps access to a case this long after its service is completed or the case
+# is closed, to write closing notes; a withdrawn consent ends access at once.
+OPENNRM_PROVIDER_GRACE_HOURS = env_int("OPENNRM_PROVIDER_GRACE_HOURS", 72)
+# API tokens: personal ones last OPENNRM_TOKEN_HOURS unless asked otherwise, at most
+# OPENNRM_TOKEN_MAX_HOURS; only service accounts (no personal-data role) get long-lived ones.
+OPENNRM_TOKEN_HOURS = env_int("OPENNRM_TOKEN_HOURS", 8)
+OPENNRM_TOKEN_MAX_HOURS = env_int("OPENNRM_TOKEN_MAX_HOURS", 24)
+OPENNRM_SERVICE_TOKEN_MAX_DAYS = env_int("OPENNRM_SERVICE_TOKEN_MAX_DAYS", 365)
+# A person's token unused this long is refused (the API's idle timeout; use within the last
+# minute is not recorded, so the timeout is exact to a minute). Service accounts' tokens have none.
+OPENNRM_TOKEN_IDLE_MINUTES = env_int("OPENNRM_TOKEN_IDLE_MINUTES", 60)
+# The OpenAPI schema and the interactive docs without sign-in: only in development by default.
+OPENNRM_API_SCHEMA_PUBLIC = env_bool("OPENNRM_API_SCHEMA_PUBLIC", DEBUG)
+
+# Transnational referral (docs/transnational.md): this installation's key seeds (base64, 32 bytes
+# each, comma-separated, the last one current) and how long a package stays valid. Unset in
+# production: transnational referral is switched off (every action says so); in DEBUG the keys
+# derive from SECRET_KEY so a first run can try it.
+OPENNRM_TRM_KEYS = env_secret("OPENNRM_TRM_KEYS", required=False, dev_default="")
+OPENNRM_TRM_PACKAGE_HOURS = env_int("OPENNRM_TRM_PACKAGE_HOURS", 72)
+
+# One upload policy for every import (core/tabular.py): a file over any of these is refused before
+# it can take the server's memory or time. The unpacked limit applies to an XLSX's parts, checked
+# against the sizes the zip declares before anything is opened and counted again while reading.
+OPENNRM_UPLOAD_MAX_BYTES = env_int("OPENNRM_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
+OPENNRM_UPLOAD_MAX_UNPACKED_BYTES = env_int("OPENNRM_UPLOAD_MAX_UNPACKED_BYTES", 256 * 1024 * 1024)
+OPENNRM_UPLOAD_MAX_ROWS = env_int("OPENNRM_UPLOAD_MAX_ROWS", 1_000_000)
+OPENNRM_UPLOAD_MAX_CELLS = env_int("OPENNRM_UPLOAD_MAX_CELLS", 20_000_000)
+OPENNRM_UPLOAD_MAX_SECONDS = env_int("OPENNRM_UPLOAD_MAX_SECONDS", 300)
 
 NINJA_PAGINATION_PER_PAGE = 50
 # No API list hands out more than this many items a page (ninja's default is unlimited: one
@@ -287,16 +379,54 @@ NINJA_PAGINATION_MAX_LIMIT = 500
 # Every list's offset bounded too (ninja's default lets an offset overflow the database's integers).
 NINJA_PAGINATION_CLASS = "opennrm.core.pagination.BoundedLimitOffsetPagination"
 
+# Logs: JSON lines with the request id in production (opennrm/lifecycle/logs.py), plain text in
+# development; never personal data (the access line names URL patterns, not paths or queries).
+LOG_FORMAT = env_str("OPENNRM_LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f'OPENNRM_LOG_FORMAT must be "json" or "text", not "{LOG_FORMAT}".')
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "opennrm.lifecycle.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # One access line a request is for production logs, not for the development console.
+        "opennrm.request": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
+    },
 }
+
+# Operations (opennrm/lifecycle): /metrics answers the bearer of this token, or (unset) only
+# direct requests from this machine; /readyz fails when audit entries wait longer than this to be
+# sealed, or when less than this many MB are free under OPENNRM_VAR_DIR or MEDIA_ROOT.
+OPENNRM_METRICS_TOKEN = env_secret("OPENNRM_METRICS_TOKEN", required=False, dev_default="")
+OPENNRM_READY_SEALER_LAG_SECONDS = env_int("OPENNRM_READY_SEALER_LAG_SECONDS", 120)
+OPENNRM_READY_MIN_FREE_MB = env_int("OPENNRM_READY_MIN_FREE_MB", 500)
 
 # axes.W006 asks for IP-based lockout too; an agency office behind one NAT address would lock out
 # every colleague, so lockout is per username (existing or not, which also prevents enumeration).
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# Source maps (the API docs' bundles ship several MB of them) are for developers' tools, fetched
+# rarely: compressing them made collectstatic several times slower for nothing.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    *("jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br"),
+    *("swf", "flv", "woff", "woff2", "3gp", "3gpp", "asf", "avi", "m4v", "mov", "mp4", "mpeg"),
+    *("mpg", "webm", "wmv", "map"),
+]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -14,6 +14,7 @@ from opennrm.core.restapi import api, openapi_schema
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("", include("opennrm.lifecycle.urls_ops")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),

@@ -14,6 +14,9 @@ from opennrm.audit import triggers
 from opennrm.demo.base import ensure_agencies, ensure_personas
 from opennrm.demo.personas import PERSONAS
 
+# Fails any test whose logs hold a demo name (issue 13: logs scrubbed).
+pytest_plugins = ["tests.pii_log_guard"]
+
 
 @pytest.fixture(autouse=True)
 def _default_language() -> Iterator[None]:

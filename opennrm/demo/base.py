@@ -21,9 +21,14 @@ def ensure_agencies() -> dict[str, Agency]:
         agency = Agency.objects.filter(name=spec.name).first()
         if agency is None:
             agency = services.agency_create(
-                actor=None, name=spec.name, type=spec.type, name_sr=spec.name_sr,
-                short_name=spec.short_name, municipality=spec.municipality,
-            )  # fmt: skip
+                actor=None,
+                name=spec.name,
+                type=spec.type,
+                name_sr=spec.name_sr,
+                short_name=spec.short_name,
+                short_name_sr=spec.short_name_sr,
+                municipality=spec.municipality,
+            )
         agencies[spec.key] = agency
     return agencies
 
@@ -34,10 +39,14 @@ def ensure_personas(agencies: dict[str, Agency], *, with_mfa: bool = True) -> di
         user = User.objects.filter(username=persona.username).first()
         if user is None:
             user = services.user_create(
-                actor=None, username=persona.username, agency=agencies[persona.agency],
-                roles=persona.roles, password=DEMO_PASSWORD, first_name=persona.first_name,
+                actor=None,
+                username=persona.username,
+                agency=agencies[persona.agency],
+                roles=persona.roles,
+                password=DEMO_PASSWORD,
+                first_name=persona.first_name,
                 last_name=persona.last_name,
-            )  # fmt: skip
+            )
         if with_mfa:
             ensure_totp(user)
         users[persona.username] = user

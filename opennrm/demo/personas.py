@@ -20,6 +20,7 @@ class AgencySpec:
     short_name: str
     type: str
     municipality: str = "Beograd"
+    short_name_sr: str = ""
 
 
 @dataclass(frozen=True)
@@ -33,24 +34,144 @@ class Persona:
 
 
 AGENCIES: tuple[AgencySpec, ...] = (
-    AgencySpec("nco", "National Anti-trafficking Coordination Office", "Канцеларија националног координатора за борбу против трговине људима", "NCO", AgencyType.COORDINATION_OFFICE),
-    AgencySpec("cptv", "Centre for Human Trafficking Victims' Protection", "Центар за заштиту жртава трговине људима", "CPTV", AgencyType.IDENTIFICATION_CENTRE),
-    AgencySpec("shelter", "Shelter for Victims of Human Trafficking", "Прихватилиште за жртве трговине људима", "Shelter", AgencyType.SHELTER),
-    AgencySpec("labour", "Labour Inspectorate", "Инспекторат за рад", "LI", AgencyType.LABOUR_INSPECTORATE),
-    AgencySpec("police_bg", "Ministry of Interior — Police Directorate, Belgrade", "Министарство унутрашњих послова — Дирекција полиције, Београд", "MUP BG", AgencyType.POLICE),
-    AgencySpec("police_ni", "Ministry of Interior — Police Administration, Niš", "Министарство унутрашњих послова — Полицијска управа Ниш", "MUP NI", AgencyType.POLICE, "Niš"),
-    AgencySpec("csw_bg", "City Centre for Social Work Belgrade", "Градски центар за социјални рад Београд", "CSW BG", AgencyType.SOCIAL_WELFARE_CENTRE),
-    AgencySpec("astra", "ASTRA — Anti Trafficking Action", "АСТРА — Акција против трговине људима", "ASTRA", AgencyType.CSO),
-    AgencySpec("atina", "Atina — Citizens' Association for Combating Trafficking", "Атина — Удружење грађана за борбу против трговине људима", "Atina", AgencyType.CSO),
-    AgencySpec("prosecution", "Higher Public Prosecutor's Office in Belgrade", "Више јавно тужилаштво у Београду", "VJT BG", AgencyType.PROSECUTION),
-    AgencySpec("court", "Higher Court in Belgrade", "Виши суд у Београду", "VS BG", AgencyType.COURT),
-    AgencySpec("education", "Ministry of Education, Science and Technological Development", "Министарство просвете, науке и технолошког развоја", "MPNTR", AgencyType.EDUCATION),
-    AgencySpec("health", "Ministry of Health", "Министарство здравља", "MZ", AgencyType.HEALTH),
-    AgencySpec("labour_ministry", "Ministry of Employment, Labour, Veteran and Social Affairs", "Министарство за рад, запошљавање, борачка и социјална питања", "MRZBSP", AgencyType.MINISTRY),
-    AgencySpec("judicial_academy", "Judicial Academy", "Правосудна академија", "PA", AgencyType.EDUCATION),
-    AgencySpec("coe", "Council of Europe Office in Belgrade", "Канцеларија Савета Европе у Београду", "CoE", AgencyType.INTERNATIONAL_ORGANISATION),
-    AgencySpec("eud", "Delegation of the European Union to Serbia", "Делегација Европске уније у Србији", "EUD", AgencyType.INTERNATIONAL_ORGANISATION),
-)  # fmt: skip
+    AgencySpec(
+        "nco",
+        "National Anti-trafficking Coordination Office",
+        "Канцеларија националног координатора за борбу против трговине људима",
+        "NCO",
+        AgencyType.COORDINATION_OFFICE,
+        short_name_sr="КНК",
+    ),
+    AgencySpec(
+        "cptv",
+        "Centre for Human Trafficking Victims' Protection",
+        "Центар за заштиту жртава трговине људима",
+        "CPTV",
+        AgencyType.IDENTIFICATION_CENTRE,
+        short_name_sr="ЦЗЖТЉ",
+    ),
+    AgencySpec(
+        "shelter",
+        "Shelter for Victims of Human Trafficking",
+        "Прихватилиште за жртве трговине људима",
+        "Shelter",
+        AgencyType.SHELTER,
+        short_name_sr="Прихватилиште",
+    ),
+    AgencySpec(
+        "labour",
+        "Labour Inspectorate",
+        "Инспекторат за рад",
+        "LI",
+        AgencyType.LABOUR_INSPECTORATE,
+        short_name_sr="ИР",
+    ),
+    AgencySpec(
+        "police_bg",
+        "Ministry of Interior — Police Directorate, Belgrade",
+        "Министарство унутрашњих послова — Дирекција полиције, Београд",
+        "MUP BG",
+        AgencyType.POLICE,
+        short_name_sr="МУП БГ",
+    ),
+    AgencySpec(
+        "police_ni",
+        "Ministry of Interior — Police Administration, Niš",
+        "Министарство унутрашњих послова — Полицијска управа Ниш",
+        "MUP NI",
+        AgencyType.POLICE,
+        "Niš",
+        short_name_sr="МУП НИ",
+    ),
+    AgencySpec(
+        "csw_bg",
+        "City Centre for Social Work Belgrade",
+        "Градски центар за социјални рад Београд",
+        "CSW BG",
+        AgencyType.SOCIAL_WELFARE_CENTRE,
+        short_name_sr="ГЦСР БГ",
+    ),
+    AgencySpec(
+        "astra",
+        "ASTRA — Anti Trafficking Action",
+        "АСТРА — Акција против трговине људима",
+        "ASTRA",
+        AgencyType.CSO,
+        short_name_sr="АСТРА",
+    ),
+    AgencySpec(
+        "atina",
+        "Atina — Citizens' Association for Combating Trafficking",
+        "Атина — Удружење грађана за борбу против трговине људима",
+        "Atina",
+        AgencyType.CSO,
+        short_name_sr="Атина",
+    ),
+    AgencySpec(
+        "prosecution",
+        "Higher Public Prosecutor's Office in Belgrade",
+        "Више јавно тужилаштво у Београду",
+        "VJT BG",
+        AgencyType.PROSECUTION,
+        short_name_sr="ВЈТ БГ",
+    ),
+    AgencySpec(
+        "court",
+        "Higher Court in Belgrade",
+        "Виши суд у Београду",
+        "VS BG",
+        AgencyType.COURT,
+        short_name_sr="ВС БГ",
+    ),
+    AgencySpec(
+        "education",
+        "Ministry of Education, Science and Technological Development",
+        "Министарство просвете, науке и технолошког развоја",
+        "MPNTR",
+        AgencyType.EDUCATION,
+        short_name_sr="МПНТР",
+    ),
+    AgencySpec(
+        "health",
+        "Ministry of Health",
+        "Министарство здравља",
+        "MZ",
+        AgencyType.HEALTH,
+        short_name_sr="МЗ",
+    ),
+    AgencySpec(
+        "labour_ministry",
+        "Ministry of Employment, Labour, Veteran and Social Affairs",
+        "Министарство за рад, запошљавање, борачка и социјална питања",
+        "MRZBSP",
+        AgencyType.MINISTRY,
+        short_name_sr="МРЗБСП",
+    ),
+    AgencySpec(
+        "judicial_academy",
+        "Judicial Academy",
+        "Правосудна академија",
+        "PA",
+        AgencyType.EDUCATION,
+        short_name_sr="ПА",
+    ),
+    AgencySpec(
+        "coe",
+        "Council of Europe Office in Belgrade",
+        "Канцеларија Савета Европе у Београду",
+        "CoE",
+        AgencyType.INTERNATIONAL_ORGANISATION,
+        short_name_sr="СЕ",
+    ),
+    AgencySpec(
+        "eud",
+        "Delegation of the European Union to Serbia",
+        "Делегација Европске уније у Србији",
+        "EUD",
+        AgencyType.INTERNATIONAL_ORGANISATION,
+        short_name_sr="ДЕУ",
+    ),
+)
 
 PERSONAS: tuple[Persona, ...] = (
     Persona(

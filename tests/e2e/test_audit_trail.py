@@ -14,9 +14,14 @@ def test_the_auditor_filters_flagged_entries_and_verifies_the_chain_on_a_phone(
     phone_page: Page, login_as: Callable[[Page, str], None], personas: dict[str, User]
 ) -> None:
     record(
-        actor=personas["vesna"], verb="access.break_glass", target_type="cases.case",
-        target_id="42", target_label="RS-2026-00042", purpose="urgent placement", flagged=True,
-    )  # fmt: skip
+        actor=personas["vesna"],
+        verb="access.break_glass",
+        target_type="cases.case",
+        target_id="42",
+        target_label="RS-2026-00042",
+        purpose="urgent placement",
+        flagged=True,
+    )
     login_as(phone_page, "zoran")
 
     phone_page.goto("/audit/")

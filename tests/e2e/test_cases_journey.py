@@ -58,7 +58,11 @@ def test_referral_to_closure(
     vesna.get_by_role("link", name="Identify as a victim").click()
     vesna.get_by_label("Date of decision").fill(timezone.localdate().isoformat())
     vesna.get_by_role("button", name="Save").click()
-    expect(vesna.get_by_text("An identification decision needs its reasoning.")).to_be_visible()
+    # The message is in the summary at the top (which takes the focus) and under the field.
+    expect(vesna.locator("[data-error-summary]")).to_be_focused()
+    expect(vesna.locator("#id_reasoning_error")).to_contain_text(
+        "An identification decision needs its reasoning."
+    )
     vesna.get_by_label("Reasoning").fill("Passport withheld; debt bondage confirmed.")
     vesna.get_by_role("button", name="Save").click()
     expect(vesna.locator("#case-status")).to_have_text("Identified victim")

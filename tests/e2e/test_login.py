@@ -40,9 +40,13 @@ def test_a_new_case_manager_is_sent_to_enrol_an_authenticator_and_then_reaches_h
     page: Page, agencies: dict[str, Agency]
 ) -> None:
     services.user_create(
-        actor=None, username="novak", first_name="Novak", agency=agencies["cptv"],
-        roles=["case_manager"], password=PASSPHRASE,
-    )  # fmt: skip
+        actor=None,
+        username="novak",
+        first_name="Novak",
+        agency=agencies["cptv"],
+        roles=["case_manager"],
+        password=PASSPHRASE,
+    )
     csp_reports: list[str] = []
     page.on(
         "console", lambda m: csp_reports.append(m.text) if "Content Security" in m.text else None

@@ -91,6 +91,10 @@ def test_a_dropped_connection_loses_no_answer(
         _choose(page, code, value)
     page.fill("#observations", "Workers sleep in the barn.")
     expect(page.locator("#scr-status")).to_contain_text("No connection")
+    # Observations may name a person: they wait in memory, never in localStorage (issue 13).
+    stored = page.evaluate("JSON.stringify(Object.assign({}, localStorage))")
+    assert "AL-EX-01" in stored
+    assert "barn" not in stored
     screening = Screening.objects.get()
     assert dict(screening.answers.values_list("indicator__code", "value")) == {
         "AL-DR-01": "present"
