@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from django.core.cache import cache
+from django.db import connections
 from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -37,7 +38,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
+    """One chromium for the session.
+
+    Playwright's sync API leaves its asyncio loop *running* in this thread, and Django keeps
+    database connections in an ``asgiref.local.Local(thread_critical=True)``, which stores them
+    thread-locally while no loop runs but per context once one does. Without care, a test that
+    follows the start of the browser gets a second, fresh ``connections["default"]``: one that
+    lacks the serialized reference data (``_test_serialized_contents``) that serialized rollback
+    puts back, so the migrations' offences, catalogues and vocabularies vanished for every
+    browser test on a worker whose first test set the database up before the browser started.
+    The connections seen before the start are therefore handed to the loop's storage too."""
+    before = {alias: connections[alias] for alias in connections}
     with sync_playwright() as playwright:
+        for alias, wrapper in before.items():
+            connections[alias] = wrapper
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
         )
