@@ -88,9 +88,14 @@ def token_issue(request: HttpRequest, payload: TokenIn) -> Status[TokenIssued]:
     authentication (for roles that require it), never with another token."""
     user = http.actor(request)
     token, plaintext = services.token_issue(
-        actor=user, user=user, name=payload.name, scope=payload.scope, areas=payload.areas,
-        hours=payload.hours, mfa_verified=token_of(request) is None and mfa_verified(request),
-    )  # fmt: skip
+        actor=user,
+        user=user,
+        name=payload.name,
+        scope=payload.scope,
+        areas=payload.areas,
+        hours=payload.hours,
+        mfa_verified=token_of(request) is None and mfa_verified(request),
+    )
     return Status(201, TokenIssued(token=plaintext, **TokenOut.model_validate(token).model_dump()))
 
 

@@ -94,20 +94,37 @@ class ReachIn(Schema):
 
 def _grant_out(g: Grant) -> GrantOut:
     return GrantOut(
-        code=g.code, title=g.title, grantee=g.grantee.name, amount=g.amount, currency=g.currency,
-        start=g.start, end=g.end, status=g.status, campaigns=getattr(g, "campaign_count", 0),
-        reports_open=getattr(g, "reports_open", 0), version=g.version,
-    )  # fmt: skip
+        code=g.code,
+        title=g.title,
+        grantee=g.grantee.name,
+        amount=g.amount,
+        currency=g.currency,
+        start=g.start,
+        end=g.end,
+        status=g.status,
+        campaigns=getattr(g, "campaign_count", 0),
+        reports_open=getattr(g, "reports_open", 0),
+        version=g.version,
+    )
 
 
 def _campaign_out(c: Campaign) -> CampaignOut:
     return CampaignOut(
-        code=c.code, title=c.title, topic=c.topic, audience=c.audience, channels=c.channels,
-        start=c.start, end=c.end, status=c.status, grant=c.grant.code if c.grant else None,
-        people_reached=getattr(c, "people_reached", 0), events_held=getattr(c, "events_held", 0),
+        code=c.code,
+        title=c.title,
+        topic=c.topic,
+        audience=c.audience,
+        channels=c.channels,
+        start=c.start,
+        end=c.end,
+        status=c.status,
+        grant=c.grant.code if c.grant else None,
+        people_reached=getattr(c, "people_reached", 0),
+        events_held=getattr(c, "events_held", 0),
         materials_distributed=getattr(c, "materials_distributed", 0),
-        hotline_calls=getattr(c, "hotline_calls", 0), version=c.version,
-    )  # fmt: skip
+        hotline_calls=getattr(c, "hotline_calls", 0),
+        version=c.version,
+    )
 
 
 @router.get("/grants", response=list[GrantOut])
@@ -125,10 +142,17 @@ def grant_create(request: HttpRequest, payload: GrantIn) -> Status[GrantOut]:
             _("This agency does not exist."), fields={"grantee_id": _("Choose an agency.")}
         )
     grant = services.grant_create(
-        actor=user, code=payload.code, title=payload.title, grantee=grantee,
-        amount=payload.amount, currency=payload.currency, start=payload.start, end=payload.end,
-        status=payload.status, reports_due=payload.reports_due,
-    )  # fmt: skip
+        actor=user,
+        code=payload.code,
+        title=payload.title,
+        grantee=grantee,
+        amount=payload.amount,
+        currency=payload.currency,
+        start=payload.start,
+        end=payload.end,
+        status=payload.status,
+        reports_due=payload.reports_due,
+    )
     return Status(201, _grant_out(selectors.grant_get(actor=user, code=grant.code)))
 
 
@@ -143,10 +167,17 @@ def campaign_create(request: HttpRequest, payload: CampaignIn) -> Status[Campaig
     user = _viewer(request)
     grant = selectors.grant_get(actor=user, code=payload.grant_code) if payload.grant_code else None
     campaign = services.campaign_create(
-        actor=user, code=payload.code, title=payload.title, topic=payload.topic,
-        audience=payload.audience, channels=payload.channels, start=payload.start,
-        end=payload.end, status=payload.status, grant=grant,
-    )  # fmt: skip
+        actor=user,
+        code=payload.code,
+        title=payload.title,
+        topic=payload.topic,
+        audience=payload.audience,
+        channels=payload.channels,
+        start=payload.start,
+        end=payload.end,
+        status=payload.status,
+        grant=grant,
+    )
     return Status(201, _campaign_out(selectors.campaign_get(actor=user, code=campaign.code)))
 
 
@@ -155,10 +186,14 @@ def reach_report(request: HttpRequest, code: str, payload: ReachIn) -> Status[Ca
     user = _viewer(request)
     campaign = selectors.campaign_get(actor=user, code=code)
     services.reach_report(
-        actor=user, campaign=campaign, on=payload.on, people_reached=payload.people_reached,
-        events_held=payload.events_held, materials_distributed=payload.materials_distributed,
+        actor=user,
+        campaign=campaign,
+        on=payload.on,
+        people_reached=payload.people_reached,
+        events_held=payload.events_held,
+        materials_distributed=payload.materials_distributed,
         hotline_calls=payload.hotline_calls,
-    )  # fmt: skip
+    )
     return Status(201, _campaign_out(selectors.campaign_get(actor=user, code=code)))
 
 

@@ -144,31 +144,54 @@ def _detail(actor: User, pk: int) -> ProceedingDetailOut:
     d = selectors.proceeding_detail(actor=actor, pk=pk)
     p = d.proceeding
     return ProceedingDetailOut(
-        id=p.pk, code=p.code, file_number=p.file_number, stage=p.stage, status=p.status, started_on=p.started_on,
-        closed_on=p.closed_on, ex_officio=p.ex_officio, version=p.version,
+        id=p.pk,
+        code=p.code,
+        file_number=p.file_number,
+        stage=p.stage,
+        status=p.status,
+        started_on=p.started_on,
+        closed_on=p.closed_on,
+        ex_officio=p.ex_officio,
+        version=p.version,
         defendants=[
             DefendantOut(
-                id=x.pk, code=x.code, sex=x.sex, year_of_birth=x.year_of_birth, outcome=x.outcome,
-                prison_months=x.prison_months, version=x.version,
-                charges=[ChargeOut(offence=c.offence.code, initial_offence=c.initial_offence.code, requalified=c.requalified)
-                         for c in x.charges.all()],
+                id=x.pk,
+                code=x.code,
+                sex=x.sex,
+                year_of_birth=x.year_of_birth,
+                outcome=x.outcome,
+                prison_months=x.prison_months,
+                version=x.version,
+                charges=[
+                    ChargeOut(
+                        offence=c.offence.code,
+                        initial_offence=c.initial_offence.code,
+                        requalified=c.requalified,
+                    )
+                    for c in x.charges.all()
+                ],
             )
             for x in d.defendants
         ],
         victims=[
             VictimOut(
-                id=v.link.pk, case_code=v.case_code, identification_status=v.identification_status, role=v.link.role,
-                protective_measures=v.link.protective_measures, legal_aid=v.link.legal_aid,
+                id=v.link.pk,
+                case_code=v.case_code,
+                identification_status=v.identification_status,
+                role=v.link.role,
+                protective_measures=v.link.protective_measures,
+                legal_aid=v.link.legal_aid,
                 compensation_claimed_eur=v.link.compensation_claimed_eur,
                 compensation_awarded_eur=v.link.compensation_awarded_eur,
                 compensation_paid_eur=v.link.compensation_paid_eur,
-                non_punishment_applied=v.link.non_punishment_applied, version=v.link.version,
+                non_punishment_applied=v.link.non_punishment_applied,
+                version=v.link.version,
             )
             for v in d.victims
         ],
         hearings=[HearingOut(at=h.at, place=h.place, kind=h.kind) for h in d.hearings],
         days_in_stage=d.days_in_stage,
-    )  # fmt: skip
+    )
 
 
 def _editable(actor: User, pk: int) -> Proceeding:
@@ -232,8 +255,14 @@ def proceeding_move(
     request: HttpRequest, proceeding_id: int, payload: MoveIn
 ) -> ProceedingDetailOut:
     actor = http.actor(request)
-    services.proceeding_move(actor=actor, proceeding=_editable(actor, proceeding_id), expected_version=payload.version,
-                             stage=payload.stage, on=payload.on, note=payload.note)  # fmt: skip
+    services.proceeding_move(
+        actor=actor,
+        proceeding=_editable(actor, proceeding_id),
+        expected_version=payload.version,
+        stage=payload.stage,
+        on=payload.on,
+        note=payload.note,
+    )
     return _detail(actor, proceeding_id)
 
 

@@ -252,11 +252,19 @@ def budget(request: HttpRequest, on: date | None = None) -> BudgetOut:
 
 def _recommendation(rec: GretaRecommendation) -> RecommendationOut:
     return RecommendationOut(
-        id=rec.pk, version=rec.version, round=rec.round, report=rec.report,
-        paragraph=rec.paragraph, text=rec.text, strength=rec.strength, theme=rec.theme,
-        status=rec.status, evidence=rec.evidence, note=rec.note,
+        id=rec.pk,
+        version=rec.version,
+        round=rec.round,
+        report=rec.report,
+        paragraph=rec.paragraph,
+        text=rec.text,
+        strength=rec.strength,
+        theme=rec.theme,
+        status=rec.status,
+        evidence=rec.evidence,
+        note=rec.note,
         responsible=[a.short_name or a.name for a in rec.responsible.all()],
-    )  # fmt: skip
+    )
 
 
 @router.get("/recommendations", response=list[RecommendationOut])
@@ -279,27 +287,38 @@ def recommendation_patch(
     user = http.actor(request)
     rec = selectors.recommendation_get(actor=user, pk=pk)
     rec = services.recommendation_update(
-        actor=user, recommendation=rec, expected_version=payload.version,
-        status=payload.status, evidence=payload.evidence,
-    )  # fmt: skip
+        actor=user,
+        recommendation=rec,
+        expected_version=payload.version,
+        status=payload.status,
+        evidence=payload.evidence,
+    )
     return _recommendation(rec)
 
 
 def _follow_up(follow_up: FollowUp, today: date) -> FollowUpOut:
     return FollowUpOut(
-        id=follow_up.pk, version=follow_up.version, meeting_id=follow_up.meeting_id,
-        text=follow_up.text, owner=follow_up.owner.username, due_on=follow_up.due_on,
-        done=follow_up.done_at is not None, overdue=follow_up.is_overdue(today),
-    )  # fmt: skip
+        id=follow_up.pk,
+        version=follow_up.version,
+        meeting_id=follow_up.meeting_id,
+        text=follow_up.text,
+        owner=follow_up.owner.username,
+        due_on=follow_up.due_on,
+        done=follow_up.done_at is not None,
+        overdue=follow_up.is_overdue(today),
+    )
 
 
 def _meeting(meeting: Meeting, today: date) -> MeetingOut:
     return MeetingOut(
-        id=meeting.pk, held_on=meeting.held_on, place=meeting.place, title=meeting.title,
+        id=meeting.pk,
+        held_on=meeting.held_on,
+        place=meeting.place,
+        title=meeting.title,
         participants=[a.short_name or a.name for a in meeting.participant_agencies.all()],
         decisions=[d.text for d in meeting.decisions.all()],
         follow_ups=[_follow_up(f, today) for f in meeting.follow_ups.all()],
-    )  # fmt: skip
+    )
 
 
 @router.get("/meetings", response=list[MeetingOut])
@@ -360,16 +379,22 @@ def indicator_value_create(
     user = http.actor(request)
     indicator = selectors.indicator_get(actor=user, pk=pk)
     entry = services.indicator_value_record(
-        actor=user, indicator=indicator, measured_on=payload.measured_on, value=payload.value,
+        actor=user,
+        indicator=indicator,
+        measured_on=payload.measured_on,
+        value=payload.value,
         source=payload.source,
-    )  # fmt: skip
+    )
     return Status(
         201,
         IndicatorValueOut(
-            id=entry.pk, indicator_id=indicator.pk, measured_on=entry.measured_on,
-            value=entry.value, source=entry.source,
+            id=entry.pk,
+            indicator_id=indicator.pk,
+            measured_on=entry.measured_on,
+            value=entry.value,
+            source=entry.source,
         ),
-    )  # fmt: skip
+    )
 
 
 @router.get("/follow-ups", response=list[FollowUpOut])
@@ -408,10 +433,16 @@ def report_create(request: HttpRequest, payload: ReportIn) -> Status[ReportOut]:
     user = http.actor(request)
     policy.require(user, "monitoring.edit")
     report = services.report_create(actor=user, action=_action(user), **payload.dict())
-    return Status(201, ReportOut(
-        id=report.pk, version=report.version, title=report.title,
-        period_start=report.period_start, period_end=report.period_end,
-    ))  # fmt: skip
+    return Status(
+        201,
+        ReportOut(
+            id=report.pk,
+            version=report.version,
+            title=report.title,
+            period_start=report.period_start,
+            period_end=report.period_end,
+        ),
+    )
 
 
 def _rendition(rendition: ReportRendition) -> RenditionOut:
@@ -421,10 +452,14 @@ def _rendition(rendition: ReportRendition) -> RenditionOut:
     if rendition.status == "done":
         url = reverse("monitoring:rendition_download", args=[rendition.report_id, rendition.pk])
     return RenditionOut(
-        id=rendition.pk, report_id=rendition.report_id, format=rendition.format,
-        language=rendition.language, status=rendition.status, progress=rendition.progress,
+        id=rendition.pk,
+        report_id=rendition.report_id,
+        format=rendition.format,
+        language=rendition.language,
+        status=rendition.status,
+        progress=rendition.progress,
         download_url=url,
-    )  # fmt: skip
+    )
 
 
 @router.post("/reports/{pk}/files", response={202: RenditionOut})

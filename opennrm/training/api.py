@@ -136,12 +136,18 @@ class CurriculumOut(Schema):
 
 def _cohort_out(cohort: Cohort) -> CohortOut:
     return CohortOut(
-        code=cohort.code, title=cohort.title, course=cohort.course.code,
-        target_group=cohort.target_group, start=cohort.start, end=cohort.end,
-        organiser=cohort.organiser.name, language=cohort.language,
-        enrolled=getattr(cohort, "enrolled", 0), completed=getattr(cohort, "completed", 0),
+        code=cohort.code,
+        title=cohort.title,
+        course=cohort.course.code,
+        target_group=cohort.target_group,
+        start=cohort.start,
+        end=cohort.end,
+        organiser=cohort.organiser.name,
+        language=cohort.language,
+        enrolled=getattr(cohort, "enrolled", 0),
+        completed=getattr(cohort, "completed", 0),
         version=cohort.version,
-    )  # fmt: skip
+    )
 
 
 @router.get("/cohorts", response=list[CohortOut])
@@ -155,10 +161,16 @@ def cohort_create(request: HttpRequest, payload: CohortIn) -> Status[CohortOut]:
     user = _viewer(request)
     course = selectors.course_get(actor=user, code=payload.course_code)
     cohort = services.cohort_create(
-        actor=user, course=course, code=payload.code, title=payload.title,
-        target_group=payload.target_group, start=payload.start, end=payload.end,
-        organiser=_agency(payload.organiser_id), language=payload.language,
-    )  # fmt: skip
+        actor=user,
+        course=course,
+        code=payload.code,
+        title=payload.title,
+        target_group=payload.target_group,
+        start=payload.start,
+        end=payload.end,
+        organiser=_agency(payload.organiser_id),
+        language=payload.language,
+    )
     return Status(201, _cohort_out(selectors.cohort_get(actor=user, code=cohort.code)))
 
 
@@ -216,17 +228,25 @@ def headcount_record(
     user = _viewer(request)
     population = selectors.population_get(actor=user, code=population_code)
     services.headcount_record(
-        actor=user, population=population, on=payload.on, headcount=payload.headcount,
+        actor=user,
+        population=population,
+        on=payload.on,
+        headcount=payload.headcount,
         source=payload.source,
-    )  # fmt: skip
+    )
     return Status(201, selectors.population_coverage(actor=user, population_code=population_code))
 
 
 def _event_out(event: TrainingEvent) -> EventOut:
     return EventOut(
-        code=event.code, title=event.title, kind=event.kind, start=event.start, end=event.end,
-        place=event.place, attendees=getattr(event, "attendees", 0),
-    )  # fmt: skip
+        code=event.code,
+        title=event.title,
+        kind=event.kind,
+        start=event.start,
+        end=event.end,
+        place=event.place,
+        attendees=getattr(event, "attendees", 0),
+    )
 
 
 @router.get("/events", response=list[EventOut])
@@ -239,10 +259,17 @@ def event_list(request: HttpRequest) -> list[EventOut]:
 def event_create(request: HttpRequest, payload: EventIn) -> Status[EventOut]:
     user = _viewer(request)
     event = services.event_create(
-        actor=user, code=payload.code, title=payload.title, kind=payload.kind,
-        start=payload.start, end=payload.end, organiser=_agency(payload.organiser_id),
-        place=payload.place, agenda=payload.agenda, trainers=payload.trainers,
-    )  # fmt: skip
+        actor=user,
+        code=payload.code,
+        title=payload.title,
+        kind=payload.kind,
+        start=payload.start,
+        end=payload.end,
+        organiser=_agency(payload.organiser_id),
+        place=payload.place,
+        agenda=payload.agenda,
+        trainers=payload.trainers,
+    )
     return Status(201, _event_out(selectors.event_get(actor=user, code=event.code)))
 
 
@@ -260,10 +287,14 @@ def event_attendance(request: HttpRequest, code: str, by: str) -> list[Breakdown
 
 def _assessment_out(a: NeedsAssessment) -> AssessmentOut:
     return AssessmentOut(
-        code=a.code, topic=a.topic, status=a.status, started_on=a.started_on, findings=a.findings,
+        code=a.code,
+        topic=a.topic,
+        status=a.status,
+        started_on=a.started_on,
+        findings=a.findings,
         institutions=[i.name for i in a.institutions.all()],
         follow_up_events=[e.code for e in a.follow_up_events.all()],
-    )  # fmt: skip
+    )
 
 
 @router.get("/needs-assessments", response=list[AssessmentOut])
@@ -274,9 +305,13 @@ def needs_assessment_list(request: HttpRequest) -> list[AssessmentOut]:
 
 def _curriculum_out(c: Curriculum) -> CurriculumOut:
     return CurriculumOut(
-        code=c.code, topic=c.topic, partner=c.partner.name, target_group=c.target_group,
-        status=c.status, trainings_start=c.trainings_start,
-    )  # fmt: skip
+        code=c.code,
+        topic=c.topic,
+        partner=c.partner.name,
+        target_group=c.target_group,
+        status=c.status,
+        trainings_start=c.trainings_start,
+    )
 
 
 @router.get("/curricula", response=list[CurriculumOut])

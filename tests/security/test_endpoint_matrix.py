@@ -634,33 +634,49 @@ def build_world() -> dict[str, Any]:
 
     # Transnational: North Macedonia as partner, a referral sent and one received.
     w["partner"] = transnational.partner_register(
-        actor=ivan, country_code="MK", name="NRM North Macedonia",
+        actor=ivan,
+        country_code="MK",
+        name="NRM North Macedonia",
         endpoint="https://nrm.example.mk/api/v1/transnational/inbox",
         sign_public=PARTNER.public.as_text()["sign_public"],
         box_public=PARTNER.public.as_text()["box_public"],
         fingerprint=PARTNER.public.fingerprint.lower(),
-    )  # fmt: skip
+    )
     w["trm_sent"] = transnational.referral_send(
-        actor=vesna, case=w["case"], partner=w["partner"], purpose="identify",
+        actor=vesna,
+        case=w["case"],
+        partner=w["partner"],
+        purpose="identify",
         fields=["prs_FirstName"],
-    )  # fmt: skip
+    )
     w["trm_received"] = transnational.receive_envelope(from_partner("referral", REFERRAL))
 
     # Training: a cohort with an enrolment, an event with attendance, a population.
     course = training.course_create(
-        actor=marija, code="help-thb", title="HELP: Combating trafficking in human beings",
+        actor=marija,
+        code="help-thb",
+        title="HELP: Combating trafficking in human beings",
         modules=[("intro", "Introduction")],
-    )  # fmt: skip
+    )
     cohort = training.cohort_create(
-        actor=marija, course=course, code="help-2020", title="Law students 2020",
-        target_group="law_students", start=date(2020, 4, 1), end=date(2020, 6, 30),
+        actor=marija,
+        course=course,
+        code="help-2020",
+        title="Law students 2020",
+        target_group="law_students",
+        start=date(2020, 4, 1),
+        end=date(2020, 6, 30),
         organiser=agencies["coe"],
-    )  # fmt: skip
+    )
     w["cohort"] = cohort.code
     trainee = training.trainee_register(
-        actor=marija, first_name="Insp", last_name="One", email="trainee.one@example.org",
-        profession="labour_inspector", agency=agencies["labour"],
-    )  # fmt: skip
+        actor=marija,
+        first_name="Insp",
+        last_name="One",
+        email="trainee.one@example.org",
+        profession="labour_inspector",
+        agency=agencies["labour"],
+    )
     enrolment = training.enrolment_create(actor=marija, cohort=cohort, trainee=trainee)
     training.module_complete(
         actor=marija,
@@ -670,15 +686,24 @@ def build_world() -> dict[str, Any]:
     )
     w["enrolment"] = enrolment
     event = training.event_create(
-        actor=marija, code="li-1", title="Basic training", kind="seminar", start=date(2020, 3, 2),
-        end=date(2020, 3, 3), organiser=agencies["coe"], place="Niš",
-    )  # fmt: skip
+        actor=marija,
+        code="li-1",
+        title="Basic training",
+        kind="seminar",
+        start=date(2020, 3, 2),
+        end=date(2020, 3, 3),
+        organiser=agencies["coe"],
+        place="Niš",
+    )
     training.attendance_record(actor=marija, event=event, trainees=[trainee])
     w["event"] = event.code
     population = training.population_create(
-        actor=marija, code="labour_inspectors", name="Labour inspectors",
-        profession="labour_inspector", qualifying_events=[event],
-    )  # fmt: skip
+        actor=marija,
+        code="labour_inspectors",
+        name="Labour inspectors",
+        profession="labour_inspector",
+        qualifying_events=[event],
+    )
     w["population"] = population.code
 
     # Field: Ana's phone.
@@ -687,14 +712,26 @@ def build_world() -> dict[str, Any]:
 
     # Awareness: a grant and a campaign (Dragan).
     grant = awareness.grant_create(
-        actor=p["dragan"], code="g1", title="Outreach", grantee=agencies["astra"],
-        amount=10_000, currency="EUR", start=date(2020, 1, 1), end=date(2020, 12, 31),
-    )  # fmt: skip
+        actor=p["dragan"],
+        code="g1",
+        title="Outreach",
+        grantee=agencies["astra"],
+        amount=10_000,
+        currency="EUR",
+        start=date(2020, 1, 1),
+        end=date(2020, 12, 31),
+    )
     w["campaign"] = awareness.campaign_create(
-        actor=p["dragan"], code="c1", title="Know your rights", topic="labour",
-        audience="workers", channels=["radio"], start=date(2020, 3, 1), end=date(2020, 5, 1),
+        actor=p["dragan"],
+        code="c1",
+        title="Know your rights",
+        topic="labour",
+        audience="workers",
+        channels=["radio"],
+        start=date(2020, 3, 1),
+        end=date(2020, 5, 1),
         grant=grant,
-    ).code  # fmt: skip
+    ).code
 
     # Monitoring: the monitoring tests' action, meeting, follow-up, report — and one rendition.
     m = monitoring_world(p, agencies)
@@ -712,21 +749,31 @@ def build_world() -> dict[str, Any]:
 
     # Imports: Marija's upload of a completion report for the cohort.
     w["import_job"] = imports.job_create(
-        actor=marija, spec_key=SPEC, target=cohort.code, filename="report.csv",
+        actor=marija,
+        spec_key=SPEC,
+        target=cohort.code,
+        filename="report.csv",
         data=SERBIAN.encode(),
-    ).pk  # fmt: skip
+    ).pk
 
     # Accounts: a user for the administrator to act on, a service account with a token, a pending
     # role grant, an agency alias, Vesna's own token, a break-the-glass grant to review.
     extra = accounts.user_create(
-        actor=ivan, username="petar", agency=agencies["csw_bg"], roles=[Role.TRAINER],
+        actor=ivan,
+        username="petar",
+        agency=agencies["csw_bg"],
+        roles=[Role.TRAINER],
         password=DEMO_PASSWORD,
-    )  # fmt: skip
+    )
     w["extra_user"] = extra
     service_account = accounts.user_create(
-        actor=ivan, username="etl", agency=agencies["nco"], roles=[Role.COORDINATOR],
-        password=DEMO_PASSWORD, service_account=True,
-    )  # fmt: skip
+        actor=ivan,
+        username="etl",
+        agency=agencies["nco"],
+        roles=[Role.COORDINATOR],
+        password=DEMO_PASSWORD,
+        service_account=True,
+    )
     w["service_account"] = service_account
     w["service_token"] = accounts.token_issue(
         actor=ivan, user=service_account, name="etl", mfa_verified=True
