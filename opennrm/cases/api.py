@@ -23,7 +23,7 @@ from opennrm.accounts import policy
 from opennrm.accounts.models import Agency, User
 from opennrm.cases import selectors, services, vocab
 from opennrm.cases.api_ops import router as ops_router
-from opennrm.cases.models import Case, Consent, Person, Referral, ServiceRequest, ShelterStay
+from opennrm.cases.models import Case, Consent, Person, Referral, ServiceRequest
 from opennrm.core import http
 from opennrm.core.apischemas import InputSchema, VersionIn, schema_of
 from opennrm.core.errors import NotFoundError, ValidationFailed
@@ -768,12 +768,9 @@ def add_consent(request: HttpRequest, case_id: int, payload: ConsentIn) -> Statu
 @router.post("/consents/{consent_id}/withdraw/", response=ConsentOut)
 def withdraw_consent(request: HttpRequest, consent_id: int, payload: VersionIn) -> Consent:
     """Record that a consent was withdrawn (``case.edit``)."""
-    consent = Consent.objects.select_related("case").filter(pk=consent_id).first()
-    if consent is None or not policy.can(http.actor(request), "case.edit", consent.case):
-        raise _missing()
-    return services.consent_withdraw(
-        actor=http.actor(request), consent=consent, expected_version=payload.version
-    )
+    actor = http.actor(request)
+    consent = selectors.consent_get(actor=actor, pk=consent_id)
+    return services.consent_withdraw(actor=actor, consent=consent, expected_version=payload.version)
 
 
 @router.post("/cases/{case_id}/notes/", response={201: IdOut})
@@ -845,12 +842,10 @@ def add_stay(request: HttpRequest, case_id: int, payload: StayIn) -> Status:
 @router.post("/shelter-stays/{stay_id}/end/", response=IdOut)
 def end_stay(request: HttpRequest, stay_id: int, payload: StayEndIn) -> Any:
     """Record the departure from a shelter."""
-    stay = ShelterStay.objects.select_related("case", "service_request").filter(pk=stay_id).first()
-    if stay is None:
-        raise _missing()
+    actor = http.actor(request)
     return services.shelter_stay_end(
-        actor=http.actor(request),
-        stay=stay,
+        actor=actor,
+        stay=selectors.shelter_stay_get(actor=actor, pk=stay_id),
         expected_version=payload.version,
         left_on=payload.left_on,
         exit_reason=payload.exit_reason,
