@@ -103,7 +103,7 @@ def token_issue(request: HttpRequest, payload: TokenIn) -> Status[TokenIssued]:
 def token_revoke(request: HttpRequest, token_id: int) -> Status[None]:
     """Revoke one of the caller's own tokens; someone else's token is 404, not 403."""
     user = http.actor(request)
-    services.token_revoke(actor=user, token=get_object_or_404(ApiToken, pk=token_id, user=user))
+    services.token_revoke(actor=user, token=selectors.token_get(actor=user, pk=token_id))
     return Status(204, None)
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opennrm.accounts import policy
 from opennrm.accounts.models import (
@@ -22,6 +24,7 @@ from opennrm.accounts.models import (
     SecondFactorFailure,
     User,
 )
+from opennrm.core.errors import NotFoundError, ValidationFailed
 
 
 def user_list(*, actor: User, search: str = "", agency_id: int | None = None) -> QuerySet[User]:
@@ -36,6 +39,51 @@ def user_list(*, actor: User, search: str = "", agency_id: int | None = None) ->
     if agency_id:
         users = users.filter(agency_id=agency_id)
     return users.order_by("username")
+
+
+def agency_ref(pk: int, *, field: str, active_only: bool = False) -> Agency:
+    """The agency a form or API payload names by id in ``field`` (agencies are reference data
+    every signed-in user may name), or NotFoundError naming that field."""
+    agencies = Agency.objects.filter(is_active=True) if active_only else Agency.objects.all()
+    agency = agencies.filter(pk=pk).first()
+    if agency is None:
+        raise NotFoundError(
+            _("This agency does not exist."), fields={field: _("Choose an agency.")}
+        )
+    return agency
+
+
+def agency_refs(pks: Iterable[int], *, field: str) -> list[Agency]:
+    """The agencies a payload names by id in ``field`` (a list), or NotFoundError naming that
+    field when any of them does not exist: an unknown id is never silently dropped."""
+    wanted = set(pks)
+    agencies = list(Agency.objects.filter(pk__in=wanted))
+    if len(agencies) != len(wanted):
+        raise NotFoundError(
+            _("This agency does not exist."), fields={field: _("Choose an agency.")}
+        )
+    return agencies
+
+
+def user_ref(*, field: str, pk: int | None = None, username: str = "") -> User:
+    """The active user a payload names (by id or username) in ``field``, e.g. a caseworker or a
+    follow-up's owner, or ValidationFailed naming that field."""
+    users = User.objects.filter(is_active=True)
+    user = (
+        users.filter(pk=pk).first() if pk is not None else users.filter(username=username).first()
+    )
+    if user is None:
+        message = _("There is no active user with this username.")
+        raise ValidationFailed(message, fields={field: message})
+    return user
+
+
+def token_get(*, actor: User, pk: int) -> ApiToken:
+    """One of the actor's own API tokens, or NotFoundError."""
+    token = ApiToken.objects.filter(pk=pk, user=actor).first()
+    if token is None:
+        raise NotFoundError(_("No such token."))
+    return token
 
 
 def agency_list(*, actor: User) -> QuerySet[Agency]:

@@ -22,7 +22,6 @@ from opennrm.accounts.forms import (
     UserRolesForm,
     apply_domain_error,
 )
-from opennrm.accounts.models import AgencyAlias, ApiToken
 from opennrm.accounts.session import mfa_verified
 from opennrm.core.errors import DomainError, PermissionDeniedError
 from opennrm.core.http import AuthenticatedHttpRequest, actor
@@ -330,7 +329,7 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=pk, user=actor(request))
+    token = selectors.token_get(actor=actor(request), pk=pk)
     services.token_revoke(actor=actor(request), token=token)
     messages.success(request, _("The token was revoked."))
     return redirect("accounts:profile")
@@ -360,7 +359,7 @@ def agency_aliases(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def agency_alias_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     policy.require(actor(request), "agency.manage")
-    alias = get_object_or_404(AgencyAlias, pk=pk)
+    alias = get_object_or_404(selectors.agency_alias_list(actor=actor(request)), pk=pk)
     services.agency_alias_remove(actor=actor(request), alias=alias)
     messages.success(request, _("Alias removed."))
     return redirect("accounts:agency_aliases")

@@ -6,17 +6,16 @@ from datetime import date
 from decimal import Decimal
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from opennrm.accounts import policy
-from opennrm.accounts.models import Agency, User
+from opennrm.accounts import selectors as account_selectors
+from opennrm.accounts.models import User
 from opennrm.awareness import selectors, services
 from opennrm.awareness.models import Campaign, Grant
 from opennrm.core import http
 from opennrm.core.apischemas import InputSchema
-from opennrm.core.errors import NotFoundError
 
 router = Router(tags=["awareness"])
 
@@ -136,11 +135,7 @@ def grant_list(request: HttpRequest) -> list[GrantOut]:
 @router.post("/grants", response={201: GrantOut})
 def grant_create(request: HttpRequest, payload: GrantIn) -> Status[GrantOut]:
     user = _viewer(request)
-    grantee = Agency.objects.filter(pk=payload.grantee_id).first()
-    if grantee is None:
-        raise NotFoundError(
-            _("This agency does not exist."), fields={"grantee_id": _("Choose an agency.")}
-        )
+    grantee = account_selectors.agency_ref(payload.grantee_id, field="grantee_id")
     grant = services.grant_create(
         actor=user,
         code=payload.code,

@@ -20,10 +20,10 @@ from ninja.pagination import paginate
 from pydantic import BaseModel, ConfigDict, Field
 
 from opennrm.accounts import policy
-from opennrm.accounts.models import Agency, User
+from opennrm.accounts import selectors as account_selectors
 from opennrm.cases import selectors, services, vocab
 from opennrm.cases.api_ops import router as ops_router
-from opennrm.cases.models import Case, Consent, Person, Referral, ServiceRequest
+from opennrm.cases.models import Case, Consent, Referral, ServiceRequest
 from opennrm.core import http
 from opennrm.core.apischemas import InputSchema, VersionIn, schema_of
 from opennrm.core.errors import NotFoundError, ValidationFailed
@@ -478,9 +478,7 @@ def accept_referral(request: HttpRequest, referral_id: int, payload: AcceptIn) -
     """Accept: link to a confirmed match (``person_id``) or register a new person; opens a case."""
     person = None
     if payload.person_id is not None:
-        person = Person.objects.filter(pk=payload.person_id).first()
-        if person is None:
-            raise _missing()
+        person = selectors.person_ref(payload.person_id)
     case = services.referral_accept(
         actor=http.actor(request),
         referral=_referral(request, referral_id),
@@ -689,7 +687,9 @@ def update_case(request: HttpRequest, case_id: int, payload: CaseFactsIn) -> Cas
     version = changes.pop("version")
     if "caseworker_id" in changes:
         worker_id = changes.pop("caseworker_id")
-        changes["caseworker"] = User.objects.filter(pk=worker_id).first() if worker_id else None
+        changes["caseworker"] = (
+            account_selectors.user_ref(pk=worker_id, field="caseworker_id") if worker_id else None
+        )
     return services.case_update(actor=actor, case=case, expected_version=version, **changes)
 
 
@@ -705,9 +705,9 @@ def case_status(request: HttpRequest, code: str) -> selectors.CaseStatusView:
 @router.post("/cases/{case_id}/services/", response={201: ServiceOut})
 def request_service(request: HttpRequest, case_id: int, payload: ServiceRequestIn) -> Status:
     """Request a service from a provider agency (``service.request``)."""
-    agency = Agency.objects.filter(pk=payload.provider_agency_id, is_active=True).first()
-    if agency is None:
-        raise _missing()
+    agency = account_selectors.agency_ref(
+        payload.provider_agency_id, field="provider_agency_id", active_only=True
+    )
     created = services.service_request_create(
         actor=http.actor(request),
         case=_case(request, case_id),
@@ -827,7 +827,11 @@ def add_stay(request: HttpRequest, case_id: int, payload: StayIn) -> Status:
                 service_request=service,
             ),
         )
-    shelter = Agency.objects.filter(pk=payload.shelter_id).first() if payload.shelter_id else None
+    shelter = (
+        account_selectors.agency_ref(payload.shelter_id, field="shelter_id")
+        if payload.shelter_id
+        else None
+    )
     return Status(
         201,
         services.shelter_stay_start(

@@ -493,6 +493,21 @@ def service_inbox(*, actor: User, status: str = "") -> QuerySet[ServiceRequest]:
     return requests.select_related("case").order_by("-requested_at", "-id")
 
 
+def person_ref(pk: int) -> Person:
+    """The registered person a referral's acceptance links to (a confirmed duplicate-check
+    match, named by id), or NotFoundError. The services decide what may be done with them."""
+    person = Person.objects.filter(pk=pk).first()
+    if person is None:
+        raise _not_found()
+    return person
+
+
+def case_for_break_glass(code: str) -> Case | None:
+    """The case with this exact code, whoever leads it: break-the-glass is the one read beyond
+    the actor's scope, so the caller has checked ``case.break_glass`` and records the purpose."""
+    return Case.objects.filter(code=code).first()
+
+
 def consent_get(*, actor: User, pk: int) -> Consent:
     """A consent on a case the actor may edit, or NotFoundError (same answer either way)."""
     consent = Consent.objects.select_related("case").filter(pk=pk).first()

@@ -33,7 +33,7 @@ from opennrm.audit.services import record
 from opennrm.cases import forms, selectors, services, vocab, workflow
 from opennrm.cases.casefile import case_file_pdf
 from opennrm.cases.dashboard import deadline_list
-from opennrm.cases.models import Case, Person
+from opennrm.cases.models import Case
 from opennrm.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from opennrm.core.forms import DateInput, StyledForm, VersionedForm
 from opennrm.core.http import AuthenticatedHttpRequest, actor
@@ -218,9 +218,7 @@ def referral_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = forms.AcceptForm(request.POST)
     if form.is_valid():
         person_id = form.cleaned_data.get("person")
-        person = Person.objects.filter(pk=person_id).first() if person_id else None
-        if person_id and person is None:
-            raise NotFoundError(_("This record does not exist or you may not see it."))
+        person = selectors.person_ref(person_id) if person_id else None
         case = apply(
             form,
             lambda: services.referral_accept(
@@ -395,7 +393,7 @@ def case_break_glass(request: AuthenticatedHttpRequest) -> HttpResponse:
     policy.require(actor(request), "case.break_glass")
     code = request.POST.get("code", "").strip().upper()
     form = forms.BreakGlassForm(request.POST)
-    case = Case.objects.filter(code=code).first()
+    case = selectors.case_for_break_glass(code)
     if case is None:
         form.add_error(None, _("No case has this code."))
     elif form.is_valid():

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from opennrm.accounts import policy
-from opennrm.accounts.models import User
+from opennrm.accounts import selectors as account_selectors
 from opennrm.core.http import AuthenticatedHttpRequest
 from opennrm.field import selectors, services
 from opennrm.field.catalogue import offline_catalogues
@@ -147,7 +147,7 @@ def devices(request: AuthenticatedHttpRequest) -> HttpResponse:
 def devices_wipe(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     if not policy.can(request.user, "user.manage"):
         raise PermissionDenied
-    user = get_object_or_404(User, pk=user_id)
+    user = get_object_or_404(account_selectors.user_list(actor=request.user), pk=user_id)
     count = services.device_wipe_request(actor=request.user, user=user)
     messages.success(
         request,

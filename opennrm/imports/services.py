@@ -49,6 +49,11 @@ def job_get(*, actor: User, job_id: str | uuid.UUID) -> ImportJob:
     return job
 
 
+def job_list(*, actor: User, limit: int = 20) -> list[ImportJob]:
+    """The caller's own most recent jobs, newest first."""
+    return list(ImportJob.objects.filter(actor=actor).order_by("-created_at")[:limit])
+
+
 def _prune() -> None:
     """Uploads of jobs left unfinished for a day are dropped (their files hold personal data)."""
     ImportJob.objects.filter(

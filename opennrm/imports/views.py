@@ -56,7 +56,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     specs = [s for s in registered() if policy.can(actor(request), s.permission)]
     if not specs:
         raise PermissionDeniedError(_("You do not have permission to do this."))
-    jobs = ImportJob.objects.filter(actor=actor(request)).order_by("-created_at")[:20]
+    jobs = services.job_list(actor=actor(request))
     return render(request, "imports/index.html", {"specs": specs, "jobs": jobs})
 
 

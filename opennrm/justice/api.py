@@ -6,18 +6,18 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from opennrm.accounts import policy
+from opennrm.accounts import selectors as account_selectors
 from opennrm.accounts.models import Agency, User
 from opennrm.core import http
 from opennrm.core.apischemas import InputSchema
-from opennrm.core.errors import NotFoundError, PermissionDeniedError
+from opennrm.core.errors import PermissionDeniedError
 from opennrm.justice import selectors, services
-from opennrm.justice.models import Defendant, Proceeding, VictimInProceeding
+from opennrm.justice.models import Proceeding
 
 router = Router(tags=["justice"])
 
@@ -195,12 +195,7 @@ def _detail(actor: User, pk: int) -> ProceedingDetailOut:
 
 
 def _editable(actor: User, pk: int) -> Proceeding:
-    proceeding = (
-        policy.scope(actor, Proceeding.objects.all(), "proceeding.edit").filter(pk=pk).first()
-    )
-    if proceeding is None:
-        raise NotFoundError(_("No such proceeding."))
-    return proceeding
+    return selectors.proceeding_get(actor=actor, pk=pk)
 
 
 @router.get("/proceedings", response=list[ProceedingOut])
@@ -222,17 +217,16 @@ def proceedings(
 def proceeding_create(request: HttpRequest, payload: ProceedingIn) -> Status[ProceedingDetailOut]:
     actor = http.actor(request)
 
-    def agency(pk: int | None) -> Agency | None:
-        return get_object_or_404(Agency, pk=pk) if pk else None
+    def agency(pk: int | None, field: str) -> Agency | None:
+        return account_selectors.agency_ref(pk, field=field) if pk else None
 
-    office = agency(payload.prosecutor_office_id)
-    if office is None:
-        raise NotFoundError(_("No such prosecutor's office."))
     proceeding = services.proceeding_create(
         actor=actor,
-        prosecutor_office=office,
-        court=agency(payload.court_id),
-        police_agency=agency(payload.police_agency_id),
+        prosecutor_office=account_selectors.agency_ref(
+            payload.prosecutor_office_id, field="prosecutor_office_id"
+        ),
+        court=agency(payload.court_id, "court_id"),
+        police_agency=agency(payload.police_agency_id, "police_agency_id"),
         started_on=payload.started_on,
         stage=payload.stage,
         file_number=payload.file_number,
@@ -284,9 +278,7 @@ def defendant_outcome(
     request: HttpRequest, proceeding_id: int, defendant_id: int, payload: OutcomeIn
 ) -> ProceedingDetailOut:
     actor = http.actor(request)
-    defendant = get_object_or_404(
-        Defendant, pk=defendant_id, proceeding=_editable(actor, proceeding_id)
-    )
+    defendant = selectors.defendant_get(proceeding=_editable(actor, proceeding_id), pk=defendant_id)
     data = payload.dict()
     services.defendant_record_outcome(
         actor=actor, defendant=defendant, expected_version=data.pop("version"), **data
@@ -313,9 +305,7 @@ def victim_update(
     request: HttpRequest, proceeding_id: int, link_id: int, payload: VictimIn
 ) -> ProceedingDetailOut:
     actor = http.actor(request)
-    link = get_object_or_404(
-        VictimInProceeding, pk=link_id, proceeding=_editable(actor, proceeding_id)
-    )
+    link = selectors.victim_link_get(proceeding=_editable(actor, proceeding_id), pk=link_id)
     values = {k: v for k, v in payload.dict().items() if v is not None and k != "version"}
     if "non_punishment_applied" in payload.model_fields_set:
         values["non_punishment_applied"] = payload.non_punishment_applied
@@ -336,14 +326,6 @@ def hearing_schedule(
 
 @router.get("/cases/{path:case_code}/proceedings", response=list[selectors.StageForCaseworker])
 def for_case(request: HttpRequest, case_code: str) -> list[selectors.StageForCaseworker]:
-    from opennrm.cases.models import Case
-
     actor = http.actor(request)
-    if not policy.can(actor, "proceeding.view_stage"):
-        raise PermissionDeniedError(
-            _("You do not have permission to see the proceedings of cases.")
-        )
-    case = policy.scope(actor, Case.objects.all(), "case.view").filter(code=case_code).first()
-    if case is None:
-        raise NotFoundError(_("No such case."))
+    case = selectors.case_for_stages(actor=actor, code=case_code)
     return selectors.proceedings_for_case(actor=actor, case=case)

@@ -97,6 +97,58 @@ def _next_hearing(hearings: list[Hearing]) -> Hearing | None:
     return upcoming[0] if upcoming else None
 
 
+def proceeding_get(*, actor: User, pk: int, action: str = "proceeding.edit") -> Proceeding:
+    """A proceeding the actor may act on (``action``), or NotFoundError: to anyone else it does
+    not exist, on the page and in the API alike."""
+    proceeding = policy.scope(actor, Proceeding.objects.all(), action).filter(pk=pk).first()
+    if proceeding is None:
+        raise NotFoundError(_("No such proceeding."))
+    return proceeding
+
+
+def defendant_get(*, proceeding: Proceeding, pk: int) -> Defendant:
+    """A defendant of a proceeding already fetched through ``proceeding_get``."""
+    defendant = Defendant.objects.filter(pk=pk, proceeding=proceeding).first()
+    if defendant is None:
+        raise NotFoundError(_("No such defendant."))
+    return defendant
+
+
+def charge_get(*, proceeding: Proceeding, pk: int) -> Charge:
+    """A charge against a defendant of a proceeding already fetched through ``proceeding_get``."""
+    charge = Charge.objects.filter(pk=pk, defendant__proceeding=proceeding).first()
+    if charge is None:
+        raise NotFoundError(_("No such charge."))
+    return charge
+
+
+def victim_link_get(*, proceeding: Proceeding, pk: int) -> VictimInProceeding:
+    """A victim's link to a proceeding already fetched through ``proceeding_get``."""
+    link = (
+        VictimInProceeding.objects.filter(pk=pk, proceeding=proceeding)
+        .select_related("case")
+        .first()
+    )
+    if link is None:
+        raise NotFoundError(_("No such victim in this proceeding."))
+    return link
+
+
+def case_for_stages(*, actor: User, code: str) -> Any:
+    """A case the actor may see, by its code, for the stages of its proceedings
+    (``proceeding.view_stage``); NotFoundError for any other."""
+    from opennrm.cases.models import Case
+
+    if not policy.can(actor, "proceeding.view_stage"):
+        raise PermissionDeniedError(
+            _("You do not have permission to see the proceedings of cases.")
+        )
+    case = policy.scope(actor, Case.objects.all(), "case.view").filter(code=code).first()
+    if case is None:
+        raise NotFoundError(_("No such case."))
+    return case
+
+
 def proceeding_detail(*, actor: User, pk: int) -> ProceedingDetail:
     """One proceeding for a justice user (``proceeding.view``); victims as code + status only."""
     proceeding = (

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -41,14 +41,7 @@ def _show_error(form: forms.Form, exc: DomainError) -> None:
 
 
 def _editable(request: AuthenticatedHttpRequest, pk: int) -> Proceeding:
-    proceeding = (
-        policy.scope(actor(request), Proceeding.objects.all(), "proceeding.edit")
-        .filter(pk=pk)
-        .first()
-    )
-    if proceeding is None:
-        raise Http404
-    return proceeding
+    return selectors.proceeding_get(actor=actor(request), pk=pk)
 
 
 @login_required
@@ -261,12 +254,8 @@ def defendant_outcome(
 ) -> HttpResponse:
     proceeding = _editable(request, pk) if policy.can(actor(request), "proceeding.edit") else None
     defendant = (
-        Defendant.objects.filter(pk=defendant_id, proceeding=proceeding).first()
-        if proceeding
-        else None
+        selectors.defendant_get(proceeding=proceeding, pk=defendant_id) if proceeding else None
     )
-    if proceeding is not None and defendant is None:
-        raise Http404
 
     def run(p: Proceeding, data: dict[str, Any]) -> Defendant:
         assert defendant is not None
@@ -288,13 +277,7 @@ def defendant_outcome(
 @login_required
 def charge_requalify(request: AuthenticatedHttpRequest, pk: int, charge_id: int) -> HttpResponse:
     proceeding = _editable(request, pk) if policy.can(actor(request), "proceeding.edit") else None
-    charge = (
-        Charge.objects.filter(pk=charge_id, defendant__proceeding=proceeding).first()
-        if proceeding
-        else None
-    )
-    if proceeding is not None and charge is None:
-        raise Http404
+    charge = selectors.charge_get(proceeding=proceeding, pk=charge_id) if proceeding else None
 
     def run(p: Proceeding, data: dict[str, Any]) -> Charge:
         assert charge is not None
@@ -324,15 +307,7 @@ def victim_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def victim_edit(request: AuthenticatedHttpRequest, pk: int, link_id: int) -> HttpResponse:
     proceeding = _editable(request, pk) if policy.can(actor(request), "proceeding.edit") else None
-    link = (
-        VictimInProceeding.objects.filter(pk=link_id, proceeding=proceeding)
-        .select_related("case")
-        .first()
-        if proceeding
-        else None
-    )
-    if proceeding is not None and link is None:
-        raise Http404
+    link = selectors.victim_link_get(proceeding=proceeding, pk=link_id) if proceeding else None
     initial: dict[str, Any] = {}
     if link is not None:
         initial = {name: getattr(link, name) for name in services.VICTIM_FIELDS}
@@ -378,14 +353,7 @@ def register_import(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def for_case(request: AuthenticatedHttpRequest, case_code: str) -> HttpResponse:
     """A caseworker's view of the proceedings of one of their cases: stage and next hearing only."""
-    from opennrm.cases.models import Case
-
-    policy.require(actor(request), "proceeding.view_stage")
-    case = (
-        policy.scope(actor(request), Case.objects.all(), "case.view").filter(code=case_code).first()
-    )
-    if case is None:
-        raise Http404
+    case = selectors.case_for_stages(actor=actor(request), code=case_code)
     return render(
         request,
         "justice/for_case.html",

@@ -15,10 +15,11 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from opennrm.accounts import policy
-from opennrm.accounts.models import Agency, User
+from opennrm.accounts import selectors as account_selectors
+from opennrm.accounts.models import User
 from opennrm.core import http
 from opennrm.core.apischemas import InputSchema, VersionIn
-from opennrm.core.errors import NotFoundError, ValidationFailed
+from opennrm.core.errors import NotFoundError
 from opennrm.monitoring import selectors, services
 from opennrm.monitoring.models import (
     Action,
@@ -337,7 +338,9 @@ def meeting_create(request: HttpRequest, payload: MeetingIn) -> Status[MeetingOu
     user = http.actor(request)
     policy.require(user, "monitoring.edit")
     data = payload.dict()
-    agencies = Agency.objects.filter(pk__in=data.pop("participant_agency_ids"))
+    agencies = account_selectors.agency_refs(
+        data.pop("participant_agency_ids"), field="participant_agency_ids"
+    )
     meeting = services.meeting_create(
         actor=user, action=_action(user), participant_agencies=agencies, **data
     )
@@ -359,12 +362,7 @@ def follow_up_create(request: HttpRequest, pk: int, payload: FollowUpIn) -> Stat
     user = http.actor(request)
     meeting = selectors.meeting_get(actor=user, pk=pk)
     policy.require(user, "monitoring.edit")
-    owner = User.objects.filter(username=payload.owner, is_active=True).first()
-    if owner is None:
-        raise ValidationFailed(
-            _("There is no active user with this username."),
-            fields={"owner": _("There is no active user with this username.")},
-        )
+    owner = account_selectors.user_ref(username=payload.owner, field="owner")
     follow_up = services.follow_up_create(
         actor=user, meeting=meeting, text=payload.text, owner=owner, due_on=payload.due_on
     )

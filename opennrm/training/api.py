@@ -12,6 +12,7 @@ from ninja import File, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from opennrm.accounts import policy
+from opennrm.accounts import selectors as account_selectors
 from opennrm.accounts.models import Agency, User
 from opennrm.core import http
 from opennrm.core.apischemas import InputSchema
@@ -30,12 +31,7 @@ def _viewer(request: HttpRequest) -> User:
 
 
 def _agency(agency_id: int) -> Agency:
-    agency = Agency.objects.filter(pk=agency_id).first()
-    if agency is None:
-        raise NotFoundError(
-            _("This agency does not exist."), fields={"organiser_id": _("Choose an agency.")}
-        )
-    return agency
+    return account_selectors.agency_ref(agency_id, field="organiser_id")
 
 
 class CohortOut(Schema):

@@ -8,7 +8,7 @@ from typing import Any
 from django.test import Client
 
 from opennrm.accounts.models import User
-from opennrm.cases.models import Case
+from opennrm.cases.models import Case, ShelterStay
 from tests.cases.helpers import accepted_case
 
 
@@ -58,3 +58,36 @@ def test_a_signed_in_session_still_needs_its_csrf_token(
     )
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "forbidden"
+
+
+def test_a_caseworker_id_naming_nobody_is_refused_not_read_as_unassigned(
+    personas: dict[str, User], client_for: Callable[[str], Client]
+) -> None:
+    """An unknown ``caseworker_id`` was looked up with ``.first()`` and silently became None:
+    the case lost its caseworker. It is now a 400 naming the field, and nothing changes."""
+    case = accepted_case(personas["ana"], personas["vesna"])
+    assert case.caseworker_id is not None
+    before = Case.objects.values().get(pk=case.pk)
+    response = client_for("vesna").patch(
+        f"/api/v1/cases/cases/{case.pk}/",
+        {"version": case.version, "caseworker_id": 987_654},
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.content
+    assert "caseworker_id" in response.json()["error"]["fields"]
+    assert Case.objects.values().get(pk=case.pk) == before
+
+
+def test_a_shelter_id_naming_no_agency_is_refused_naming_the_field(
+    personas: dict[str, User], client_for: Callable[[str], Client]
+) -> None:
+    """An unknown ``shelter_id`` was silently dropped (the stay started with no shelter)."""
+    case = accepted_case(personas["ana"], personas["vesna"])
+    response = client_for("vesna").post(
+        f"/api/v1/cases/cases/{case.pk}/shelter-stays/",
+        {"admitted_on": "2026-12-01", "shelter_id": 987_654},
+        content_type="application/json",
+    )
+    assert response.status_code == 404, response.content
+    assert "shelter_id" in response.json()["error"]["fields"]
+    assert not ShelterStay.objects.filter(case=case).exists()

@@ -147,3 +147,26 @@ def test_meetings_decisions_follow_ups_and_values_are_recorded_through_the_api(
         content_type="application/json",
     )
     assert cedomir.status_code in (403, 404)
+
+
+def test_a_meeting_naming_an_unknown_agency_is_refused_and_not_recorded(
+    world: World, client_for, agencies
+) -> None:
+    """Unknown participant ids were dropped without a word; now the field is named and nothing
+    is recorded."""
+    from opennrm.monitoring.models import Meeting
+
+    before = Meeting.objects.count()
+    refused = client_for("nada").post(
+        f"{BASE}/meetings",
+        {
+            "held_on": "2021-03-10",
+            "place": "Online",
+            "title": "March 2021",
+            "participant_agency_ids": [agencies["eud"].pk, 987_654],
+        },
+        content_type="application/json",
+    )
+    assert refused.status_code == 404, refused.content
+    assert "participant_agency_ids" in refused.json()["error"]["fields"]
+    assert Meeting.objects.count() == before
