@@ -26,6 +26,7 @@ from django.db.models import Model, QuerySet
 from opennrm.accounts import policy
 from opennrm.accounts.models import User
 from opennrm.audit.models import AuditEntry
+from opennrm.audit.services import record
 
 
 @dataclass(frozen=True)
@@ -88,3 +89,22 @@ def record_history_entries(*, actor: User, obj: Model, view_action: str) -> Quer
     return AuditEntry.objects.filter(
         target_type=f"{meta.app_label}.{meta.model_name}", target_id=str(obj.pk)
     ).order_by("-at", "-id")
+
+
+def entry_export(*, actor: User, filters: EntryFilters) -> QuerySet[AuditEntry]:
+    """The filtered trail for an export; the export is itself an audit entry, recorded here."""
+    entries = entry_list(actor=actor, filters=filters)
+    record(
+        actor=actor,
+        verb="audit.export",
+        purpose="audit trail export",
+        changes={"filters": [None, _describe(filters)]},
+    )
+    return entries
+
+
+def _describe(filters: EntryFilters) -> str:
+    """The filters that were set, as ``name=value`` pairs, for the export's own entry."""
+    return ", ".join(
+        f"{name}={value}" for name, value in vars(filters).items() if value not in ("", None, False)
+    )

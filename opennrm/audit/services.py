@@ -16,7 +16,7 @@ from django.utils import timezone
 from opennrm.audit import chain
 from opennrm.audit.context import current
 from opennrm.audit.models import AuditEntry, AuditSeal
-from opennrm.audit.verification import entry_columns, entry_values
+from opennrm.audit.verification import Report, entry_columns, entry_values, verify_chain
 
 if TYPE_CHECKING:
     from opennrm.accounts.models import User
@@ -444,3 +444,16 @@ def seal_follow(
             if not connection.in_atomic_block:
                 connection.close_if_unusable_or_obsolete()  # reopened by the next round
         time.sleep(max(0.0, interval - (time.monotonic() - started)))
+
+
+def chain_verify(*, actor: User) -> Report:
+    """Seal what is pending, verify the whole chain in this process (a web worker never forks)
+    and record who verified it and the outcome."""
+    seal_pending(full=True)
+    report = verify_chain(jobs=1)
+    record(
+        actor=actor,
+        verb="audit.verify",
+        changes={"ok": [None, report.ok], "checked": [None, report.checked]},
+    )
+    return report

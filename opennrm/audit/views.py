@@ -15,9 +15,8 @@ from opennrm.accounts import policy
 from opennrm.audit import chain
 from opennrm.audit.forms import EntryFilterForm
 from opennrm.audit.labels import label_for
-from opennrm.audit.selectors import EntryFilters, entry_list
-from opennrm.audit.services import record, seal_pending
-from opennrm.audit.verification import verify_chain
+from opennrm.audit.selectors import EntryFilters, entry_export, entry_list
+from opennrm.audit.services import chain_verify
 from opennrm.core.exports import csv_response
 from opennrm.core.http import AuthenticatedHttpRequest, actor
 from opennrm.core.pagination import CappedPaginator
@@ -51,13 +50,7 @@ def export(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpRes
     """The filtered trail as CSV, streamed; the export is itself an audit entry."""
     policy.require(actor(request), "audit.view")
     _form, filters = _filters(request)
-    entries = entry_list(actor=actor(request), filters=filters)
-    record(
-        actor=actor(request),
-        verb="audit.export",
-        purpose="audit trail export",
-        changes={"filters": [None, _describe(filters)]},
-    )
+    entries = entry_export(actor=actor(request), filters=filters)
     headers = [
         "id",
         "at",
@@ -97,24 +90,11 @@ def export(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpRes
     return csv_response("audit-trail.csv", headers, rows())
 
 
-def _describe(filters: EntryFilters) -> str:
-    """The filters that were set, as ``name=value`` pairs, for the export's own entry."""
-    return ", ".join(
-        f"{name}={value}" for name, value in vars(filters).items() if value not in ("", None, False)
-    )
-
-
 @login_required
 @require_POST
 def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     policy.require(actor(request), "audit.verify")
-    seal_pending(full=True)
-    report = verify_chain(jobs=1)  # never fork a web worker
-    record(
-        actor=actor(request),
-        verb="audit.verify",
-        changes={"ok": [None, report.ok], "checked": [None, report.checked]},
-    )
+    report = chain_verify(actor=actor(request))
     problems = [
         (problem.entry_id, problem.seq, _PROBLEMS.get(problem.code, problem.reason))
         for problem in report.problems

@@ -493,6 +493,30 @@ def service_inbox(*, actor: User, status: str = "") -> QuerySet[ServiceRequest]:
     return requests.select_related("case").order_by("-requested_at", "-id")
 
 
+def person_for_correction(*, actor: User, case: Case) -> dict[str, Any]:
+    """The person's details as the correction form shows them: a read of personal data like
+    the detail page, audited here. The caller fetched ``case`` with ``case.edit``."""
+    person = case.person
+    record(
+        actor=actor,
+        verb="person.view_pii",
+        target=person,
+        purpose="correcting the person's details",
+    )
+    return {
+        "version": person.version,
+        "given_names": person.given_names,
+        "family_name": person.family_name,
+        "date_of_birth": person.date_of_birth or None,
+        "year_of_birth": person.year_of_birth,
+        "gender": person.gender,
+        "citizenship": ", ".join(person.citizenship),
+        "languages": ", ".join(person.languages),
+        "contacts": person.contacts,
+        "identity_document": person.identity_document,
+    }
+
+
 def person_ref(pk: int) -> Person:
     """The registered person a referral's acceptance links to (a confirmed duplicate-check
     match, named by id), or NotFoundError. The services decide what may be done with them."""

@@ -29,7 +29,6 @@ from django.views.decorators.http import require_GET, require_POST
 from opennrm.accounts import policy
 from opennrm.accounts.models import User
 from opennrm.audit.selectors import record_history_entries
-from opennrm.audit.services import record
 from opennrm.cases import forms, selectors, services, vocab, workflow
 from opennrm.cases.casefile import case_file_pdf
 from opennrm.cases.dashboard import deadline_list
@@ -429,7 +428,7 @@ class Step:
     form: type[djforms.Form]
     title: Any
     handler: Callable[[User, Case, dict[str, Any]], Any]
-    initial: Callable[[Case], dict[str, Any]] = lambda case: {"version": case.version}
+    initial: Callable[[User, Case], dict[str, Any]] = lambda actor, case: {"version": case.version}
     form_kwargs: Callable[[Case], dict[str, Any]] = lambda case: {}
 
 
@@ -448,7 +447,7 @@ def _decision(outcome: str) -> Callable[[User, Case, dict[str, Any]], Any]:
     return handler
 
 
-def _plan_initial(case: Case) -> dict[str, Any]:
+def _plan_initial(actor: User, case: Case) -> dict[str, Any]:
     plan = getattr(case, "plan", None)
     if plan is None:
         return {}
@@ -461,7 +460,7 @@ def _plan_initial(case: Case) -> dict[str, Any]:
     }
 
 
-def _facts_initial(case: Case) -> dict[str, Any]:
+def _facts_initial(actor: User, case: Case) -> dict[str, Any]:
     return {"version": case.version, **{f: getattr(case, f) for f in services.CASE_FACT_FIELDS}}
 
 
@@ -471,20 +470,8 @@ def _facts_handler(actor: User, case: Case, data: dict[str, Any]) -> Any:
     return services.case_update(actor=actor, case=case, expected_version=version, **data)
 
 
-def _person_initial(case: Case) -> dict[str, Any]:
-    person = case.person
-    return {
-        "version": person.version,
-        "given_names": person.given_names,
-        "family_name": person.family_name,
-        "date_of_birth": person.date_of_birth or None,
-        "year_of_birth": person.year_of_birth,
-        "gender": person.gender,
-        "citizenship": ", ".join(person.citizenship),
-        "languages": ", ".join(person.languages),
-        "contacts": person.contacts,
-        "identity_document": person.identity_document,
-    }
+def _person_initial(actor: User, case: Case) -> dict[str, Any]:
+    return selectors.person_for_correction(actor=actor, case=case)
 
 
 def _person_handler(actor: User, case: Case, data: dict[str, Any]) -> Any:
@@ -561,25 +548,25 @@ STEPS: dict[str, Step] = {
         forms.ServiceRequestForm,
         gettext_lazy("Request a service"),
         lambda a, c, d: services.service_request_create(actor=a, case=c, **d),
-        lambda case: {},
+        lambda a, c: {},
     ),
     "guardian": Step(
         forms.GuardianForm,
         gettext_lazy("Record the guardian"),
         lambda a, c, d: services.guardian_add(actor=a, case=c, **d),
-        lambda case: {},
+        lambda a, c: {},
     ),
     "consent": Step(
         forms.ConsentForm,
         gettext_lazy("Record consent"),
         lambda a, c, d: services.consent_record(actor=a, case=c, scope=d["scope"]),
-        lambda case: {},
+        lambda a, c: {},
     ),
     "note": Step(
         forms.NoteForm,
         gettext_lazy("Add a note"),
         lambda a, c, d: services.case_note_add(actor=a, case=c, **d),
-        lambda case: {},
+        lambda a, c: {},
     ),
     "plan": Step(
         forms.PlanForm,
@@ -599,13 +586,13 @@ STEPS: dict[str, Step] = {
         forms.PermitForm,
         gettext_lazy("Record a residence permit"),
         lambda a, c, d: services.residence_permit_save(actor=a, case=c, **d),
-        lambda case: {},
+        lambda a, c: {},
     ),
     "shelter": Step(
         forms.ShelterStayForm,
         gettext_lazy("Record a shelter admission"),
         lambda a, c, d: services.shelter_stay_start(actor=a, case=c, **d),
-        lambda case: {},
+        lambda a, c: {},
     ),
 }
 
@@ -654,15 +641,7 @@ def case_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResp
                 messages.success(request, STEP_DONE[step])
                 return redirect("cases:case_detail", pk=pk)
     else:
-        form = spec.form(initial=spec.initial(case), **kwargs)
-        if step == "person":
-            # The correction form shows the person's data: a read like the detail page.
-            record(
-                actor=actor(request),
-                verb="person.view_pii",
-                target=case.person,
-                purpose="correcting the person's details",
-            )
+        form = spec.form(initial=spec.initial(actor(request), case), **kwargs)
     option = next(
         (
             o

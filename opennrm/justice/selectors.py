@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from opennrm.accounts import policy
 from opennrm.accounts.models import User
+from opennrm.audit.services import record
 from opennrm.core.errors import NotFoundError, PermissionDeniedError
 from opennrm.justice import stages, vocab
 from opennrm.justice.models import Charge, Defendant, Hearing, Proceeding, VictimInProceeding
@@ -360,3 +361,56 @@ def justice_figures(*, actor: User, start: date, end: date) -> JusticeFigures:
             prosecuted_for_offence=True, non_punishment_applied=False
         ).count(),
     )
+
+
+def proceeding_register(
+    *, actor: User, proceedings: QuerySet[Proceeding]
+) -> tuple[list[str], list[list[Any]]]:
+    """The register's rows for an export: victims by case code only; defendants by code, never
+    by name. The export is audited here."""
+    headers = [
+        _("Proceeding"),
+        _("File number"),
+        _("Prosecutor's office"),
+        _("Court"),
+        _("Stage"),
+        _("Status"),
+        _("Started on"),
+        _("Defendant"),
+        _("Sex"),
+        _("Offences"),
+        _("Requalified"),
+        _("Outcome"),
+        _("Prison (months)"),
+        _("Victims (case codes)"),
+    ]
+    rows = []
+    for p in proceedings.prefetch_related("defendants__charges__offence", "victims__case"):
+        victims = ", ".join(v.case.code for v in p.victims.all())
+        for d in p.defendants.all() or [None]:
+            charges = list(d.charges.all()) if d else []
+            rows.append(
+                [
+                    p.code,
+                    p.file_number,
+                    p.prosecutor_office.short_name or p.prosecutor_office.name,
+                    (p.court.short_name or p.court.name) if p.court else "",
+                    p.get_stage_display(),
+                    p.get_status_display(),
+                    p.started_on.isoformat(),
+                    d.code if d else "",
+                    d.get_sex_display() if d else "",
+                    ", ".join(c.offence.article for c in charges),
+                    _("yes") if any(c.requalified for c in charges) else "",
+                    d.get_outcome_display() if d else "",
+                    d.prison_months if d and d.prison_months else "",
+                    victims,
+                ]
+            )
+    record(
+        actor=actor,
+        verb="proceeding.export",
+        purpose=_("proceedings register export"),
+        changes={"rows": [None, len(rows)]},
+    )
+    return headers, rows

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from opennrm.accounts import policy
 from opennrm.accounts.models import User
 from opennrm.audit.models import AuditEntry
+from opennrm.audit.services import record
 from opennrm.core.errors import DomainError, NotFoundError
 from opennrm.monitoring import metrics
 from opennrm.monitoring.models import (
@@ -32,6 +33,7 @@ from opennrm.monitoring.models import (
     Meeting,
     ProgressReport,
     RecommendationStatus,
+    RenditionStatus,
     ReportRendition,
     Result,
     SpendingKind,
@@ -315,6 +317,14 @@ def recommendation_list(
     return recommendations.prefetch_related("responsible", "activities", "indicators")
 
 
+def recommendation_export(
+    *, actor: User, status: str = "", theme: str = ""
+) -> QuerySet[GretaRecommendation]:
+    """The register as ``recommendation_list`` filters it, for a download; audited here."""
+    record(actor=actor, verb="monitoring.recommendation.export", purpose="download")
+    return recommendation_list(actor=actor, status=status, theme=theme)
+
+
 def recommendation_get(*, actor: User, pk: int) -> GretaRecommendation:
     """One recommendation; NotFoundError when missing or not visible."""
     recommendation = recommendation_list(actor=actor).filter(pk=pk).first()
@@ -447,6 +457,16 @@ def rendition_get(*, actor: User, report: ProgressReport, pk: int) -> ReportRend
     )
     if rendition is None:
         raise _not_found()
+    return rendition
+
+
+def rendition_download(*, actor: User, report: ProgressReport, pk: int) -> ReportRendition:
+    """A finished file of a report, for a download (audited here); NotFoundError while it is
+    not generated yet, as when it does not exist."""
+    rendition = rendition_get(actor=actor, report=report, pk=pk)
+    if rendition.status != RenditionStatus.DONE or not rendition.file:
+        raise _not_found()
+    record(actor=actor, verb="monitoring.report.download", target=rendition)
     return rendition
 
 

@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opennrm.accounts import policy
-from opennrm.audit.services import record
-from opennrm.core.errors import DomainError, NotFoundError
+from opennrm.core.errors import DomainError
 from opennrm.core.exports import Sheet, xlsx_response
 from opennrm.core.http import AuthenticatedHttpRequest, actor
 from opennrm.core.tabular import TabularError, read_upload
@@ -138,7 +137,9 @@ def recommendations(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         actor=actor(request), status=filters.get("status", ""), theme=filters.get("theme", "")
     )
     if request.GET.get("download") == "xlsx":
-        record(actor=actor(request), verb="monitoring.recommendation.export", purpose="download")
+        rows = selectors.recommendation_export(
+            actor=actor(request), status=filters.get("status", ""), theme=filters.get("theme", "")
+        )
         return xlsx_response(
             "greta-recommendations.xlsx",
             [
@@ -459,10 +460,7 @@ def rendition_download(
 ) -> HttpResponseBase:
     policy.require(actor(request), "monitoring.view")
     report = selectors.report_get(actor=actor(request), pk=pk)
-    rendition = selectors.rendition_get(actor=actor(request), report=report, pk=file_pk)
-    if rendition.status != RenditionStatus.DONE or not rendition.file:
-        raise NotFoundError(_("Not found."))
-    record(actor=actor(request), verb="monitoring.report.download", target=rendition)
+    rendition = selectors.rendition_download(actor=actor(request), report=report, pk=file_pk)
     content_types = {
         "pdf": "application/pdf",
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from opennrm.accounts import policy
 from opennrm.accounts.models import User
+from opennrm.audit.services import record
 from opennrm.core.errors import NotFoundError
 from opennrm.training.models import (
     Attendance,
@@ -105,11 +106,21 @@ def cohort_get(*, actor: User, code: str) -> Cohort:
     return cohort
 
 
-def enrolment_list(*, actor: User, cohort: Cohort) -> QuerySet[Enrolment]:
+def enrolment_list(*, actor: User, cohort: Cohort, export: bool = False) -> QuerySet[Enrolment]:
     """A cohort's enrolments with trainee details (staff personal data) and modules done.
 
-    Needs ``training.view``; callers showing or exporting names record a ``view_pii`` audit entry.
+    Needs ``training.view``. Names and e-mails are staff personal data: the read is audited here,
+    as the cohort page's view or (``export``) as the trainee list's export.
     """
+    if export:
+        record(
+            actor=actor,
+            verb="training.trainees_export",
+            target=cohort,
+            purpose="cohort trainee list export",
+        )
+    else:
+        record(actor=actor, verb="training.trainees_view", target=cohort, purpose="cohort page")
     return (
         policy.scope(actor, Enrolment.objects.filter(cohort=cohort), VIEW)
         .select_related("trainee", "trainee__agency")

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from opennrm.accounts import policy
-from opennrm.audit.services import record
 from opennrm.core.errors import DomainError, StaleRecordError
 from opennrm.core.exports import Sheet, xlsx_response
 from opennrm.core.forms import ImportForm
@@ -65,23 +64,14 @@ def cohort_detail(
     policy.require(actor(request), "training.view")
     cohort = selectors.cohort_get(actor=actor(request), code=code)
     figures = selectors.cohort_figures(actor=actor(request), cohort_code=code)
-    enrolments = list(selectors.enrolment_list(actor=actor(request), cohort=cohort))
+    export = request.GET.get("export") == "xlsx"
+    enrolments = list(selectors.enrolment_list(actor=actor(request), cohort=cohort, export=export))
     modules = list(cohort.course.modules.all())
     by_code = {m.code: str(m) for m in modules}
     per_module = selectors.module_completion_counts(actor=actor(request), cohort=cohort)
-    if request.GET.get("export") == "xlsx":
+    if export:
         table = tables.enrolment_table(enrolments, len(modules))
-        record(
-            actor=actor(request),
-            verb="training.trainees_export",
-            target=cohort,
-            purpose="cohort trainee list export",
-        )
         return xlsx_response(f"{cohort.code}.xlsx", [Sheet(cohort.code, table.headers, table.rows)])
-    # The list shows professionals' names and e-mails: a read of staff personal data, audited.
-    record(
-        actor=actor(request), verb="training.trainees_view", target=cohort, purpose="cohort page"
-    )
     chart = {
         "type": "bar",
         "labels": [str(m.position) for m in modules],
