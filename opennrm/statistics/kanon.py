@@ -57,6 +57,8 @@ from operator import getitem
 import numpy as np
 from numpy.typing import NDArray
 
+from opennrm.statistics.ages import ctdc_bracket
+
 MISSING = "-99"
 OTHER = "Other"
 RARE = "rare"
@@ -84,18 +86,6 @@ class Report:
     withheld_columns: list[str] = field(default_factory=list)
 
 
-CTDC_AGE_BRACKETS: tuple[tuple[int, int, str], ...] = (
-    (0, 8, "0--8"),
-    (9, 17, "9--17"),
-    (18, 20, "18--20"),
-    (21, 23, "21--23"),
-    (24, 26, "24--26"),
-    (27, 29, "27--29"),
-    (30, 38, "30--38"),
-    (39, 47, "39--47"),
-    (48, 200, "48+"),
-)
-
 _BROAD = {
     "0--8": "0--17",
     "9--17": "0--17",
@@ -113,11 +103,7 @@ def age_bracket(value: str) -> str:
     """A raw age in years (``""`` when unknown) to its CTDC ``ageBroad`` bracket."""
     if not value.strip().isdigit():
         return MISSING
-    age = int(value)
-    for low, high, label in CTDC_AGE_BRACKETS:
-        if low <= age <= high:
-            return label
-    return "48+"
+    return ctdc_bracket(int(value))
 
 
 def broad_bracket(value: str) -> str:
