@@ -70,12 +70,13 @@ def extract(app_dir: Path) -> None:
             domain="django",
             no_obsolete=True,
             add_location="file",
+            no_wrap=True,
             ignore_patterns=["migrations/*", "tests/*", "static/*"],
             verbosity=0,
         )
     path = _po(app_dir, "sr")
     if path.exists():
-        catalogue = polib.pofile(str(path))
+        catalogue = polib.pofile(str(path), wrapwidth=0)  # unwrapped, as makemessages wrote it
         catalogue.metadata["Language"] = "sr"
         catalogue.metadata["Plural-Forms"] = PLURAL_FORMS
         catalogue.metadata["Content-Type"] = "text/plain; charset=UTF-8"
