@@ -41,39 +41,36 @@ def user_list(*, actor: User, search: str = "", agency_id: int | None = None) ->
     return users.order_by("username")
 
 
-def agency_ref(pk: int, *, field: str, active_only: bool = False) -> Agency:
-    """The agency a form or API payload names by id in ``field`` (agencies are reference data
-    every signed-in user may name), or NotFoundError naming that field."""
-    agencies = Agency.objects.filter(is_active=True) if active_only else Agency.objects.all()
-    agency = agencies.filter(pk=pk).first()
-    if agency is None:
-        raise NotFoundError(
-            _("This agency does not exist."), fields={field: _("Choose an agency.")}
-        )
-    return agency
-
-
-def agency_refs(pks: Iterable[int], *, field: str) -> list[Agency]:
-    """The agencies a payload names by id in ``field`` (a list), or NotFoundError naming that
-    field when any of them does not exist: an unknown id is never silently dropped."""
+def agency_refs(pks: Iterable[int], *, field: str, active_only: bool = False) -> list[Agency]:
+    """The agencies a form or API payload names by id in ``field`` (agencies are reference data
+    every signed-in user may name), or NotFoundError naming that field when any of them does
+    not exist: an unknown id is never silently dropped."""
     wanted = set(pks)
-    agencies = list(Agency.objects.filter(pk__in=wanted))
-    if len(agencies) != len(wanted):
+    agencies = Agency.objects.filter(is_active=True) if active_only else Agency.objects.all()
+    found = list(agencies.filter(pk__in=wanted))
+    if len(found) != len(wanted):
         raise NotFoundError(
             _("This agency does not exist."), fields={field: _("Choose an agency.")}
         )
-    return agencies
+    return found
+
+
+def agency_ref(pk: int, *, field: str, active_only: bool = False) -> Agency:
+    """The one agency a payload names by id in ``field`` (see ``agency_refs``)."""
+    return agency_refs([pk], field=field, active_only=active_only)[0]
 
 
 def user_ref(*, field: str, pk: int | None = None, username: str = "") -> User:
     """The active user a payload names (by id or username) in ``field``, e.g. a caseworker or a
     follow-up's owner, or ValidationFailed naming that field."""
     users = User.objects.filter(is_active=True)
-    user = (
-        users.filter(pk=pk).first() if pk is not None else users.filter(username=username).first()
-    )
-    if user is None:
+    if pk is not None:
+        user = users.filter(pk=pk).first()
+        message = _("There is no active user with this id.")
+    else:
+        user = users.filter(username=username).first()
         message = _("There is no active user with this username.")
+    if user is None:
         raise ValidationFailed(message, fields={field: message})
     return user
 

@@ -133,13 +133,9 @@ def recommendations(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     policy.require(actor(request), "monitoring.view")
     form = RecommendationFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    rows = selectors.recommendation_list(
-        actor=actor(request), status=filters.get("status", ""), theme=filters.get("theme", "")
-    )
+    wanted = {"status": filters.get("status", ""), "theme": filters.get("theme", "")}
     if request.GET.get("download") == "xlsx":
-        rows = selectors.recommendation_export(
-            actor=actor(request), status=filters.get("status", ""), theme=filters.get("theme", "")
-        )
+        rows = selectors.recommendation_export(actor=actor(request), **wanted)
         return xlsx_response(
             "greta-recommendations.xlsx",
             [
@@ -175,6 +171,7 @@ def recommendations(request: AuthenticatedHttpRequest) -> HttpResponseBase:
                 )
             ],
         )
+    rows = selectors.recommendation_list(actor=actor(request), **wanted)
     return render(
         request,
         "monitoring/recommendations.html",
