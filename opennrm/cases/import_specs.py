@@ -32,7 +32,7 @@ from opennrm.cases.vocab import (
     CaseStatus,
 )
 from opennrm.core.countries import COUNTRIES
-from opennrm.core.tabular import RowErrors, TabularError
+from opennrm.core.tabular import RowErrors
 from opennrm.imports.spec import (
     Column,
     ImportSpec,
@@ -227,7 +227,7 @@ class CaseImport(ImportSpec):
             str(_("Forms of exploitation")),
             str(_("Referral date")),
         ]
-        for record, _index in fresh[:10]:
+        for record in fresh[:10]:
             spec = imports.case_spec(record, actor=actor)
             preview.sample.append(
                 [
@@ -255,14 +255,17 @@ class CaseImport(ImportSpec):
 
     def commit(self, rows: Rows, *, actor: User, progress: Progress) -> Result:
         policy.require(actor, self.permission)
-        records, errors = self._records(rows)
-        if errors:
-            raise TabularError(errors.errors)
+        errors = RowErrors()
+        agencies, today = imports.agency_lookup(), timezone.localdate()
         outcome = imports.import_records(
             actor=actor,
-            records=records,
+            # Read twice (``Rows`` may be read again): checked and keyed, then written.
+            records=lambda: imports.iter_records(
+                rows, agencies=agencies, today=today, errors=errors
+            ),
             filename=self.target or "cases",
             progress=lambda _stage, done, total: progress(done, total),
+            errors=errors,
         )
         return Result(
             rows=outcome.rows,

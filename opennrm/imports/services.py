@@ -7,11 +7,10 @@ person who uploaded it and nobody else sees it (another person's job is "not fou
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -73,7 +72,7 @@ def job_create(
     spec = spec_for(spec_key, target=target)
     policy.require(actor, spec.permission)
     _prune()
-    probe = ImportJob(filename=filename[:200], upload=base64.b64encode(data).decode("ascii"))
+    probe = ImportJob(filename=filename[:200], upload=pipeline.pack_upload(data))
     header, _rows = pipeline.read_source(probe, spec)
     if not any(cell.strip() for cell in header):
         raise TabularError([RowError(1, "", _("The first row of the file has no column names."))])
@@ -279,14 +278,22 @@ def _report(errors: Sequence[RowError], result: Result | None) -> str:
     )
 
 
+class _Reread:
+    """The job's mapped rows, read from its stored file again on every pass (``ImportSpec.commit``
+    may take two): the compressed file is all that stays in memory between passes."""
+
+    def __init__(self, job: ImportJob, spec: ImportSpec) -> None:
+        self.job, self.spec = job, spec
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
+        return iter(_rows(self.job, self.spec))
+
+
 def _execute(job: ImportJob, spec: ImportSpec, progress: Progress) -> Result:
     """Commit the job's rows and its audit entry in one transaction (raises, writes nothing)."""
     actor = job.actor
     policy.require(actor, spec.permission)
-    rows = _rows(job, spec)
-    # The file is decoded: the running job drops its text (tens of MB for a large register);
-    # the stored row keeps it until the job ends (``_finish`` empties it).
-    job.upload = None
+    rows = _Reread(job, spec)
     with transaction.atomic():
         result = spec.commit(rows, actor=actor, progress=progress)
         record(

@@ -188,7 +188,10 @@ class ImportSpec(ABC):
 
     @abstractmethod
     def commit(self, rows: Rows, *, actor: User, progress: Progress) -> Result:
-        """Write every row in one transaction, or raise ``TabularError``/``DomainError``."""
+        """Write every row in one transaction, or raise ``TabularError``/``DomainError``.
+
+        ``rows`` may be iterated more than once (each pass reads the stored file again), so a
+        spec can check a large file in one pass and write it in a second without holding it."""
 
     def reshape(
         self, header: list[str], rows: Iterable[tuple[int, list[str]]]

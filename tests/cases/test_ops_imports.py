@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import weakref
 from datetime import date
 
 import pytest
@@ -301,3 +302,38 @@ def test_only_case_managers_may_import(personas, username: str) -> None:
             actor=personas[username], data=csv_bytes(GOOD_ROWS), filename="legacy.csv"
         )
     assert Person.objects.count() == 0
+
+
+def test_a_committed_import_holds_one_batch_of_records_at_a_time(personas, monkeypatch) -> None:
+    """The job's commit reads the file twice (checked and keyed, then written a batch at a time):
+    a large register's records are never all in memory at once."""
+    from opennrm.cases import imports
+    from opennrm.imports import services as import_services
+
+    monkeypatch.setattr(imports, "BATCH", 25)
+    alive: weakref.WeakSet[imports.LegacyRecord] = weakref.WeakSet()
+    most = passes = 0
+    iter_records = imports.iter_records
+
+    def counted(*args, **kwargs):
+        nonlocal most, passes
+        passes += 1
+        for legacy in iter_records(*args, **kwargs):
+            alive.add(legacy)
+            most = max(most, len(alive))
+            yield legacy
+
+    monkeypatch.setattr(imports, "iter_records", counted)
+    rows = [
+        [f"B-{n}", "Milica", f"Jovanović{n}", "1999-01-02", "Ž", "Srbija"]
+        + [""] * 5
+        + ["ASTRA", "2021-05-06"]
+        for n in range(120)
+    ]
+    result = import_services.import_file(
+        actor=personas["vesna"], spec_key="cases", filename="big.csv", data=csv_bytes(rows)
+    )
+    assert (result.rows, result.created) == (120, 120)
+    assert Person.objects.count() == 120
+    assert passes == 2
+    assert most <= 25 + 1  # a batch and the record being read, not the file's 120
