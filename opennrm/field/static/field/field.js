@@ -31,6 +31,8 @@
     if (text !== undefined && text !== null) { node.textContent = String(text); }
     return node;
   }
+  // Named moments of a cold start (bench/field_bench.py reads them): none holds data.
+  function mark(name) { if (window.performance && performance.mark) { performance.mark(name); } }
   function say(text) { $("fw-message").textContent = text || ""; }
   function online() { return navigator.onLine !== false; }
   function uid() { return crypto.randomUUID(); }
@@ -126,6 +128,7 @@
       return S.hasWrappedKey().then(function (has) {
         $("fw-pin-help").textContent = has ? T.enterPin : (online() ? T.setPin : T.firstOnline);
         root.dataset.state = "locked";
+        mark("fw-locked");
       });
     });
   }
@@ -140,6 +143,7 @@
   }
 
   function unlock(pin) {
+    mark("fw-unlock");
     if (pin.length < 6) { say(T.shortPin); return Promise.resolve(); }
     return S.hasWrappedKey().then(function (has) {
       var keyed = online() ? fetchKey() : Promise.resolve(null);
@@ -165,6 +169,7 @@
       return online() && csrf ? refreshWork() : null;
     }).then(function () { return renderWork(); }).then(refreshStatus).then(function () {
       root.dataset.state = "open";
+      mark("fw-open");
       say(T.ready);
       return sync();
     });
@@ -187,6 +192,7 @@
 
   function showInterview(event) {
     event.preventDefault();
+    mark("fw-start");
     var form = $("fw-start");
     var ageGroup = form.querySelector("[name=age_group]:checked").value;
     var exploitation = Array.prototype.map.call(form.querySelectorAll("[name=exploitation]:checked"), function (i) { return i.value; });
@@ -227,6 +233,7 @@
     $("fw-start").hidden = true;
     interview.hidden = false;
     interview.querySelector("fieldset").scrollIntoView();
+    mark("fw-question");
   }
 
   function finishInterview(event) {
