@@ -13,6 +13,9 @@ from opennrm.accounts.models import Agency, User
 from opennrm.audit import triggers
 from opennrm.demo.base import ensure_agencies, ensure_personas
 from opennrm.demo.personas import PERSONAS
+from tests import live_server_sqlite
+
+live_server_sqlite.install()  # SQLite in memory: the live server serves one request at a time
 
 # Fails any test whose logs hold a demo name (issue 13: logs scrubbed).
 pytest_plugins = ["tests.pii_log_guard"]

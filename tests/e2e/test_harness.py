@@ -3,6 +3,9 @@ tests use (the regression behind browser tests that failed only after certain ot
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
 from django.db import connections
 from playwright.sync_api import Browser
 
@@ -19,3 +22,18 @@ def test_the_test_database_connection_outlives_the_start_of_the_browser(
         "the connection the tests use is not the one the database was set up on"
     )
     assert '"justice.offence"' in connection._test_serialized_contents
+
+
+def test_parallel_requests_to_the_live_server_do_not_collide(server_url: str) -> None:
+    """A service worker fires requests in parallel. On SQLite in memory the live server's request
+    threads share the test's one connection, and two statements at once on it broke requests
+    ("bad parameter or other API misuse", a 500 on /field/ in a CI run): the harness serves one
+    request at a time there (``tests/live_server_sqlite.py``). On PostgreSQL each thread has its own."""
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(
+            pool.map(
+                lambda _n: requests.get(f"{server_url}/readyz", timeout=30).status_code,
+                range(200),
+            )
+        )
+    assert statuses == [200] * 200
