@@ -1213,7 +1213,8 @@ def import_records(
     ``records()`` is called twice and must give the same records both times (``iter_records``
     over the same file): the first pass keeps only each record's identity key and year, the
     second builds and writes the new ones a batch at a time, so a large file's records are never
-    all held (at 100,000 rows the worker's peak went from 282 to 180 MB). ``errors`` collects what
+    all held (at 100,000 rows this took the worker's peak from 282 to 243 MB; bench/HISTORY.md,
+    2026-12-06). ``errors`` collects what
     the first pass finds wrong (``iter_records``): any problem stops the import there, before
     anything is written.
     """

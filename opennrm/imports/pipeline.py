@@ -95,7 +95,8 @@ def pack_upload(data: bytes) -> str:
 
     A register compresses five- to tenfold, and every copy of the stored value a read makes
     (the database's text, the token, the plaintext) shrinks with it: at 100,000 rows the
-    worker's peak fell by about 100 MB. Level 1: the upload request pays a tenth of a second.
+    worker's memory while reading the job fell from 259 to 159 MB. Level 1: the upload request
+    pays a tenth of a second.
     """
     return _PACKED + base64.b64encode(zlib.compress(data, 1)).decode("ascii")
 
