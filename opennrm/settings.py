@@ -334,6 +334,18 @@ OPENNRM_CTDC_K = env_int("OPENNRM_CTDC_K", 11)
 # never change once figures are published.
 OPENNRM_RESTRICTED_SPREAD = env_int("OPENNRM_RESTRICTED_SPREAD", 2)
 OPENNRM_PUBLIC_SPREAD = env_int("OPENNRM_PUBLIC_SPREAD", 3)
+# Published figures (statistics.published): restricted and public tables are kept and served for
+# this many seconds after they were counted (0: counted on every read); ``refresh_figures``
+# counts the default periods ahead of the pages. Kept in a cache shared by every process.
+OPENNRM_FIGURES_MAX_AGE = env_int("OPENNRM_FIGURES_MAX_AGE", 600)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "figures": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env_str("OPENNRM_FIGURES_CACHE_DIR", str(VAR_DIR / "cache" / "figures")),
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    },
+}
 _CELL_KEY_SEED = env_str("OPENNRM_CELL_KEY_SEED", "")
 OPENNRM_CELL_KEY_SEED = int(_CELL_KEY_SEED) if _CELL_KEY_SEED else None
 # Privacy budget of the differentially private synthetic dataset (statistics.synthetic): smaller

@@ -10,6 +10,9 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-01234567
 os.environ.setdefault("OPENNRM_DATA_KEYS", "test1:dGVzdC1rZXktb25lLWZvci10aGUtdGVzdC1zdWl0ZTE=")
 os.environ.setdefault("OPENNRM_BLIND_INDEX_KEY", "test-blind-index-key")
 os.environ.setdefault("OPENNRM_TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
+# Figures counted on every read: most tests change data and read the figures again at once; the
+# published figures are tested apart (tests/statistics/test_published.py).
+os.environ.setdefault("OPENNRM_FIGURES_MAX_AGE", "0")
 os.environ.setdefault(
     "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
 )  # Playwright's sync API runs an event loop
@@ -21,3 +24,8 @@ PASSWORD_HASHERS = [
 ]  # speed; argon2 is tested apart
 ARGON2_TESTED_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+CACHES["figures"] = {  # noqa: F405
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "figures",
+    "OPTIONS": {"MAX_ENTRIES": 50_000},
+}

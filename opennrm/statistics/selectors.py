@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -21,7 +21,7 @@ from opennrm.accounts import policy
 from opennrm.accounts.models import User
 from opennrm.audit.services import record
 from opennrm.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
-from opennrm.statistics import periods
+from opennrm.statistics import periods, published
 from opennrm.statistics.disclosure import (
     Cell,
     Profile,
@@ -51,6 +51,8 @@ PROFILE_ACTIONS = {
 class StatisticsTable:
     built: BuiltTable
     protected: ProtectedTable
+    # When the figures were counted (``published``): now for a table counted for this read.
+    counted_at: datetime | None = None
 
 
 def thresholds() -> Thresholds:
@@ -119,11 +121,14 @@ def statistics_release(
     period: Period,
     profile: Profile,
     table_ids: Sequence[str] | None = None,
+    fresh: bool = False,
 ) -> list[StatisticsTable]:
     """The standard tables (all, or ``table_ids`` in catalogue order) for ``period`` under
     ``profile``. Requires the profile's permission; ``restricted`` and ``public`` only for a
     calendar month, quarter or year (ValidationFailed otherwise); an official release is
-    audited."""
+    audited. ``restricted`` and ``public`` tables are read from the published figures when they
+    were counted less than ``OPENNRM_FIGURES_MAX_AGE`` seconds ago (``published``; ``fresh``
+    counts them anew)."""
     user = _require_profile(actor, profile)
     require_fixed_period(period, profile)
     specs = standard_tables()
@@ -132,8 +137,11 @@ def statistics_release(
         if unknown:
             raise NotFoundError(_("There is no statistics table with this identifier."))
         specs = {k: v for k, v in specs.items() if k in table_ids}
+    limits = thresholds()
+    if profile is not Profile.OFFICIAL and published.max_age() > 0:
+        return _published(list(specs.values()), period, profile, fresh=fresh)
     built = build_tables(specs.values(), period)
-    result = [StatisticsTable(b, protect(b.table, profile, thresholds())) for b in built]
+    result = [StatisticsTable(b, protect(b.table, profile, limits)) for b in built]
     if profile is Profile.OFFICIAL:
         with transaction.atomic():
             record(
@@ -145,6 +153,31 @@ def statistics_release(
                 purpose="official statistics",
             )
     return result
+
+
+def _published(
+    specs: list[TableSpec], period: Period, profile: Profile, *, fresh: bool
+) -> list[StatisticsTable]:
+    limits = thresholds()
+    pairs, counted_at = published.release(
+        specs,
+        period,
+        profile,
+        limits,
+        lambda wanted: [
+            (b, protect(b.table, profile, limits)) for b in build_tables(wanted, period)
+        ],
+        fresh=fresh,
+    )
+    return [StatisticsTable(b, p, counted_at) for b, p in pairs]
+
+
+def refresh_published(period: Period, profile: Profile) -> None:
+    """Count every standard table of ``period`` under ``profile`` (not ``official``) anew and
+    keep it (``published``): the worker's job ahead of the pages. No actor: it shows nothing to
+    anyone, and what it keeps is only what the profile releases."""
+    require_fixed_period(period, profile)
+    _published(list(standard_tables().values()), period, profile, fresh=True)
 
 
 def statistics_table(

@@ -109,6 +109,8 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "suppressed": suppressed,
             "threshold": tables[0].protected.threshold if tables else 0,
             "query": request.GET.urlencode(),
+            # Kept figures (statistics.published) say when they were counted.
+            "counted_at": min((t.counted_at for t in tables if t.counted_at), default=None),
         },
     )
 

@@ -1,0 +1,119 @@
+"""Published figures kept, so that pages read them instead of counting a national register anew.
+
+A release under ``restricted`` or ``public`` is a function of its table, its fixed period
+(``periods``), its profile, the thresholds and the data. The first three are the key; the data
+moves on, so a kept table is served for ``OPENNRM_FIGURES_MAX_AGE`` seconds after it was counted
+(10 minutes by default) and counted again by the first read after that. ``manage.py
+refresh_figures`` (a timer in deploy/systemd, every 5 minutes) counts the periods pages ask for
+by default ahead of them — the current and the previous year, their quarters and months — so
+that a person practically never waits for a count. Pages say when their figures were counted.
+
+Why kept and not counted per request: with 1,000,000 cases a year's tables take about a second
+of a database core (bench/README.md), the monitoring dashboard reads two dozen of them, and 50
+people loading pages every few seconds would queue behind one another (issue 20's benchmark: p95
+2.9 s at 200,000 cases). Why not invalidated on every write instead: in a live register a case
+changes every few seconds somewhere, so per-write invalidation would count nearly per request;
+figures that are minutes old, and say so, are what statistical dashboards publish anyway.
+
+What is kept: the *protected* table only (cells as released, their codes and the threshold), in
+the ``figures`` cache (``CACHES``; a directory under ``OPENNRM_VAR_DIR`` shared by the web
+processes and the worker). Exact counts and record keys are never written there: a kept table's
+``built.table`` carries the labels with zero counts, and nothing outside the official profile
+reads its counts. Official releases are exact and audited per read: never kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import caches
+from django.utils import timezone
+
+from opennrm.statistics.disclosure import Profile, ProtectedTable, Table, Thresholds
+from opennrm.statistics.tables import BuiltTable, Period, TableSpec
+
+CACHE = "figures"
+VERSION = 1  # bump when the kept structure or the counting rules change
+
+
+@dataclass(frozen=True)
+class Kept:
+    counted_at: datetime
+    protected: ProtectedTable
+
+
+def max_age() -> int:
+    return int(settings.OPENNRM_FIGURES_MAX_AGE)
+
+
+def _key(spec_id: str, period: Period, profile: Profile, thresholds: Thresholds) -> str:
+    raw = f"{VERSION}|{spec_id}|{period.start}|{period.end}|{profile.value}|{thresholds!r}"
+    return "release:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _rebuilt(spec: TableSpec, period: Period, protected: ProtectedTable) -> BuiltTable:
+    """The table as ``build_tables`` gives it, from the kept protected table: names in the
+    language of the request, labels in their order, counts not kept (zeros)."""
+    rows = dict(spec.row_dimension.labels(period))
+    columns = dict(spec.column_dimension.labels(period))
+    zeros = tuple(tuple(0 for _c in protected.column_labels) for _r in protected.row_labels)
+    return BuiltTable(
+        id=spec.id,
+        title=spec.title,
+        row_dimension=spec.row_dimension,
+        column_dimension=spec.column_dimension,
+        table=Table(protected.row_labels, protected.column_labels, zeros),
+        row_names=tuple(str(rows.get(code, code)) for code in protected.row_labels),
+        column_names=tuple(str(columns.get(code, code)) for code in protected.column_labels),
+    )
+
+
+def release(
+    specs: Sequence[TableSpec],
+    period: Period,
+    profile: Profile,
+    thresholds: Thresholds,
+    count: Callable[[Sequence[TableSpec]], list[tuple[BuiltTable, ProtectedTable]]],
+    *,
+    fresh: bool = False,
+) -> tuple[list[tuple[BuiltTable, ProtectedTable]], datetime]:
+    """``specs`` released for ``period`` under ``profile``: kept tables younger than
+    ``max_age()``, the others counted by ``count`` (all together, one pass) and kept. ``fresh``
+    counts them all. Returns the tables in the order of ``specs`` and when the oldest of them
+    was counted."""
+    assert profile is not Profile.OFFICIAL, "official releases are exact and never kept"
+    cache = caches[CACHE]
+    now = timezone.now()
+    keys = {spec.id: _key(spec.id, period, profile, thresholds) for spec in specs}
+    kept: dict[str, Kept] = {}
+    if not fresh:
+        found = cache.get_many(list(keys.values()))
+        for spec in specs:
+            entry = found.get(keys[spec.id])
+            if (
+                isinstance(entry, Kept)
+                and 0 <= (now - entry.counted_at).total_seconds() < max_age()
+            ):
+                kept[spec.id] = entry
+    missing = [spec for spec in specs if spec.id not in kept]
+    counted: dict[str, tuple[BuiltTable, ProtectedTable]] = {}
+    if missing:
+        counted = {built.id: (built, protected) for built, protected in count(missing)}
+        cache.set_many(
+            {keys[table_id]: Kept(now, pair[1]) for table_id, pair in counted.items()},
+            timeout=None,
+        )
+    result = []
+    oldest = now
+    for spec in specs:
+        if spec.id in counted:
+            result.append(counted[spec.id])
+        else:
+            entry = kept[spec.id]
+            oldest = min(oldest, entry.counted_at)
+            result.append((_rebuilt(spec, period, entry.protected), entry.protected))
+    return result, oldest

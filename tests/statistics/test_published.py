@@ -1,0 +1,127 @@
+"""Published figures (statistics.published): restricted and public tables are counted once, kept
+for OPENNRM_FIGURES_MAX_AGE seconds, counted again after; exact counts are never kept; official
+releases never; ``refresh_figures`` counts ahead of the pages."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.core.cache import caches
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from opennrm.cases import vocab
+from opennrm.statistics import published
+from opennrm.statistics.disclosure import Profile
+from opennrm.statistics.management.commands.refresh_figures import fixed_periods
+from opennrm.statistics.selectors import statistics_release
+from opennrm.statistics.tables import Period
+from tests.statistics.data import make_case
+
+YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))
+
+
+@pytest.fixture(autouse=True)
+def kept(settings):
+    settings.OPENNRM_FIGURES_MAX_AGE = 600
+    caches[published.CACHE].clear()
+    yield
+    caches[published.CACHE].clear()
+
+
+def _cases(agencies, personas, n: int, month: int = 3) -> None:
+    for i in range(n):
+        make_case(
+            centre=agencies["cptv"],
+            caseworker=personas["vesna"],
+            gender=vocab.Gender.FEMININE if i % 2 else vocab.Gender.MASCULINE,
+            presumed_on=date(2026, month, 1),
+            forms=["ForcedLabour"],
+        )
+
+
+def _counting_queries(actor) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        statistics_release(actor=actor, period=YEAR, profile=Profile.RESTRICTED)
+    return sum(1 for q in queries if "cases_case" in q["sql"])
+
+
+@pytest.mark.django_db
+def test_a_release_is_counted_once_then_read_until_it_is_older_than_the_setting(agencies, personas):
+    dragan = personas["dragan"]
+    _cases(agencies, personas, 30)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        first = statistics_release(actor=dragan, period=YEAR, profile=Profile.RESTRICTED)
+        assert _counting_queries(dragan) == 0
+        again = statistics_release(actor=dragan, period=YEAR, profile=Profile.RESTRICTED)
+        assert [t.protected for t in again] == [t.protected for t in first]
+        assert [t.built.row_names for t in again] == [t.built.row_names for t in first]
+        assert again[0].counted_at == first[0].counted_at
+        presumed = next(t for t in first if t.built.id.startswith("presumed"))
+        before = presumed.protected.grand_total.value
+
+        _cases(agencies, personas, 30)
+        clock.shift(timedelta(seconds=599))
+        kept = statistics_release(actor=dragan, period=YEAR, profile=Profile.RESTRICTED)
+        same = next(t for t in kept if t.built.id == presumed.built.id)
+        assert same.protected.grand_total.value == before  # as counted, and says when
+        clock.shift(timedelta(seconds=2))
+        assert _counting_queries(dragan) > 0
+        recounted = statistics_release(actor=dragan, period=YEAR, profile=Profile.RESTRICTED)
+        now = next(t for t in recounted if t.built.id == presumed.built.id)
+        assert now.protected.grand_total.value > before + 20
+        assert now.counted_at > first[0].counted_at
+
+
+@pytest.mark.django_db
+def test_kept_figures_hold_no_exact_count(agencies, personas):
+    _cases(agencies, personas, 7)
+    statistics_release(actor=personas["dragan"], period=YEAR, profile=Profile.RESTRICTED)
+    cache = caches[published.CACHE]
+    entries = [pickle.loads(value) for value in cache._cache.values()]  # LocMemCache in tests
+    assert entries
+    for entry in entries:
+        assert isinstance(entry, published.Kept)
+        assert set(vars(entry)) == {"counted_at", "protected"}
+    kept = statistics_release(actor=personas["dragan"], period=YEAR, profile=Profile.RESTRICTED)
+    assert all(not any(any(row) for row in t.built.table.cells) for t in kept)
+
+
+@pytest.mark.django_db
+def test_official_releases_are_never_kept(agencies, personas):
+    _cases(agencies, personas, 7)
+    statistics_release(actor=personas["nada"], period=YEAR, profile=Profile.OFFICIAL)
+    assert not caches[published.CACHE]._cache
+    with CaptureQueriesContext(connection) as queries:
+        statistics_release(actor=personas["nada"], period=YEAR, profile=Profile.OFFICIAL)
+    assert any("cases_case" in q["sql"] for q in queries)
+
+
+@pytest.mark.django_db
+def test_refresh_figures_counts_the_pages_periods_ahead(agencies, personas):
+    _cases(agencies, personas, 12)
+    with time_machine.travel(date(2026, 12, 6), tick=False):
+        call_command("refresh_figures", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        assert _counting_queries(personas["dragan"]) == 0
+        with CaptureQueriesContext(connection) as queries:
+            statistics_release(
+                actor=personas["dragan"],
+                period=Period(date(2025, 4, 1), date(2025, 6, 30)),
+                profile=Profile.PUBLIC,
+            )
+        assert not any("cases_case" in q["sql"] for q in queries)
+
+
+def test_the_fixed_periods_of_the_refresh():
+    periods = fixed_periods(date(2025, 1, 1), date(2026, 2, 10))
+    assert Period(date(2025, 1, 1), date(2025, 12, 31)) in periods
+    assert Period(date(2026, 1, 1), date(2026, 12, 31)) in periods
+    assert Period(date(2026, 1, 1), date(2026, 3, 31)) in periods
+    assert Period(date(2026, 2, 1), date(2026, 2, 28)) in periods
+    assert Period(date(2026, 3, 1), date(2026, 3, 31)) not in periods  # not begun
+    assert len(periods) == 17 + 1 + 1 + 2
