@@ -10,9 +10,8 @@ off, static files collected and served by WhiteNoise as in production, the inter
 
 1. **Server time alone**: each page requested ``--alone`` times in a row by one client (after
    one warm-up request), median and max — where a page's time goes before any queueing.
-2. **Weight**: the page's HTML as sent (Django does not compress HTML; nginx does not either,
-   deploy/nginx), plus, on a first visit, every stylesheet and script it links, as WhiteNoise
-   sends them to a browser that accepts gzip. A next visit fetches the HTML only: static files
+2. **Weight**: the page's HTML as sent to a browser that accepts gzip (GZipMiddleware), plus, on
+   a first visit, every stylesheet and script it links, as WhiteNoise sends them to it. A next visit fetches the HTML only: static files
    carry hashed names and a year's ``immutable`` caching.
 3. **50 users**: ``--users`` simulated people signed in as the case manager (Vesna), the
    screener (Ana), the shelter (Milan) and the coordinator (Dragan), in turn; each requests a
@@ -26,7 +25,6 @@ their cookies given to the load's HTTP clients; the servers share the database a
 from __future__ import annotations
 
 import argparse
-import gzip
 import os
 import random
 import re
@@ -164,14 +162,16 @@ ASSET = re.compile(r'<(?:link[^>]+href|script[^>]+src)="(/static/[^"]+)"')
 
 
 def weight(session: requests.Session, base: str, path: str) -> tuple[int, int, int]:
-    """(HTML bytes, HTML gzipped bytes, static bytes as sent with gzip accepted)."""
-    response = session.get(base + path, timeout=60)
-    html = response.content
+    """(HTML bytes, HTML bytes as sent to a browser accepting gzip, its stylesheets and scripts
+    as sent likewise)."""
+    html = session.get(base + path, timeout=60).text
+    sent = session.get(base + path, headers={"Accept-Encoding": "gzip"}, stream=True, timeout=60)
+    html_sent = len(sent.raw.read())
     assets = 0
-    for asset in sorted(set(ASSET.findall(response.text))):
-        sent = session.get(base + asset, headers={"Accept-Encoding": "gzip"}, stream=True)
-        assets += len(sent.raw.read())
-    return len(html), len(gzip.compress(html)), assets
+    for asset in sorted(set(ASSET.findall(html))):
+        response = session.get(base + asset, headers={"Accept-Encoding": "gzip"}, stream=True)
+        assets += len(response.raw.read())
+    return len(html.encode()), html_sent, assets
 
 
 def main() -> None:
@@ -198,7 +198,10 @@ def main() -> None:
     static_root = tempfile.mkdtemp(prefix="opennrm-pages-static-")
     process, base = start_server(args, static_root)
     try:
-        print("\n| page | alone median ms | alone max ms | HTML KB | HTML gz KB | first visit KB |")
+        print(
+            "\n| page | alone median ms | alone max ms | HTML KB | next visit KB (sent) "
+            "| first visit KB (sent) |"
+        )
         print("|---|---|---|---|---|---|")
         for name in ROLES:
             session = requests.Session()
@@ -212,11 +215,11 @@ def main() -> None:
                     times.append(time.perf_counter() - started)
                     if response.status_code != 200 or "/accounts/" in response.url:
                         raise SystemExit(f"{name} {urls[i % len(urls)]}: {response.status_code}")
-                html, html_gz, assets = weight(session, base, urls[0])
+                html, html_sent, assets = weight(session, base, urls[0])
                 print(
                     f"| {name}: {page_name} | {1000 * statistics.median(times):.0f} | "
-                    f"{1000 * max(times):.0f} | {html / 1024:.1f} | {html_gz / 1024:.1f} | "
-                    f"{(html + assets) / 1024:.1f} |",
+                    f"{1000 * max(times):.0f} | {html / 1024:.1f} | {html_sent / 1024:.1f} | "
+                    f"{(html_sent + assets) / 1024:.1f} |",
                     flush=True,
                 )
         if args.skip_load:
