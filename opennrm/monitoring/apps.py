@@ -31,9 +31,31 @@ def _follow_up_panel(request: Any) -> dict[str, Any] | None:
     }
 
 
+def _figures_periods() -> list[tuple[Any, Any]]:
+    """The fixed periods whose published figures the dashboard's live indicators add up
+    (``statistics.selectors.released_figure`` over the shown action's start to today), for
+    ``refresh_figures`` to count ahead of the page."""
+    from django.utils import timezone
+
+    from opennrm.monitoring.models import Action
+    from opennrm.statistics.periods import fixed_cover
+
+    today = timezone.localdate()
+    action = (
+        Action.objects.filter(starts_on__lte=today, ends_on__gte=today).first()
+        or Action.objects.order_by("-starts_on").first()
+    )
+    if action is None:
+        return []
+    return [
+        (span.start, span.end) for span in fixed_cover(action.starts_on, min(today, action.ends_on))
+    ]
+
+
 class MonitoringConfig(AppConfig):
     name = "opennrm.monitoring"
     label = "monitoring"
     verbose_name = _("Monitoring")
     nav = [NavItem(_("Monitoring"), "monitoring:dashboard", "monitoring.view", order=60)]
     dashboard_panel = staticmethod(_follow_up_panel)
+    figures_periods = staticmethod(_figures_periods)

@@ -72,6 +72,26 @@ def _rebuilt(spec: TableSpec, period: Period, protected: ProtectedTable) -> Buil
     )
 
 
+def keep(
+    period: Period,
+    profile: Profile,
+    thresholds: Thresholds,
+    tables: Sequence[ProtectedTable],
+    counted_at: datetime,
+    ids: Sequence[str],
+) -> None:
+    """Keep ``tables`` (table ``ids[i]`` is ``tables[i]``), as released for ``period`` under
+    ``profile``, counted at ``counted_at``."""
+    assert profile is not Profile.OFFICIAL, "official releases are exact and never kept"
+    caches[CACHE].set_many(
+        {
+            _key(table_id, period, profile, thresholds): Kept(counted_at, protected)
+            for table_id, protected in zip(ids, tables, strict=True)
+        },
+        timeout=None,
+    )
+
+
 def release(
     specs: Sequence[TableSpec],
     period: Period,
@@ -103,10 +123,7 @@ def release(
     counted: dict[str, tuple[BuiltTable, ProtectedTable]] = {}
     if missing:
         counted = {built.id: (built, protected) for built, protected in count(missing)}
-        cache.set_many(
-            {keys[table_id]: Kept(now, pair[1]) for table_id, pair in counted.items()},
-            timeout=None,
-        )
+        keep(period, profile, thresholds, [p for _b, p in counted.values()], now, list(counted))
     result = []
     oldest = now
     for spec in specs:

@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opennrm.accounts import policy
@@ -172,12 +173,26 @@ def _published(
     return [StatisticsTable(b, p, counted_at) for b, p in pairs]
 
 
-def refresh_published(period: Period, profile: Profile) -> None:
-    """Count every standard table of ``period`` under ``profile`` (not ``official``) anew and
-    keep it (``published``): the worker's job ahead of the pages. No actor: it shows nothing to
-    anyone, and what it keeps is only what the profile releases."""
-    require_fixed_period(period, profile)
-    _published(list(standard_tables().values()), period, profile, fresh=True)
+def refresh_published(
+    period: Period, profiles: Sequence[Profile] = (Profile.RESTRICTED, Profile.PUBLIC)
+) -> None:
+    """Count every standard table of ``period`` anew, once, and keep it as released under each
+    of ``profiles`` (not ``official``; ``published``): the worker's job ahead of the pages. No
+    actor: it shows nothing to anyone, and what it keeps is only what each profile releases."""
+    for profile in profiles:
+        require_fixed_period(period, profile)
+    limits = thresholds()
+    now = timezone.now()
+    built = build_tables(standard_tables().values(), period)
+    for profile in profiles:
+        published.keep(
+            period,
+            profile,
+            limits,
+            [protect(b.table, profile, limits) for b in built],
+            now,
+            [b.id for b in built],
+        )
 
 
 def statistics_table(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pickle
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -125,3 +126,29 @@ def test_the_fixed_periods_of_the_refresh():
     assert Period(date(2026, 2, 1), date(2026, 2, 28)) in periods
     assert Period(date(2026, 3, 1), date(2026, 3, 31)) not in periods  # not begun
     assert len(periods) == 17 + 1 + 1 + 2
+
+
+@pytest.mark.django_db
+def test_refresh_figures_also_counts_the_monitoring_dashboards_periods(
+    agencies, personas, client_for
+):
+    from opennrm.monitoring import services as monitoring
+    from tests.monitoring.conftest import build_world
+
+    world = build_world(personas, agencies)
+    monitoring.indicator_create(
+        actor=personas["dragan"],
+        result=world.action.results.first(),
+        code="9.9",
+        definition="Victims of forced labour identified",
+        unit="count",
+        metric="cases.identified:children",
+        target=Decimal(10),
+    )
+    _cases(agencies, personas, 5)
+    client = client_for("dragan")
+    with time_machine.travel(date(2026, 12, 6), tick=False):
+        call_command("refresh_figures", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/monitoring/").status_code == 200
+    assert not any("cases_case" in q["sql"] for q in queries)

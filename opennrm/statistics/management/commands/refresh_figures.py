@@ -2,10 +2,10 @@
 
 Every calendar year, quarter and month from ``--since`` (default: 1 January of last year) to
 today, under the ``restricted`` and ``public`` profiles, every standard table, counted anew and
-kept (``statistics.published``). Run by the worker's timer (deploy/systemd), more often than
-``OPENNRM_FIGURES_MAX_AGE``, so that pages read figures instead of counting. The monitoring
-dashboard's figures are sums of such periods from its action's start: pass that date as
-``--since`` to keep them ready too.
+kept (``statistics.published``); then the periods other apps' pages add up, which an app
+declares with ``figures_periods`` on its AppConfig (the monitoring dashboard: its action's start
+to today). Run by a timer (deploy/systemd), more often than ``OPENNRM_FIGURES_MAX_AGE``, so that
+pages read figures instead of counting.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from argparse import ArgumentParser
 from datetime import date
 from typing import Any
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -59,10 +60,17 @@ class Command(BaseCommand):
         if since > today:
             raise CommandError("--since is after today.")
         periods = fixed_periods(since, today)
+        for config in apps.get_app_configs():
+            provider = getattr(config, "figures_periods", None)
+            if provider is not None:
+                periods += [
+                    Period(start, end)
+                    for start, end in provider()
+                    if Period(start, end) not in periods
+                ]
         started = time.monotonic()
         for number, period in enumerate(periods, 1):
-            for profile in (Profile.RESTRICTED, Profile.PUBLIC):
-                refresh_published(period, profile)
+            refresh_published(period, (Profile.RESTRICTED, Profile.PUBLIC))
             self.stdout.write(
                 f"{number}/{len(periods)} {period.start}..{period.end} "
                 f"({time.monotonic() - started:.1f} s)"
