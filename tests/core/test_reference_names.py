@@ -130,7 +130,8 @@ def test_a_statistics_table_by_country_names_the_countries() -> None:
             tables.SEX,
             {("PK", "male"): (3, 1), ("RS", "female"): (2, 2)},
         )
-    assert "Пакистан" in built.row_names and "Србија" in built.row_names
+    assert "Пакистан" in built.row_names
+    assert "Србија" in built.row_names
     assert "PK" not in built.row_names
 
 
