@@ -80,7 +80,8 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sdifr]|%[sdif]|\{\w*\}|<[^>]+>|&\w+;")
 
 
 class VisibleText(HTMLParser):
-    """The text a person sees on a page, node by node, and the page's links. Text marked as
+    """The text a person sees on a page, node by node, and the page's links. A textarea's content
+    is a value being edited (stored as entered), not text of the page. Text marked as
     another language than the page's (the language switch: ``lang="en"``, ``lang="sr"`` in the
     Latin interface) is left out, and so is text marked ``translate="no"`` (an alias as files
     write it)."""
@@ -100,7 +101,7 @@ class VisibleText(HTMLParser):
         values = dict(attrs)
         lang = (values.get("lang") or "").lower()
         hides = (
-            tag in {"script", "style", "template"}
+            tag in {"script", "style", "template", "textarea"}
             or (tag != "html" and bool(lang) and lang != self.language)
             or values.get("translate") == "no"
         )
@@ -199,11 +200,15 @@ class Vocabulary:
         its transliterated words in the Latin one."""
         latin_free = LATIN_RUN.sub(" ", PLACEHOLDER.sub(" ", cyrillic))
         self.serbian["sr-latn"] |= _words(to_latin(latin_free))
-        for language, text in (("sr", cyrillic), ("sr-latn", to_latin(cyrillic))):
-            whole, phrases = _allowance(text)
-            if whole is not None:
-                self.allowed[language].append(whole)
-                self.phrases[language] |= phrases
+        whole, phrases = _allowance(cyrillic)
+        if whole is None:
+            return
+        latin_whole, _phrases = _allowance(to_latin(cyrillic))
+        for language, pattern in (("sr", whole), ("sr-latn", latin_whole)):
+            if pattern is not None:
+                self.allowed[language].append(pattern)
+                self.allowed[language].sort(key=lambda p: len(p.pattern), reverse=True)
+            self.phrases[language] |= phrases
 
     def strip_allowed(self, language: str, node: str) -> str:
         for pattern in self.allowed[language]:
@@ -376,8 +381,10 @@ def test_every_page_of_every_role_reads_in_its_language_without_codes() -> None:
     call_command("seed_demo", stdout=StringIO())
     _cyrillic_case()
     vocab = _vocabulary()
-    assert "forced" in vocab.english and "case.view_pii" in vocab.codes  # lists not empty
-    assert "status" in vocab.serbian["sr-latn"] and "status" not in vocab.serbian["sr"]
+    assert "forced" in vocab.english
+    assert "case.view_pii" in vocab.codes
+    assert "status" in vocab.serbian["sr-latn"]
+    assert "status" not in vocab.serbian["sr"]
     # finding → (text, first page, count of pages)
     found: dict[tuple[str, str], list[str]] = {}
     visited = 0
