@@ -38,6 +38,7 @@ from urllib.parse import urldefrag, urlsplit
 
 import pycountry
 import pytest
+from babel import Locale
 from babel.messages.pofile import read_po
 from django.conf import settings
 from django.core.management import call_command
@@ -273,6 +274,10 @@ def _vocabulary() -> Vocabulary:
         add(en_text, origin)
         vocab.allow(sr_text)
     vocab.short_names = {to_latin(a.short_name_sr) for a in Agency.objects.all()}
+    # Names of countries and languages as CLDR writes them in Serbian ("Sent Kits i Nevis").
+    latin = Locale.parse("sr_Latn")
+    for name in [*latin.territories.values(), *latin.languages.values()]:
+        vocab.serbian["sr-latn"] |= _words(str(name))
     names = {p.first_name.lower() for p in PERSONAS}
     usernames = set(User.objects.values_list("username", flat=True))
     for language in LANGUAGES:
