@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from opennrm.accounts.models import Agency, TokenScope
+from opennrm.accounts.models import Agency, TokenScope, api_area_name
 from opennrm.accounts.roles import AgencyType, Role
 
 
@@ -78,7 +78,7 @@ class AgencyEditForm(AgencyForm):
 def _area_choices() -> list[tuple[str, str]]:
     from opennrm.accounts.services import api_areas
 
-    return [(area, area) for area in api_areas()]
+    return [(area, api_area_name(area)) for area in api_areas()]
 
 
 class TokenForm(forms.Form):

@@ -172,6 +172,21 @@ class ApiToken(TimeStampedModel):
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
 
+    @property
+    def area_names(self) -> str:
+        """The token's areas by name in the active language ("Cases, Justice"), not by label."""
+        return ", ".join(api_area_name(area) for area in self.areas)
+
+
+def api_area_name(area: str) -> str:
+    """An API area (an app's label, ``cases``) by the app's name in the active language."""
+    from django.apps import apps
+
+    try:
+        return str(apps.get_app_config(area).verbose_name)
+    except LookupError:
+        return area
+
 
 class BreakGlassGrant(models.Model):
     """Time-limited access to one record outside the user's scope, with the stated reason."""

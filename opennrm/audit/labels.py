@@ -17,6 +17,7 @@ registered is shown as it is, so a missing label never hides an entry.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -44,6 +45,69 @@ _FIELD_LABELS: dict[str, Promise | str] = {
     "rows": _("rows"),
     "recipient": _("recipient"),
 }
+
+
+# Purposes the platform itself states for a read (a page, a check, a task), kept in the trail as
+# written (English) and read in the viewer's language. A purpose a person typed is shown as typed.
+_PURPOSES: dict[str, Promise | str] = {
+    "assigned caseworker": _("assigned caseworker"),
+    "audit trail export": _("audit trail export"),
+    "case search by name": _("case search by name"),
+    "certificate of completion": _("certificate of completion"),
+    "cohort page": _("cohort page"),
+    "cohort trainee list export": _("cohort trainee list export"),
+    "correcting the person's details": _("correcting the person's details"),
+    "daily deadline digest": _("daily deadline digest"),
+    "data subject access request": _("data subject access request"),
+    "download": _("download"),
+    "download of a sealed export": _("download of a sealed export"),
+    "duplicate check before registering a person": _("duplicate check before registering a person"),
+    "field work offline": _("field work offline"),
+    "field work synced from a device": _("field work synced from a device"),
+    "identification status": _("identification status"),
+    "legacy case records import": _("legacy case records import"),
+    "official statistics": _("official statistics"),
+    "own screening interview": _("own screening interview"),
+    "protection services": _("protection services"),
+    "public microdata release": _("public microdata release"),
+    "public synthetic microdata release": _("public synthetic microdata release"),
+    "referral to the identification centre": _("referral to the identification centre"),
+    "referral triage": _("referral triage"),
+    "screening result page": _("screening result page"),
+    "service provision": _("service provision"),
+    "synthetic data for benchmarks": _("synthetic data for benchmarks"),
+}
+
+
+def purpose_label(purpose: str) -> str:
+    """A stated purpose as the viewer reads it: the platform's own in the active language, one a
+    person typed as typed (in the interface's script)."""
+    from opennrm.core.templatetags.core_text import in_script
+
+    known = _PURPOSES.get(purpose)
+    return str(known) if known is not None else str(in_script(purpose))
+
+
+def target_label(target_type: str, label: str) -> str:
+    """What an entry is about, in the viewer's language. A record's kept label is its kind in
+    English and its identifier ("referral R-127", "training event li-basic-2020-8"); the kind is
+    read as the model's name ("упућивање R-127"). A label of any other shape is shown as kept."""
+    from django.apps import apps
+
+    from opennrm.core.templatetags.core_text import in_script
+
+    kind, _sep, identifier = label.rpartition(" ")
+    if target_type.count(".") == 1 and kind and _KIND.fullmatch(kind):
+        try:
+            model = apps.get_model(target_type)
+        except (LookupError, ValueError):
+            model = None
+        if model is not None:
+            return f"{model._meta.verbose_name} {in_script(identifier)}"
+    return str(in_script(label))
+
+
+_KIND = re.compile(r"[a-z][a-z -]*")
 
 
 def _model_field(target_type: str, name: str) -> Any:

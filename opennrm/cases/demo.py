@@ -144,7 +144,7 @@ def _one_case(
         gender=vocab.Gender.FEMININE if name.female else vocab.Gender.MASCULINE,
         citizenship=name.citizenship,
         languages=name.languages,
-        reason="Indicators of trafficking observed during an inspection.",
+        reason="Током инспекције уочени су показатељи трговине људима.",
         is_child=child,
         consent_given=not child,
         consent_scope=[vocab.ConsentScope.SERVICES] if not child else [],

@@ -38,9 +38,53 @@ def country_codes(value: str) -> str:
     return ", ".join(found)
 
 
+def language_codes(value: str) -> str:
+    """Languages as people write them (names in English, Serbian Cyrillic or Latin, or ISO 639
+    codes: "српски, Ukrainian, en") as the codes the services take ("sr, uk, en")."""
+    from opennrm.core.countries import LANGUAGES
+
+    found: list[str] = []
+    for part in codes(value):
+        code = LANGUAGES.match(part)
+        if code is None:
+            raise forms.ValidationError(
+                _("“%(value)s” is not a language this form knows; write its name, e.g. Serbian.")
+                % {"value": part}
+            )
+        if code not in found:
+            found.append(code)
+    return ", ".join(found)
+
+
+def country_names(codes_: list[str]) -> str:
+    """Stored country codes as the names a form shows back (the field reads names again)."""
+    from opennrm.core.countries import COUNTRIES
+
+    return ", ".join(COUNTRIES.label(code) for code in codes_)
+
+
+def language_names(codes_: list[str]) -> str:
+    """Stored language codes as the names a form shows back."""
+    from opennrm.core.countries import LANGUAGES
+
+    return ", ".join(LANGUAGES.label(code) for code in codes_)
+
+
+def _country_choices() -> list[tuple[str, str]]:
+    """Every country by name in the active language (a code is stored, never shown)."""
+    from opennrm.core.countries import COUNTRIES
+
+    return [("", "—"), *COUNTRIES.choices()]
+
+
 class _CountriesField(forms.CharField):
     def clean(self, value: Any) -> str:
         return country_codes(super().clean(value))
+
+
+class _LanguagesField(forms.CharField):
+    def clean(self, value: Any) -> str:
+        return language_codes(super().clean(value))
 
 
 class ReferralForm(StyledForm):
@@ -57,13 +101,13 @@ class ReferralForm(StyledForm):
         max_length=200,
         label=_("Citizenship"),
         required=False,
-        help_text=_("Countries separated by commas, by name or code, e.g. Srbija, UA."),
+        help_text=_("Countries separated by commas, e.g. Serbia, Ukraine."),
     )
-    languages = forms.CharField(
+    languages = _LanguagesField(
         max_length=200,
         label=_("Languages"),
         required=False,
-        help_text=_("Language codes separated by commas, e.g. sr, uk, en."),
+        help_text=_("Languages separated by commas, e.g. Serbian, Ukrainian."),
     )
     contacts = forms.CharField(
         max_length=SHORT_TEXT,
@@ -113,13 +157,13 @@ class PersonForm(VersionedForm):
         max_length=200,
         label=_("Citizenship"),
         required=False,
-        help_text=_("Countries separated by commas, by name or code, e.g. Srbija, UA."),
+        help_text=_("Countries separated by commas, e.g. Serbia, Ukraine."),
     )
-    languages = forms.CharField(
+    languages = _LanguagesField(
         max_length=200,
         label=_("Languages"),
         required=False,
-        help_text=_("Language codes separated by commas, e.g. sr, uk, en."),
+        help_text=_("Languages separated by commas, e.g. Serbian, Ukrainian."),
     )
     contacts = forms.CharField(
         max_length=SHORT_TEXT,
@@ -239,11 +283,8 @@ class CaseFactsForm(VersionedForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    country_of_exploitation = forms.CharField(
-        label=_("Country of exploitation"),
-        max_length=2,
-        required=False,
-        help_text=_("Two-letter country code, e.g. RS."),
+    country_of_exploitation = forms.ChoiceField(
+        label=_("Country of exploitation"), choices=_country_choices, required=False
     )
     municipality_of_exploitation = forms.CharField(
         label=_("Municipality of exploitation"), max_length=100, required=False

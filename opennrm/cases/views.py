@@ -471,7 +471,11 @@ def _facts_handler(actor: User, case: Case, data: dict[str, Any]) -> Any:
 
 
 def _person_initial(actor: User, case: Case) -> dict[str, Any]:
-    return selectors.person_for_correction(actor=actor, case=case)
+    initial = selectors.person_for_correction(actor=actor, case=case)
+    # The form reads names as well as codes; it shows the names.
+    initial["citizenship"] = forms.country_names(forms.codes(initial["citizenship"]))
+    initial["languages"] = forms.language_names(forms.codes(initial["languages"]))
+    return initial
 
 
 def _person_handler(actor: User, case: Case, data: dict[str, Any]) -> Any:

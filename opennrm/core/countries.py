@@ -175,3 +175,50 @@ class Countries:
 
 
 COUNTRIES = Countries()
+
+
+@lru_cache(maxsize=1)
+def _language_index() -> dict[str, str]:
+    """Every key → ISO 639 code: the codes themselves, then CLDR's names in the platform's
+    languages ("српски", "srpski", "Serbian" → ``sr``)."""
+    from babel import Locale
+
+    english = Locale.parse("en").languages
+    codes = {
+        code for code in map(str, english) if code.isalpha() and code.islower() and len(code) <= 3
+    }
+    index: dict[str, str] = {code: code for code in codes}
+    for locale in _BABEL_LOCALES.values():
+        for code, name in Locale.parse(locale).languages.items():
+            if str(code) in codes:
+                index.setdefault(country_key(str(name)), str(code))
+    return index
+
+
+@lru_cache(maxsize=3)
+def _language_names(language: str) -> dict[str, str]:
+    from babel import Locale
+
+    return {
+        str(code): str(name)
+        for code, name in Locale.parse(_BABEL_LOCALES.get(language, "en")).languages.items()
+    }
+
+
+class Languages:
+    """ISO 639 languages as a controlled vocabulary: codes or names in any of the platform's
+    languages in, codes stored, names in the active language out (CLDR, through Babel)."""
+
+    name = "languages"
+
+    def match(self, raw: str) -> str | None:
+        text = raw.strip()
+        if not text:
+            return None
+        return _language_index().get(text.lower()) or _language_index().get(country_key(text))
+
+    def label(self, code: str) -> str:
+        return _language_names((get_language() or "en").lower()).get(code, code)
+
+
+LANGUAGES = Languages()

@@ -180,7 +180,7 @@ def seed(ctx: DemoContext) -> None:
         expected_version=p4.version,
         status=vocab.ProceedingStatus.DISCONTINUED,
         on=date(2021, 8, 30),
-        reason="Недовољно доказа / insufficient evidence",
+        reason="Недовољно доказа",
     )
 
     # 5. Forced criminality: the victim's own theft charge dropped under the non-punishment principle.

@@ -19,7 +19,7 @@ from opennrm.justice.models import Offence
 def _offence_choices() -> list[tuple[str, str]]:
     language = get_language() or "en"
     return [
-        (o.code, f"{o.article} — {o.title(language)}")
+        (o.code, f"{o.article_label} — {o.title(language)}")
         for o in Offence.objects.filter(is_active=True)
     ]
 

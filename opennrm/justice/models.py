@@ -55,7 +55,14 @@ class Offence(models.Model):
 
     def __str__(self) -> str:
         """Article and title in the active language (what a form's list of offences shows)."""
-        return f"{self.article} {self.title(get_language() or 'en')}"
+        return f"{self.article_label} {self.title(get_language() or 'en')}"
+
+    @property
+    def article_label(self) -> str:
+        """The article as the active language abbreviates it: the list keeps "Art. 388" (the
+        Criminal Code's article number); Serbian reads "чл. 388"."""
+        number = self.article.removeprefix("Art.").strip()
+        return _("Art. %(number)s") % {"number": number}
 
     def title(self, language: str) -> str:
         from opennrm.core.translit import to_latin

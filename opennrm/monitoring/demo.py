@@ -16,8 +16,8 @@ from opennrm.monitoring.models import Action, ActivityStatus, RecommendationStat
 from opennrm.monitoring.services import RecommendationData
 
 ACTION_CODE = "hf-serbia-thb"
-DEMO_REPORT = "GRETA second evaluation round, Serbia (demo paraphrase)"
-DEMO_NOTE = "Demo data: paraphrase written for the demo; not GRETA's text or numbering."
+DEMO_REPORT = "GRETA, други круг евалуације, Србија (парафраза за демо)"
+DEMO_NOTE = "Демо подаци: парафраза написана за демо, није текст ни нумерација GRETA-е."
 
 RESULTS = (
     "Improved detection and identification of, and assistance to, victims of trafficking for "
@@ -167,9 +167,14 @@ INDICATORS = (
 
 # (indicator code, date, value, source)
 MANUAL_VALUES = (
-    ("2.1", date(2020, 6, 30), 0, "Ministry of Education: trainings start in November 2020"),
-    ("2.1", date(2020, 10, 31), 0, "Curricula prepared; first trainings planned for November 2020"),
-    ("2.2", date(2020, 10, 31), 0, "Needs assessment started with the Shelter and the Centre"),
+    ("2.1", date(2020, 6, 30), 0, "Министарство просвете: обуке почињу у новембру 2020."),
+    (
+        "2.1",
+        date(2020, 10, 31),
+        0,
+        "Наставни програми припремљени; прве обуке планиране за новембар 2020.",
+    ),
+    ("2.2", date(2020, 10, 31), 0, "Процена потреба започета са Прихватилиштем и Центром"),
 )
 
 # (result, code, title, status, start, end, responsible, outputs)
@@ -177,91 +182,91 @@ ACTIVITIES = (
     (
         1,
         "A1.1",
-        "Basic training of labour inspectors on trafficking for labour exploitation",
+        "Основна обука инспектора рада о трговини људима ради радне експлоатације",
         ActivityStatus.COMPLETED,
         date(2019, 11, 1),
         date(2020, 9, 30),
-        "Labour Inspectorate, CoE",
-        "83% of labour inspectors trained",
+        "Инспекторат за рад, СЕ",
+        "обучено 83% инспектора рада",
     ),
     (
         1,
         "A1.2",
-        "Guidelines for labour inspectors on referral to the Centre",
+        "Смернице за инспекторе рада о упућивању Центру",
         ActivityStatus.IN_PROGRESS,
         date(2020, 6, 1),
         date(2021, 3, 31),
-        "Labour Inspectorate",
+        "Инспекторат за рад",
         "",
     ),
     (
         2,
         "A2.1",
-        "Curricula on child trafficking with the Ministry of Education",
+        "Наставни програми о трговини децом са Министарством просвете",
         ActivityStatus.COMPLETED,
         date(2020, 2, 1),
         date(2020, 10, 15),
-        "MPNTR, CoE",
-        "Curricula prepared",
+        "МПНТР, СЕ",
+        "Наставни програми припремљени",
     ),
     (
         2,
         "A2.2",
-        "Needs assessment: interviewing and protecting child victims",
+        "Процена потреба: разговор са децом жртвама и њихова заштита",
         ActivityStatus.IN_PROGRESS,
         date(2020, 9, 1),
         date(2021, 2, 28),
-        "Shelter, CPTV",
+        "Прихватилиште, ЦЗЖТЉ",
         "",
     ),
     (
         2,
         "A2.3",
-        "Online training of shelter staff on trauma-informed care",
+        "Онлајн обука запослених у прихватилишту о раду уз разумевање трауме",
         ActivityStatus.COMPLETED,
         date(2020, 5, 1),
         date(2020, 7, 31),
-        "Shelter",
-        "Staff trained",
+        "Прихватилиште",
+        "Запослени обучени",
     ),
     (
         3,
         "A3.1",
-        "HELP online course for law students",
+        "Онлајн курс HELP за студенте права",
         ActivityStatus.COMPLETED,
         date(2020, 4, 1),
         date(2020, 6, 30),
-        "HELP team, law faculties",
-        "37 students completed 9 modules",
+        "Тим програма HELP, правни факултети",
+        "37 студената завршило 9 модула",
     ),
     (
         3,
         "A3.2",
-        "HELP online course for judges and prosecutors",
+        "Онлајн курс HELP за судије и тужиоце",
         ActivityStatus.IN_PROGRESS,
         date(2020, 10, 15),
         date(2020, 12, 31),
-        "Judicial Academy",
+        "Правосудна академија",
         "",
     ),
     (
         4,
         "A4.1",
-        "Grant-based awareness campaigns on labour exploitation",
+        "Кампање за подизање свести о радној експлоатацији кроз грантове",
         ActivityStatus.IN_PROGRESS,
         date(2020, 3, 1),
         date(2020, 12, 31),
-        "ASTRA, Atina",
+        "АСТРА, Атина",
         "",
     ),
     (
         4,
         "A4.2",
-        "Awareness campaigns on child trafficking",
+        "Кампање за подизање свести о трговини децом",
         ActivityStatus.PLANNED,
         date(2021, 3, 1),
         date(2021, 12, 31),
-        "CSOs",
+        "Организације цивилног друштва",
         "",
     ),
 )
@@ -271,52 +276,52 @@ BUDGET = (
     (
         "B1",
         1,
-        "Labour exploitation: trainings and guidelines",
+        "Радна експлоатација: обуке и смернице",
         200_000,
         [
-            ("commitment", 120_000, date(2019, 10, 15), "Training contracts"),
-            ("expenditure", 70_000, date(2020, 3, 31), "Trainings, first phase"),
-            ("expenditure", 40_000, date(2020, 9, 30), "Trainings, second phase"),
+            ("commitment", 120_000, date(2019, 10, 15), "Уговори за обуке"),
+            ("expenditure", 70_000, date(2020, 3, 31), "Обуке, прва фаза"),
+            ("expenditure", 40_000, date(2020, 9, 30), "Обуке, друга фаза"),
         ],
     ),
     (
         "B2",
         2,
-        "Child victims: curricula, needs assessment, shelter training",
+        "Деца жртве: наставни програми, процена потреба, обука у прихватилишту",
         180_000,
         [
-            ("commitment", 90_000, date(2020, 2, 1), "Expert contracts"),
-            ("expenditure", 55_000, date(2020, 9, 30), "Curricula and online training"),
+            ("commitment", 90_000, date(2020, 2, 1), "Уговори са стручњацима"),
+            ("expenditure", 55_000, date(2020, 9, 30), "Наставни програми и онлајн обука"),
         ],
     ),
     (
         "B3",
         3,
-        "Capacity of justice and other stakeholders (HELP)",
+        "Капацитети правосуђа и других актера (HELP)",
         170_000,
         [
-            ("commitment", 80_000, date(2020, 3, 15), "HELP tutors and platform"),
-            ("expenditure", 45_000, date(2020, 6, 30), "HELP course for law students"),
+            ("commitment", 80_000, date(2020, 3, 15), "Ментори и платформа HELP"),
+            ("expenditure", 45_000, date(2020, 6, 30), "Курс HELP за студенте права"),
         ],
     ),
     (
         "B4",
         4,
-        "Awareness raising: grants to CSOs",
+        "Подизање свести: грантови организацијама цивилног друштва",
         120_000,
         [
-            ("commitment", 100_000, date(2020, 2, 15), "Two grant agreements"),
-            ("expenditure", 60_000, date(2020, 8, 31), "First grant instalments"),
+            ("commitment", 100_000, date(2020, 2, 15), "Два уговора о гранту"),
+            ("expenditure", 60_000, date(2020, 8, 31), "Прве рате грантова"),
         ],
     ),
     (
         "B5",
         None,
-        "Management, visibility and evaluation",
+        "Управљање, видљивост и евалуација",
         80_000,
         [
-            ("commitment", 40_000, date(2019, 7, 1), "Project team"),
-            ("expenditure", 28_000, date(2020, 6, 30), "Project team"),
+            ("commitment", 40_000, date(2019, 7, 1), "Пројектни тим"),
+            ("expenditure", 28_000, date(2020, 6, 30), "Пројектни тим"),
         ],
     ),
 )
@@ -327,8 +332,8 @@ RECOMMENDATIONS = (
         "urges",
         "identification",
         ("LI", "MUP BG", "CPTV"),
-        "Take further steps to improve the proactive identification of victims, in particular "
-        "among migrant workers, with labour inspectors trained and empowered to act.",
+        "Предузети даље кораке за унапређење проактивне идентификације жртава, нарочито међу "
+        "радницима мигрантима, уз обучене инспекторе рада овлашћене да поступају.",
         RecommendationStatus.PARTLY,
     ),
     (
@@ -336,8 +341,8 @@ RECOMMENDATIONS = (
         "urges",
         "labour_exploitation",
         ("LI", "MRZBSP"),
-        "Strengthen the capacity of labour inspectors to detect trafficking for labour exploitation "
-        "and to refer presumed victims to the Centre, including in sectors at risk.",
+        "Ојачати капацитете инспектора рада да открију трговину људима ради радне експлоатације "
+        "и упуте претпостављене жртве Центру, укључујући и ризичне секторе.",
         RecommendationStatus.IN_PROGRESS,
     ),
     (
@@ -345,8 +350,8 @@ RECOMMENDATIONS = (
         "urges",
         "child_victims",
         ("CPTV", "CSW BG", "MPNTR"),
-        "Improve the identification of child victims, with child-sensitive interviewing and the "
-        "prompt appointment of guardians.",
+        "Унапредити идентификацију деце жртава, уз разговор прилагођен детету и хитно "
+        "постављање старатеља.",
         RecommendationStatus.IN_PROGRESS,
     ),
     (
@@ -354,7 +359,7 @@ RECOMMENDATIONS = (
         "considers",
         "child_victims",
         ("MPNTR",),
-        "Introduce education on the risks of trafficking in school curricula.",
+        "Увести образовање о ризицима трговине људима у школске програме.",
         RecommendationStatus.PARTLY,
     ),
     (
@@ -362,8 +367,8 @@ RECOMMENDATIONS = (
         "urges",
         "compensation",
         ("VJT BG", "VS BG"),
-        "Ensure that victims can effectively claim compensation from perpetrators within criminal "
-        "proceedings and set up a state compensation scheme.",
+        "Обезбедити да жртве могу делотворно да остваре накнаду штете од учинилаца у кривичном "
+        "поступку и успоставити државни фонд за накнаду.",
         RecommendationStatus.NOT_STARTED,
     ),
     (
@@ -371,7 +376,7 @@ RECOMMENDATIONS = (
         "invites",
         "access_to_justice",
         ("VJT BG",),
-        "Give victims access to free legal aid and legal representation from the first contact.",
+        "Омогућити жртвама бесплатну правну помоћ и заступање од првог контакта.",
         RecommendationStatus.NOT_STARTED,
     ),
 )
@@ -386,24 +391,25 @@ def seed(ctx) -> None:  # type: ignore[no-untyped-def]
     action = services.action_create(
         actor=dragan,
         code=ACTION_CODE,
-        title="Preventing and combating trafficking in human beings in Serbia",
-        programme="Horizontal Facility for the Western Balkans and Turkey 2019–2022",
+        title="Превенција и сузбијање трговине људима у Србији",
+        programme="Хоризонтални механизам за Западни Балкан и Турску 2019–2022",
         programme_budget=Decimal(41_000_000),
         starts_on=date(2019, 6, 1),
         ends_on=date(2022, 5, 31),
         budget=Decimal(750_000),
         objective=(
-            "Support Serbia in implementing GRETA's recommendations, in particular to improve the "
-            "identification, protection of and assistance to victims and persons at risk."
+            "Подршка Србији у спровођењу препорука GRETA-е, нарочито ради унапређења "
+            "идентификације, заштите и помоћи жртвама и лицима у ризику."
         ),
         beneficiaries=(
-            "Ministry of Interior (National Anti-trafficking Coordination Office); Ministry of "
-            "Employment, Labour, Veteran and Social Affairs (Labour Inspectorate; Centre for Human "
-            "Trafficking Victims' Protection); Ministry of Education, Science and Technological "
-            "Development; Ministry of Health; Judicial Academy; civil society organisations; "
-            "private sector; victims and persons at risk, in particular children and women."
+            "Министарство унутрашњих послова (Канцеларија националног координатора за борбу "
+            "против трговине људима); Министарство за рад, запошљавање, борачка и социјална питања "
+            "(Инспекторат за рад; Центар за заштиту жртава трговине људима); Министарство "
+            "просвете, науке и технолошког развоја; Министарство здравља; Правосудна академија; "
+            "организације цивилног друштва; приватни сектор; жртве и лица у ризику, нарочито "
+            "деца и жене."
         ),
-        funders=[("European Union", Decimal(85)), ("Council of Europe", Decimal(15))],
+        funders=[("Европска унија", Decimal(85)), ("Савет Европе", Decimal(15))],
     )
     results = {
         number: services.result_create(
@@ -507,19 +513,18 @@ def seed(ctx) -> None:  # type: ignore[no-untyped-def]
         actor=dragan,
         action=action,
         held_on=date(2020, 2, 20),
-        place="Belgrade",
-        title="Steering Committee meeting, February 2020",
+        place="Београд",
+        title="Састанак Управног одбора, фебруар 2020.",
         participant_agencies=participants,
         participants="Национални координатор; Делегација ЕУ; Одељење Савета Европе за сарадњу у "
         "борби против трговине људима",
         agenda="1. Почетна фаза и план рада за 2020.\n2. Обуке инспектора рада\n"
         "3. Курс HELP за студенте права",
-        minutes="The Committee endorsed the 2020 work plan. (Demo: the day of the month is "
-        "illustrative.)",
+        minutes="Одбор је усвојио план рада за 2020. (Демо: дан у месецу је само илустрација.)",
     )
     for text in (
-        "The 2020 work plan is endorsed.",
-        "The HELP course on trafficking in human beings is offered to law students in spring 2020.",
+        "План рада за 2020. је усвојен.",
+        "Курс HELP о трговини људима нуди се студентима права у пролеће 2020.",
     ):
         services.decision_add(actor=dragan, meeting=february, text=text)
     done = services.follow_up_create(
@@ -527,39 +532,38 @@ def seed(ctx) -> None:  # type: ignore[no-untyped-def]
         meeting=february,
         owner=dragan,
         due_on=date(2020, 4, 1),
-        text="Agree the list of law faculties taking part in the HELP course.",
+        text="Усагласити списак правних факултета који учествују у курсу HELP.",
     )
     services.follow_up_complete(actor=dragan, follow_up=done, expected_version=done.version)
     october = services.meeting_create(
         actor=dragan,
         action=action,
         held_on=date(2020, 10, 23),
-        place="Belgrade",
-        title="Steering Committee meeting, 23 October 2020",
+        place="Београд",
+        title="Састанак Управног одбора, 23. октобар 2020.",
         participant_agencies=participants,
         participants="Национални координатор за борбу против трговине људима; Делегација ЕУ; "
         "Одељење Савета Европе за сарадњу у борби против трговине људима; цивилно друштво",
         agenda="1. Резултати у 2020. (COVID-19)\n2. Приоритети: проактивна идентификација, "
         "кривичноправни одговор, трговина децом, накнада штете\n3. Планови за 2021.",
-        minutes="Results were reported for a period affected by COVID-19. Priorities voiced: a "
-        "holistic, proactive approach to identifying, referring and protecting victims; a "
-        "stronger criminal-justice response; prevention of child trafficking; access to legal "
-        "representation, justice and compensation.",
+        minutes="Резултати су приказани за период обележен пандемијом COVID-19. Истакнути "
+        "приоритети: целовит, проактиван приступ идентификацији, упућивању и заштити жртава; "
+        "снажнији кривичноправни одговор; превенција трговине децом; приступ правном "
+        "заступању, правди и накнади штете.",
     )
     for text in (
-        "Trainings for educational professionals start in November 2020.",
-        "Campaigns on child trafficking are prepared for 2021.",
-        "The needs assessment with the Shelter and the Centre is completed by February 2021.",
+        "Обуке просветних радника почињу у новембру 2020.",
+        "Кампање о трговини децом припремају се за 2021.",
+        "Процена потреба са Прихватилиштем и Центром завршава се до фебруара 2021.",
     ):
         services.decision_add(actor=dragan, meeting=october, text=text)
     for owner, due_on, text in (
-        (nada, date(2020, 12, 15), "Circulate the 2021 work plan to the Committee members."),
-        (dragan, date(2021, 2, 28), "Present the needs-assessment findings to the Committee."),
+        (nada, date(2020, 12, 15), "Послати план рада за 2021. члановима Одбора."),
+        (dragan, date(2021, 2, 28), "Представити Одбору налазе процене потреба."),
         (
             dragan,
             date(2020, 11, 30),
-            "Confirm the schedule of trainings for educational "
-            "professionals with the Ministry of Education.",
+            "Потврдити са Министарством просвете распоред обука за просветне раднике.",
         ),
     ):
         services.follow_up_create(
@@ -569,21 +573,20 @@ def seed(ctx) -> None:  # type: ignore[no-untyped-def]
         actor=dragan,
         action=action,
         held_on=date(2026, 12, 10),
-        place="Belgrade",
-        title="Steering Committee meeting (planned, demo)",
+        place="Београд",
+        title="Састанак Управног одбора (планиран, демо)",
         participant_agencies=participants,
-        agenda="Review of the progress report",
+        agenda="Разматрање извештаја о напретку",
     )
     services.report_create(
         actor=dragan,
         action=action,
         period_start=date(2020, 1, 1),
         period_end=date(2020, 10, 31),
-        title="Progress report January–October 2020",
-        summary="Despite COVID-19, training moved online: law students completed the HELP "
-        "course and most labour inspectors received basic training.",
-        challenges="COVID-19 restrictions postponed in-person trainings; activities moved online.",
-        next_steps="Trainings for educational professionals from November 2020; campaigns on "
-        "child trafficking in 2021.",
+        title="Извештај о напретку јануар–октобар 2020.",
+        summary="Упркос пандемији COVID-19, обуке су пребачене на интернет: студенти права "
+        "завршили су курс HELP, а већина инспектора рада прошла је основну обуку.",
+        challenges="Мере против COVID-19 одложиле су обуке уживо; активности су пребачене на интернет.",
+        next_steps="Обуке просветних радника од новембра 2020; кампање о трговини децом у 2021.",
     )
     ctx.say("  monitoring: action, logframe, budget, 2 meetings, 6 recommendations, 1 report")

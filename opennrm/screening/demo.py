@@ -91,7 +91,7 @@ def seed(ctx: DemoContext) -> None:
         if roll < 0.12:
             age_group, reasons = (
                 AgeGroup.PRESUMED_CHILD,
-                "No documents; looks about 15; says she is 19.",
+                "Без докумената; изгледа као да има око 15 година; каже да има 19.",
             )
         elif roll < 0.3:
             age_group, reasons = AgeGroup.CHILD, ""
@@ -120,7 +120,7 @@ def seed(ctx: DemoContext) -> None:
             screening=screening,
             expected_version=screening.version,
             answers=answers,
-            observations="Synthetic demo observation: met during a routine visit.",
+            observations="Измишљено запажање за демо: особа затечена током редовне посете.",
         )
         # About one in twelve interviews is left unfinished, as happens in the field.
         if number % 12 != 5:

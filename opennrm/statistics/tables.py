@@ -75,6 +75,7 @@ from opennrm.cases.models import (
     ResidencePermit,
     ServiceRequest,
 )
+from opennrm.core.countries import COUNTRIES
 from opennrm.statistics import ages
 from opennrm.statistics.disclosure import KEY_RANGE, Table
 from opennrm.statistics.keys import RecordKey
@@ -101,6 +102,9 @@ class Dimension:
     labels: Callable[[Period], Mapping[str, str | Promise]]
     # Codes outside ``labels`` (e.g. countries) are kept, sorted, after the listed ones.
     open_ended: bool = False
+    # How such a code reads (a country's name in the interface's language); the code itself
+    # when None.
+    name_of: Callable[[str], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,7 @@ COUNTRY = Dimension(
     _("Country of citizenship"),
     lambda p: {UNKNOWN: _("Not recorded")},
     open_ended=True,
+    name_of=COUNTRIES.label,
 )
 AGENCY_TYPE = Dimension(
     "agency_type", _("Referring agency type"), lambda p: _choices(AgencyType.choices)
@@ -290,12 +295,12 @@ def _assemble(
 ) -> BuiltTable:
     row_labels = dict(row_dim.labels(period))
     col_labels = dict(col_dim.labels(period))
-    for labels, position in ((row_labels, 0), (col_labels, 1)):
+    for labels, position, dim in ((row_labels, 0, row_dim), (col_labels, 1, col_dim)):
         extra = sorted({key[position] for key in counts} - set(labels))
         for code in extra:
-            # Codes outside the list (countries, or values added later) are shown with their
-            # code rather than dropped, so the totals stay true.
-            labels[code] = code
+            # Codes outside the list (countries, or values added later) are shown by name (or
+            # code) rather than dropped, so the totals stay true.
+            labels[code] = dim.name_of(code) if dim.name_of else code
     row_codes, col_codes = list(row_labels), list(col_labels)
     cells = [[counts.get((r, c), (0, 0))[0] for c in col_codes] for r in row_codes]
     keys = [[counts.get((r, c), (0, 0))[1] for c in col_codes] for r in row_codes]

@@ -23,7 +23,7 @@ from opennrm.core.errors import (
 from opennrm.core.http import AuthenticatedHttpRequest, actor
 from opennrm.statistics import exports, selectors, services
 from opennrm.statistics.disclosure import Profile
-from opennrm.statistics.forms import HtcdsExportForm, ReleaseForm
+from opennrm.statistics.forms import PROFILE_LABELS, HtcdsExportForm, ReleaseForm
 from opennrm.statistics.kanon import MISSING
 from opennrm.statistics.selectors import StatisticsTable
 from opennrm.statistics.tables import Period
@@ -106,6 +106,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "tables": rows,
             "period": period,
             "profile": profile,
+            "profile_label": PROFILE_LABELS[profile],
             "suppressed": suppressed,
             "threshold": tables[0].protected.threshold if tables else 0,
             "query": request.GET.urlencode(),

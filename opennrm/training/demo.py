@@ -165,7 +165,7 @@ def _help_course(ctx: DemoContext, actor: User) -> Course:
             code="help-thb-2020",
             title="HELP online course: Combating trafficking in human beings",
             title_sr="HELP онлајн курс: Борба против трговине људима",
-            provider="Council of Europe HELP Programme",
+            provider="Програм HELP Савета Европе",
             edition="2020",
             modules=HELP_MODULES,
         )
@@ -180,7 +180,7 @@ def _law_students(ctx: DemoContext, actor: User, course: Course) -> None:
         actor=actor,
         course=course,
         code="help-2020-law-students",
-        title="HELP course for law students, spring 2020",
+        title="Курс HELP за студенте права, пролеће 2020.",
         target_group="law_students",
         start=start,
         end=end,
@@ -221,7 +221,7 @@ def _judges_prosecutors(ctx: DemoContext, actor: User, course: Course) -> None:
         actor=actor,
         course=course,
         code="help-2020-judges-prosecutors",
-        title="HELP course for judges and prosecutors, autumn 2020",
+        title="Курс HELP за судије и тужиоце, јесен 2020.",
         target_group="judges_prosecutors",
         start=start,
         end=end,
@@ -262,7 +262,7 @@ def _labour_inspectors(ctx: DemoContext, actor: User) -> None:
         event = services.event_create(
             actor=actor,
             code=f"li-basic-2020-{index + 1}",
-            title="Recognising trafficking for labour exploitation and referring victims",
+            title="Препознавање трговине људима ради радне експлоатације и упућивање жртава",
             kind=EventKind.SEMINAR if index % 3 else EventKind.MULTIDISCIPLINARY,
             start=start,
             end=start + timedelta(days=1),
@@ -301,7 +301,7 @@ def _labour_inspectors(ctx: DemoContext, actor: User) -> None:
         population=population,
         on=date(2020, 1, 1),
         headcount=INSPECTORS_HEADCOUNT,
-        source="Labour Inspectorate staffing table",
+        source="Систематизација радних места Инспектората за рад",
     )
     ctx.say(f"    labour inspectors: {INSPECTORS_TRAINED} of {INSPECTORS_HEADCOUNT} trained")
 
@@ -313,14 +313,14 @@ def _shelter_and_assessment(ctx: DemoContext, actor: User) -> None:
     event = services.event_create(
         actor=actor,
         code="shelter-2020-trauma",
-        title="Trauma-informed care and psychological support (online)",
+        title="Рад уз разумевање трауме и психолошка подршка (онлајн)",
         kind=EventKind.ONLINE_CONSULTATION,
         start=date(2020, 6, 8),
         end=date(2020, 6, 10),
-        place="Online",
+        place="Онлајн",
         organiser=ctx.agencies["coe"],
-        trainers="HELP team",
-        agenda="Trauma and its effects; stabilisation; self-care of staff.",
+        trainers="Тим програма HELP",
+        agenda="Траума и њене последице; стабилизација; брига запослених о себи.",
     )
     staff = [_trainee(ctx, actor, "sh", n, Profession.SHELTER_STAFF, shelter) for n in range(1, 13)]
     services.attendance_record(actor=actor, event=event, trainees=staff)
@@ -336,7 +336,7 @@ def _shelter_and_assessment(ctx: DemoContext, actor: User) -> None:
     assessment = services.needs_assessment_create(
         actor=actor,
         code="na-2020-child-victims",
-        topic="Interviewing and protecting child victims",
+        topic="Разговор са децом жртвама и њихова заштита",
         institutions=[shelter, ctx.agencies["cptv"]],
         status="in_progress",
         started_on=date(2020, 9, 1),
@@ -346,7 +346,7 @@ def _shelter_and_assessment(ctx: DemoContext, actor: User) -> None:
         assessment=assessment,
         expected_version=assessment.version,
         status="in_progress",
-        findings="Staff ask for child-friendly interviewing techniques and guidance on guardians.",
+        findings="Запослени траже технике разговора прилагођене деци и смернице о старатељима.",
         follow_up_events=[event],
     )
 
@@ -357,7 +357,7 @@ def _curriculum(ctx: DemoContext, actor: User) -> None:
     services.curriculum_create(
         actor=actor,
         code="child-trafficking-schools",
-        topic="Child trafficking: prevention and recognition in schools",
+        topic="Трговина децом: превенција и препознавање у школама",
         partner=ctx.agencies["education"],
         target_group="educators",
         status="prepared",

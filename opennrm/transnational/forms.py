@@ -11,8 +11,15 @@ from opennrm.core.forms import DateInput
 from opennrm.transnational.models import Purpose, ReferralStatus, RiskLevel
 
 
+def _country_choices() -> list[tuple[str, str]]:
+    """Every country by name in the active language; its ISO 3166 code is what is stored."""
+    from opennrm.core.countries import COUNTRIES
+
+    return [("", "—"), *COUNTRIES.choices()]
+
+
 class PartnerForm(forms.Form):
-    country = forms.CharField(label=_("Country code (ISO 3166, two letters)"), max_length=2)
+    country = forms.ChoiceField(label=_("Partner country"), choices=_country_choices)
     name = forms.CharField(label=_("Name of the partner platform"), max_length=200)
     endpoint = forms.URLField(label=_("Inbox address"), max_length=300)
     sign_public = forms.CharField(label=_("Signing key (base64)"), max_length=64)

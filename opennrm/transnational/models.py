@@ -164,6 +164,12 @@ class Package(TimeStampedModel):
         ]
         indexes = [models.Index(fields=["delivery", "next_attempt_at"], name="trm_queue")]
 
+    @property
+    def kind_label(self) -> str:
+        """What the envelope carries, in words (the envelope's ``kind`` is a protocol value)."""
+        labels = {"referral": _("referral"), "status": _("status update")}
+        return str(labels.get(self.kind, self.kind))
+
 
 class RiskLevel(models.TextChoices):
     LOW = "low", _("Low")

@@ -4,6 +4,7 @@ English and a Serbian (Cyrillic) name; the Latin interface shows the Cyrillic on
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from django.conf import settings
@@ -43,12 +44,17 @@ def test_an_agency_without_a_serbian_short_name_shows_its_full_serbian_name() ->
 
 def test_an_offence_is_named_in_the_interface_language() -> None:
     offence = Offence(
-        code="x", article="388", title_en="Trafficking in human beings", title_sr="Трговина људима"
+        code="x",
+        article="Art. 388",  # as the maintained list keeps it
+        title_en="Trafficking in human beings",
+        title_sr="Трговина људима",
     )
+    with translation.override("sr"):
+        assert str(offence) == "чл. 388 Трговина људима"  # not "Art. 388"
     with translation.override("sr-latn"):
-        assert str(offence) == "388 Trgovina ljudima"
+        assert str(offence) == "čl. 388 Trgovina ljudima"
     with translation.override("en"):
-        assert str(offence) == "388 Trafficking in human beings"
+        assert str(offence) == "Art. 388 Trafficking in human beings"
 
 
 def test_the_serbian_home_page_names_the_users_agency_in_serbian(
@@ -100,3 +106,46 @@ def test_citizenship_and_languages_read_as_names_not_codes(
     assert "Пакистан, Србија" in text
     assert "урду, српски" in text
     assert "PK, RS" not in text
+
+
+def test_languages_are_read_and_shown_by_name() -> None:
+    from opennrm.cases.forms import language_codes
+
+    assert language_codes("српски, Ukrainian, urdu, en") == "sr, uk, ur, en"
+    with translation.override("sr-latn"):
+        from opennrm.cases.forms import language_names
+
+        assert language_names(["sr", "uk"]) == "srpski, ukrajinski"
+
+
+def test_a_statistics_table_by_country_names_the_countries() -> None:
+    from opennrm.statistics import tables
+
+    with translation.override("sr"):
+        built = tables._assemble(
+            "t",
+            tables.COUNTRY.title,
+            tables.Period(date(2026, 1, 1), date(2026, 12, 31)),
+            tables.COUNTRY,
+            tables.SEX,
+            {("PK", "male"): (3, 1), ("RS", "female"): (2, 2)},
+        )
+    assert "Пакистан" in built.row_names
+    assert "Србија" in built.row_names
+    assert "PK" not in built.row_names
+
+
+def test_the_consent_block_reads_given_on_and_offers_to_withdraw(
+    personas: dict[str, User], client_for: Callable[[str], Client]
+) -> None:
+    from django.urls import reverse
+
+    from tests.cases.helpers import accepted_case
+
+    case = accepted_case(personas["ana"], personas["vesna"])
+    client = client_for("vesna")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sr"
+    text = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert "Упућивање центру за идентификацију: дата " in text
+    assert "Повуци сагласност" in text
+    assert "Повучена" not in text  # a given consent never reads as withdrawn

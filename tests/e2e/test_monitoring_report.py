@@ -29,9 +29,9 @@ def test_a_coordinator_generates_and_downloads_the_october_report(
 ) -> None:
     login_as(page, "dragan")
     page.get_by_role("link", name="Monitoring").first.click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Preventing and combating")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Превенција и сузбијање")
     page.get_by_role("link", name="Progress reports").click()
-    page.get_by_role("link", name="Progress report January–October 2020").click()
+    page.get_by_role("link", name="Извештај о напретку јануар–октобар 2020.").click()
     for fmt in ("DOCX", "PDF"):
         page.locator("#id_format").select_option(fmt.lower())
         page.locator("#id_language").select_option("en")

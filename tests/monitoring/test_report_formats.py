@@ -105,7 +105,7 @@ def test_the_report_writes_each_language_in_docx_html_and_pdf(
     assert "progress report for 1 January 2020 to 31 October 2020, generated on" in text
     assert "Budget: 750,000 EUR." in text
     assert [
-        "Circulate the 2021 work plan to the Committee members.",
+        "Послати план рада за 2021. члановима Одбора.",
         "Nada Pavlović",
         "15 December 2020",
     ] in rows

@@ -87,24 +87,21 @@ def test_a_coordinator_generates_the_october_report_as_docx_and_pdf_with_live_fi
     assert by_code["4.1"][3] == "2"
     # The source of a live figure in words, not the metric's internal key.
     assert by_code["3.1"][5] == "live: Law students who completed the HELP course"
-    assert "Progress report January–October 2020" in text
+    assert "Извештај о напретку јануар–октобар 2020." in text
     assert [
-        "GRETA second evaluation round, Serbia (demo paraphrase) §D5",
-        "urges: Ensure that victims can effectively claim compensation from perpetrators within "
-        "criminal proceedings and set up a state compensation scheme.",
+        "GRETA, други круг евалуације, Србија (парафраза за демо) §D5",
+        "urges: Обезбедити да жртве могу делотворно да остваре накнаду штете од учинилаца у "
+        "кривичном поступку и успоставити државни фонд за накнаду.",
         "compensation",
         "Higher Court in Belgrade, Higher Public Prosecutor's Office in Belgrade",
         "not started",
     ] in rows
     assert [
-        "Circulate the 2021 work plan to the Committee members.",
+        "Послати план рада за 2021. члановима Одбора.",
         "Nada Pavlović",
         "15 December 2020",
     ] in rows
-    assert (
-        "The needs assessment with the Shelter and the Centre is completed by February 2021."
-        in text
-    )
+    assert "Процена потреба са Прихватилиштем и Центром завршава се до фебруара 2021." in text
     assert pictures == 4  # progress, budget burn, coverage trend, recommendations
 
     pdf = tmp_path / "report.pdf"
@@ -180,7 +177,7 @@ def test_the_command_writes_the_report_for_a_period(demo: ProgressReport, tmp_pa
         stdout=BytesIO() and None,
     )
     text, rows, _pictures = _docx_text(out.read_bytes())
-    assert "Progress report January–October 2020" in text  # the saved narrative was used
+    assert "Извештај о напретку јануар–октобар 2020." in text  # the saved narrative was used
     assert any(row[0].startswith("3.1") and row[3] == "37" for row in rows)
 
 

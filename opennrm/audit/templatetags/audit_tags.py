@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from opennrm.audit.labels import field_label, field_value, label_for
+from opennrm.audit.labels import field_label, field_value, label_for, purpose_label, target_label
 
 register = template.Library()
 
@@ -15,6 +15,20 @@ register = template.Library()
 @register.filter
 def action_label(verb: str) -> str:
     return label_for(verb)
+
+
+@register.filter
+def purpose(text: str) -> str:
+    """A stated purpose in the viewer's language (the platform's own) or as typed."""
+    return purpose_label(text or "")
+
+
+@register.filter
+def target(entry: Any) -> str:
+    """What an entry is about: the record's kind by its model's name, and its identifier."""
+    if isinstance(entry, dict):
+        return target_label(entry.get("target_type", ""), entry.get("target_label", ""))
+    return target_label(getattr(entry, "target_type", ""), getattr(entry, "target_label", ""))
 
 
 @register.filter
