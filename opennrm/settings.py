@@ -77,6 +77,7 @@ OPENNRM_APPS = [
     "opennrm.statistics",
     "opennrm.imports",
     "opennrm.lifecycle",
+    "opennrm.help",
     "opennrm.demo",
 ]
 
