@@ -78,7 +78,7 @@ GUIDE: tuple[RoleGuide, ...] = (
                 "sign-in",
                 (
                     Step("account_login", control="Sign in"),
-                    Step("mfa_authenticate", control="Sign in"),
+                    Step("mfa_authenticate", control="Sign In"),
                     Step("home"),
                 ),
             ),
