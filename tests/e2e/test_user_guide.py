@@ -200,6 +200,16 @@ def _data(role: str, personas: dict[str, User], agencies: dict[str, Agency]) -> 
     return {}
 
 
+def _help_link_opens_the_page_s_section(walk: Walk) -> None:
+    """On the referral inbox, the case manager's Help opens the guide's task about referrals."""
+    walk.page.goto("/cases/referrals/")
+    nav = walk.page.get_by_role("navigation", name=walk.label("Main navigation"))
+    nav.get_by_role("link", name=walk.label("Help"), exact=True).click()
+    walk.page.wait_for_url("**/help/case_manager/referrals/")
+    title = guide.content(walk.language)["case_manager"]["tasks"]["referrals"]["title"]
+    expect(walk.page.get_by_role("heading", level=1)).to_have_text(title)
+
+
 @pytest.mark.parametrize("language", guide.LANGUAGES)
 @pytest.mark.parametrize("role", list(WALKER))
 def test_the_guide_walks_as_written(
@@ -221,5 +231,7 @@ def test_the_guide_walks_as_written(
         _sign_in(walk, user, shots=role == guide.EVERYONE)
         assert page.locator("html").get_attribute("lang") == language
         _walk_tasks(walk, guide.ROLES[role], skip="sign-in")
+        if role == guide.EVERYONE:
+            _help_link_opens_the_page_s_section(walk)
     finally:
         context.close()
