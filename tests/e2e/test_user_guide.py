@@ -6,7 +6,8 @@ the step before), checks that the page is the one the guide names and that the b
 guide names is there with the interface's label in that language. The guide's words and the
 interface therefore cannot drift apart without this test failing.
 
-With ``OPENNRM_GUIDE_SHOTS=<dir>`` set (``./dev guide`` sets it to ``var/guide``), a screenshot of
+Screeners' tasks are walked on a 360 px phone, the others on a desktop screen. With
+``OPENNRM_GUIDE_SHOTS=<dir>`` set (``./dev guide`` sets it to ``var/guide``), a screenshot of
 each step is saved as ``<dir>/<language>/<role>.<task>.<n>.png``: the names the help pages look for.
 """
 
@@ -49,6 +50,9 @@ WALKER = {
     "auditor": "zoran",
     "admin": "ivan",
 }
+
+# Screeners work in the field: their part is walked (and pictured) on a 360 px phone.
+PHONE = {"screener"}
 
 
 def _in(language: str, message_id: str) -> str:
@@ -128,6 +132,9 @@ def _shoot(walk: Walk, role: str, task: str, number: int) -> None:
 def _check_step(walk: Walk, role: str, task: str, number: int, step: guide.Step) -> None:
     where = f"{walk.language} {role}/{task} step {number}"
     if step.nav:
+        toggler = walk.page.locator(".navbar-toggler")
+        if toggler.is_visible():  # a phone: the menu opens first
+            toggler.click()
         nav = walk.page.get_by_role("navigation", name=walk.label("Main navigation"))
         nav.get_by_role("link", name=walk.label(step.nav), exact=True).first.click()
     if (role, task, number) in BEFORE:
@@ -221,7 +228,11 @@ def test_the_guide_walks_as_written(
     language: str,
 ) -> None:
     user = personas[WALKER[role]]
-    context = browser.new_context(base_url=server_url, viewport={"width": 1280, "height": 900})
+    if role in PHONE:
+        screen: dict[str, Any] = {"viewport": {"width": 360, "height": 740}, "is_mobile": True}
+    else:
+        screen = {"viewport": {"width": 1280, "height": 900}}
+    context = browser.new_context(base_url=server_url, **screen)
     context.add_cookies([{"name": "django_language", "value": language, "url": server_url}])
     page = context.new_page()
     page.set_default_timeout(10_000)
