@@ -260,6 +260,9 @@ def _content(language: str) -> dict[str, Any]:
 
 def content(language: str) -> dict[str, Any]:
     """The prose in an interface language; Serbian Latin transliterated from the Cyrillic."""
+    if settings.DEBUG:  # the development server does not restart when a content file changes
+        _content.cache_clear()
+        _latin.cache_clear()
     if language == "sr-latn":
         return _latin()
     return _content(language if language in CONTENT_LANGUAGES else "en")
