@@ -77,6 +77,7 @@ OPENNRM_APPS = [
     "opennrm.statistics",
     "opennrm.imports",
     "opennrm.lifecycle",
+    "opennrm.help",
     "opennrm.demo",
 ]
 
@@ -147,6 +148,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "opennrm.accounts.context_processors.shell",
+                "opennrm.help.context_processors.help_link",
             ],
             # {{ text|in_script }}: people's Serbian text in the interface's script.
             "builtins": ["opennrm.core.templatetags.core_text"],
