@@ -33,7 +33,7 @@ from opennrm.field.services import is_field_user
 # What the device needs to open the app with no network; personal data never goes here.
 SHELL_STATIC = (
     "vendor/bootstrap/bootstrap.min.css",
-    "vendor/bootstrap/bootstrap.bundle.min.js",
+    "vendor/bootstrap/bootstrap.min.js",
     "core/app.css",
     "core/forms.js",
     "core/favicon.svg",
