@@ -34,7 +34,7 @@ from django.core.cache import caches
 from django.utils import timezone
 
 from opennrm.statistics.disclosure import Profile, ProtectedTable, Table, Thresholds
-from opennrm.statistics.tables import BuiltTable, Period, TableSpec
+from opennrm.statistics.tables import BuiltTable, Dimension, Period, TableSpec
 
 CACHE = "figures"
 VERSION = 1  # bump when the kept structure or the counting rules change
@@ -55,11 +55,23 @@ def _key(spec_id: str, period: Period, profile: Profile, thresholds: Thresholds)
     return "release:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
+def _names(dimension: Dimension, period: Period, codes: Sequence[str]) -> tuple[str, ...]:
+    """Each code's name as ``tables._assemble`` gives it: its label, else ``name_of`` (a
+    country's name), else the code."""
+    labels = dict(dimension.labels(period))
+    return tuple(
+        str(labels[code])
+        if code in labels
+        else dimension.name_of(code)
+        if dimension.name_of
+        else code
+        for code in codes
+    )
+
+
 def _rebuilt(spec: TableSpec, period: Period, protected: ProtectedTable) -> BuiltTable:
     """The table as ``build_tables`` gives it, from the kept protected table: names in the
     language of the request, labels in their order, counts not kept (zeros)."""
-    rows = dict(spec.row_dimension.labels(period))
-    columns = dict(spec.column_dimension.labels(period))
     zeros = tuple(tuple(0 for _c in protected.column_labels) for _r in protected.row_labels)
     return BuiltTable(
         id=spec.id,
@@ -67,8 +79,8 @@ def _rebuilt(spec: TableSpec, period: Period, protected: ProtectedTable) -> Buil
         row_dimension=spec.row_dimension,
         column_dimension=spec.column_dimension,
         table=Table(protected.row_labels, protected.column_labels, zeros),
-        row_names=tuple(str(rows.get(code, code)) for code in protected.row_labels),
-        column_names=tuple(str(columns.get(code, code)) for code in protected.column_labels),
+        row_names=_names(spec.row_dimension, period, protected.row_labels),
+        column_names=_names(spec.column_dimension, period, protected.column_labels),
     )
 
 
