@@ -74,6 +74,11 @@ def screening_start(request: AuthenticatedHttpRequest) -> HttpResponse:
                 target = name if name in form.fields else ("age" if name == "age_group" else None)
                 form.add_error(target, text)
         else:
+            messages.success(
+                request,
+                _("Screening %(code)s has started; every answer is saved as you go.")
+                % {"code": screening.code},
+            )
             return redirect("screening:edit", pk=screening.pk)
     return render(request, "screening/start.html", {"form": form})
 
