@@ -1226,18 +1226,7 @@ def service_request_create(
     return request
 
 
-_SERVICE_STEPS: dict[str, tuple[tuple[str, ...], str]] = {
-    "accept": ((vocab.ServiceStatus.REQUESTED,), vocab.ServiceStatus.ACCEPTED),
-    "decline": ((vocab.ServiceStatus.REQUESTED,), vocab.ServiceStatus.DECLINED),
-    "start": (
-        (vocab.ServiceStatus.REQUESTED, vocab.ServiceStatus.ACCEPTED),
-        vocab.ServiceStatus.IN_PROGRESS,
-    ),
-    "complete": (
-        (vocab.ServiceStatus.ACCEPTED, vocab.ServiceStatus.IN_PROGRESS),
-        vocab.ServiceStatus.COMPLETED,
-    ),
-}
+_SERVICE_STEPS = vocab.SERVICE_STEPS
 
 
 def service_request_respond(
