@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from opennrm.accounts import policy
@@ -200,7 +201,10 @@ def reach_report(
     if not campaign.start <= on <= campaign.end:
         raise ValidationFailed(
             _("The reporting date must fall within the campaign (%(start)s – %(end)s).")
-            % {"start": campaign.start.isoformat(), "end": campaign.end.isoformat()},
+            % {
+                "start": date_format(campaign.start, "DATE_FORMAT"),
+                "end": date_format(campaign.end, "DATE_FORMAT"),
+            },
             fields={"on": _("Enter a date within the campaign.")},
         )
     with transaction.atomic():

@@ -67,6 +67,11 @@ def _start_of(day: Any) -> datetime:
     return datetime.combine(day, time.min, tzinfo=rules.LOCAL_TIME_ZONE)
 
 
+def _local_date(moment: datetime) -> Any:
+    """The calendar day ``moment`` falls on where the people work (not in UTC)."""
+    return moment.astimezone(rules.LOCAL_TIME_ZONE).date()
+
+
 def _referral_deadlines(actor: User, now: datetime) -> list[Deadline]:
     if not policy.can(actor, "referral.decide") or actor.agency_id is None:
         return []
@@ -112,7 +117,7 @@ def _case_deadlines(actor: User, now: datetime) -> list[Deadline]:
             Q(imported_at__isnull=True)
             & (
                 Q(referral__acknowledged_at__lte=cutoff)
-                | Q(referral__isnull=True, opened_on__lte=cutoff.date())
+                | Q(referral__isnull=True, opened_on__lte=_local_date(cutoff))
             )
         )
         | Q(imported_at__lte=cutoff),
@@ -120,8 +125,8 @@ def _case_deadlines(actor: User, now: datetime) -> list[Deadline]:
     ).order_by("opened_on", "id")
     ending = mine_in_scope.filter(
         status__in=rules.RECOVERY_STATES,
-        reflection_period_end__gte=now.date(),
-        reflection_period_end__lte=(horizon + rules.RECOVERY_WARNING_WINDOW).date(),
+        reflection_period_end__gte=_local_date(now),
+        reflection_period_end__lte=_local_date(horizon + rules.RECOVERY_WARNING_WINDOW),
     ).order_by("reflection_period_end", "id")
     columns = (
         "id",

@@ -135,6 +135,13 @@ def end_of_day(day: date) -> datetime:
     )
 
 
+def days_after(moment: datetime, window: timedelta) -> datetime:
+    """``moment`` plus a window of whole days, counted on the local calendar: 30 days after
+    10:00 is 10:00 thirty days later where the people work, even across a change of summer time
+    (UTC arithmetic would move it by an hour)."""
+    return moment.astimezone(LOCAL_TIME_ZONE) + window
+
+
 def referral_deadline(facts: ReferralFacts) -> Deadline | None:
     if facts.status != "sent":
         return None
@@ -162,7 +169,7 @@ def identification_deadline(facts: CaseFacts) -> Deadline | None:
         or facts.status not in PENDING_DECISION_STATES
     ):
         return None
-    due = facts.acknowledged_at + IDENTIFICATION_DECISION_WINDOW
+    due = days_after(facts.acknowledged_at, IDENTIFICATION_DECISION_WINDOW)
     return Deadline(
         kind=DeadlineKind.IDENTIFICATION_DECISION,
         due=due,
@@ -197,7 +204,7 @@ def recovery_deadline(facts: CaseFacts, *, now: datetime) -> Deadline | None:
 def service_deadline(facts: ServiceRequestFacts) -> Deadline | None:
     if facts.status != "requested":
         return None
-    due = facts.requested_at + SERVICE_RESPONSE_WINDOW
+    due = days_after(facts.requested_at, SERVICE_RESPONSE_WINDOW)
     return Deadline(
         kind=DeadlineKind.SERVICE_RESPONSE,
         due=due,

@@ -349,7 +349,9 @@ class GuardianForm(StyledForm):
     full_name = forms.CharField(label=_("Guardian's full name"), max_length=200)
     relationship = forms.CharField(label=_("Relationship or role"), max_length=100, required=False)
     appointed_by = forms.CharField(label=_("Appointed by"), max_length=200, required=False)
-    appointed_on = forms.DateField(label=_("Appointed on"), widget=DateInput())
+    appointed_on = forms.DateField(
+        label=_("Appointed on"), widget=DateInput(), initial=timezone.localdate
+    )
     contacts = forms.CharField(
         max_length=SHORT_TEXT,
         label=_("Contacts"),
@@ -395,7 +397,9 @@ class PlanForm(StyledForm):
 class PermitForm(StyledForm):
     permit_type = forms.ChoiceField(label=_("Type"), choices=vocab.PermitType.choices)
     status = forms.ChoiceField(label=_("Status"), choices=vocab.PermitStatus.choices)
-    applied_on = forms.DateField(label=_("Applied on"), widget=DateInput())
+    applied_on = forms.DateField(
+        label=_("Applied on"), widget=DateInput(), initial=timezone.localdate
+    )
     granted_on = forms.DateField(label=_("Granted on"), required=False, widget=DateInput())
     refused_on = forms.DateField(label=_("Refused on"), required=False, widget=DateInput())
     renewed_on = forms.DateField(label=_("Renewed on"), required=False, widget=DateInput())
@@ -407,11 +411,13 @@ class ShelterStayForm(StyledForm):
         label=_("Shelter"),
         queryset=Agency.objects.filter(is_active=True, type=AgencyType.SHELTER).order_by("name"),
     )
-    admitted_on = forms.DateField(label=_("Admitted on"), widget=DateInput())
+    admitted_on = forms.DateField(
+        label=_("Admitted on"), widget=DateInput(), initial=timezone.localdate
+    )
 
 
 class ShelterEndForm(VersionedForm):
-    left_on = forms.DateField(label=_("Left on"), widget=DateInput())
+    left_on = forms.DateField(label=_("Left on"), widget=DateInput(), initial=timezone.localdate)
     exit_reason = forms.ChoiceField(
         label=_("Reason for leaving"), choices=vocab.ShelterExitReason.choices
     )

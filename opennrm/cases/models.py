@@ -462,6 +462,11 @@ class ServiceRequest(VersionedModel):
         return self.audit_label
 
     @property
+    def allowed_steps(self) -> list[str]:
+        """The provider's steps the workflow allows now (``vocab.SERVICE_STEPS``)."""
+        return vocab.service_steps_from(self.status)
+
+    @property
     def audit_label(self) -> str:
         return f"service request #{self.pk}"
 

@@ -17,6 +17,7 @@ from typing import Any
 from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from opennrm.accounts import policy
@@ -833,7 +834,7 @@ def case_presume_victim(
                     "The recovery and reflection period lasts at least %(days)s days; "
                     "it cannot end before %(date)s."
                 )
-                % {"days": MIN_REFLECTION_DAYS, "date": earliest.isoformat()},
+                % {"days": MIN_REFLECTION_DAYS, "date": date_format(earliest, "DATE_FORMAT")},
                 fields={"reflection_end": _("The period must last at least 30 days.")},
             )
         if presumed_on > timezone.localdate():
@@ -1226,18 +1227,7 @@ def service_request_create(
     return request
 
 
-_SERVICE_STEPS: dict[str, tuple[tuple[str, ...], str]] = {
-    "accept": ((vocab.ServiceStatus.REQUESTED,), vocab.ServiceStatus.ACCEPTED),
-    "decline": ((vocab.ServiceStatus.REQUESTED,), vocab.ServiceStatus.DECLINED),
-    "start": (
-        (vocab.ServiceStatus.REQUESTED, vocab.ServiceStatus.ACCEPTED),
-        vocab.ServiceStatus.IN_PROGRESS,
-    ),
-    "complete": (
-        (vocab.ServiceStatus.ACCEPTED, vocab.ServiceStatus.IN_PROGRESS),
-        vocab.ServiceStatus.COMPLETED,
-    ),
-}
+_SERVICE_STEPS = vocab.SERVICE_STEPS
 
 
 def service_request_respond(

@@ -3,15 +3,15 @@
 ``send_deadline_reminders`` is the daily digest: for every active user with fired deadlines
 (``dashboard.deadline_list``), one e-mail listing them and one audit entry
 (``cases.deadline_digest``) naming the user and the counts — never a person's name. The audit entry
-is also what makes the digest idempotent: a user who already got one today (UTC) is skipped, so
-cron may enqueue the task more than once a day (``manage.py deadline_reminders``) without anyone
-being reminded twice.
+is also what makes the digest idempotent: a user who already got one today (the day in the
+platform's time zone, not in UTC) is skipped, so cron may enqueue the task more than once a day
+(``manage.py deadline_reminders``) without anyone being reminded twice.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from opennrm.accounts.models import User
 from opennrm.audit.models import AuditEntry
 from opennrm.audit.services import record, target_of
+from opennrm.cases import deadlines
 from opennrm.cases.dashboard import DeadlineRow, deadline_list
 
 DIGEST_VERB = "cases.deadline_digest"
@@ -38,7 +39,10 @@ class DigestOutcome:
 
 def _already_reminded(user: User, now: datetime) -> bool:
     target_type, target_id, _label = target_of(user)
-    start = datetime.combine(now.astimezone(UTC).date(), time.min, tzinfo=UTC)
+    # "Today" is the day in Belgrade (the platform's time zone), not in UTC: a run at 00:30 there
+    # is a new day, and two runs on one local day (06:00 and 23:30) send one digest.
+    local = now.astimezone(deadlines.LOCAL_TIME_ZONE)
+    start = datetime.combine(local.date(), time.min, tzinfo=deadlines.LOCAL_TIME_ZONE)
     return AuditEntry.objects.filter(
         verb=DIGEST_VERB, target_type=target_type, target_id=target_id, at__gte=start
     ).exists()

@@ -22,6 +22,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -104,6 +105,12 @@ def _referral_form_page(
     return render(request, "cases/referral_form.html", {"form": form, "screening": screening})
 
 
+def _referral_sent(referral: Any) -> str:
+    return _("The referral was sent to %(agency)s.") % {
+        "agency": referral.to_agency.display_short_name
+    }
+
+
 @login_required
 def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     policy.require(actor(request), "referral.create")
@@ -114,6 +121,7 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             lambda: services.referral_create(actor=actor(request), **form.service_kwargs()),
         )
         if referral is not None:
+            messages.success(request, _referral_sent(referral))
             return redirect("cases:referral_detail", pk=referral.pk)
     return _referral_form_page(request, form)
 
@@ -135,6 +143,7 @@ def refer_from_screening(request: AuthenticatedHttpRequest, screening_id: int) -
             ),
         )
         if referral is not None:
+            messages.success(request, _referral_sent(referral))
             return redirect("cases:referral_detail", pk=referral.pk)
     return _referral_form_page(request, form, screening)
 
@@ -404,6 +413,14 @@ def case_break_glass(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         if form.is_valid():
             _remember_purpose(request, case.pk, form.cleaned_data["reason"])
+            messages.warning(
+                request,
+                _(
+                    "Emergency access to case %(code)s was granted for a limited time; it is "
+                    "recorded and will be reviewed."
+                )
+                % {"code": case.code},
+            )
             return redirect("cases:case_detail", pk=case.pk)
     return _error_page(request, form, reverse("cases:case_list"))
 
@@ -708,7 +725,9 @@ def guardian_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     guardian = selectors.guardian_get(actor=actor(request), pk=pk)
 
     class EndForm(VersionedForm):
-        ended_on = djforms.DateField(label=_("Ended on"), widget=DateInput())
+        ended_on = djforms.DateField(
+            label=_("Ended on"), widget=DateInput(), initial=timezone.localdate
+        )
 
     return _item_action(
         request,
@@ -805,7 +824,9 @@ def provider_shelter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     service = selectors.service_request_get(actor=actor(request), pk=pk)
 
     class AdmitForm(StyledForm):
-        admitted_on = djforms.DateField(label=_("Admitted on"), widget=DateInput())
+        admitted_on = djforms.DateField(
+            label=_("Admitted on"), widget=DateInput(), initial=timezone.localdate
+        )
 
     return _item_action(
         request,

@@ -198,6 +198,23 @@ class ServiceStatus(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
+# The steps a provider takes on a service request: the states each may be taken from and the state
+# it leads to. The one table the service (``services.service_request_respond``), the pages and the
+# field app read, so a step is offered only when the workflow allows it: a service starts once
+# the request is accepted, never straight from "requested" (issue 20).
+SERVICE_STEPS: dict[str, tuple[tuple[str, ...], str]] = {
+    "accept": ((ServiceStatus.REQUESTED,), ServiceStatus.ACCEPTED),
+    "decline": ((ServiceStatus.REQUESTED,), ServiceStatus.DECLINED),
+    "start": ((ServiceStatus.ACCEPTED,), ServiceStatus.IN_PROGRESS),
+    "complete": ((ServiceStatus.ACCEPTED, ServiceStatus.IN_PROGRESS), ServiceStatus.COMPLETED),
+}
+
+
+def service_steps_from(status: str) -> list[str]:
+    """The steps allowed on a service request in ``status``, in the order of ``SERVICE_STEPS``."""
+    return [step for step, (sources, _target) in SERVICE_STEPS.items() if status in sources]
+
+
 class TraffickingScope(models.TextChoices):
     INTERNAL = "internal", _("Internal (within the country)")
     TRANSNATIONAL = "transnational", _("Transnational")

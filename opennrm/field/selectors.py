@@ -19,11 +19,7 @@ _OPEN = (
     vocab.ServiceStatus.ACCEPTED,
     vocab.ServiceStatus.IN_PROGRESS,
 )
-_NEXT_STEPS: dict[str, list[str]] = {
-    vocab.ServiceStatus.REQUESTED: ["accept", "decline", "start"],
-    vocab.ServiceStatus.ACCEPTED: ["start", "complete"],
-    vocab.ServiceStatus.IN_PROGRESS: ["complete"],
-}
+_NEXT_STEPS: dict[str, list[str]] = {status: vocab.service_steps_from(status) for status in _OPEN}
 
 
 def _note(n: Any, actor: User) -> dict[str, Any]:

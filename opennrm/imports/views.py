@@ -11,6 +11,7 @@ import hashlib
 import io
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -236,6 +237,9 @@ def preview(request: AuthenticatedHttpRequest, job_id: str) -> HttpResponse:
         errors = result.errors
     if request.method == "POST" and result is not None and result.ok:
         services.job_queue(actor=actor(request), job=job)
+        messages.success(
+            request, _("The import has started; this page shows its progress and then its report.")
+        )
         return redirect("imports:job", job_id=job.pk)
     return render(
         request,

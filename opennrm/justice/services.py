@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from opennrm.accounts import policy
@@ -148,7 +149,7 @@ def proceeding_move(
     if last is not None and on < last.entered_on:
         raise ValidationFailed(
             _("The date is before the start of the current stage (%(date)s).")
-            % {"date": last.entered_on.isoformat()},
+            % {"date": date_format(last.entered_on, "DATE_FORMAT")},
             fields={"on": _("Not before the current stage began.")},
         )
     before = {"stage": proceeding.stage, "status": proceeding.status}

@@ -9,6 +9,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from opennrm.audit.services import record
@@ -43,7 +44,7 @@ def send_hearing_reminders() -> int:
                 send_mail(
                     _("Hearing on %(date)s for case %(code)s")
                     % {
-                        "date": timezone.localtime(hearing.at).strftime("%d.%m.%Y %H:%M"),
+                        "date": date_format(timezone.localtime(hearing.at), "DATETIME_FORMAT"),
                         "code": link.case.code,
                     },
                     _(
@@ -52,7 +53,7 @@ def send_hearing_reminders() -> int:
                     % {
                         "proceeding": hearing.proceeding.code,
                         "kind": hearing.get_kind_display(),
-                        "date": timezone.localtime(hearing.at).strftime("%d.%m.%Y %H:%M"),
+                        "date": date_format(timezone.localtime(hearing.at), "DATETIME_FORMAT"),
                         "place": hearing.place,
                     },
                     None,

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -136,7 +137,7 @@ def requests_page(request: AuthenticatedHttpRequest) -> HttpResponse:
                 )
                 message = _("Request %(id)s registered; the answer is due on %(due)s.") % {
                     "id": made.pk,
-                    "due": made.due_on.isoformat(),
+                    "due": date_format(made.due_on, "DATE_FORMAT"),
                 }
         except DataSubjectRequest.DoesNotExist:
             error = _("There is no such request.")

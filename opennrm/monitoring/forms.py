@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opennrm.accounts import policy
@@ -118,7 +119,9 @@ class GenerateForm(forms.Form):
 
 
 class IndicatorValueForm(forms.Form):
-    measured_on = forms.DateField(label=_("Measured on"), widget=DateInput())
+    measured_on = forms.DateField(
+        label=_("Measured on"), widget=DateInput(), initial=timezone.localdate
+    )
     value = forms.DecimalField(
         label=_("Value"),
         max_digits=14,

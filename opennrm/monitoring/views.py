@@ -269,6 +269,7 @@ def meetings(request: AuthenticatedHttpRequest) -> HttpResponse:
             except DomainError as error:
                 apply_error(form, error)
             else:
+                messages.success(request, _("The meeting was recorded."))
                 return redirect("monitoring:meeting", pk=meeting.pk)
     return render(
         request,
@@ -296,11 +297,13 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 services.decision_add(
                     actor=user, meeting=meeting, text=decision_form.cleaned_data["text"]
                 )
+                messages.success(request, _("The decision was recorded."))
                 return redirect("monitoring:meeting", pk=pk)
             if kind == "follow_up" and follow_up_form.is_valid():
                 services.follow_up_create(
                     actor=user, meeting=meeting, **follow_up_form.cleaned_data
                 )
+                messages.success(request, _("The follow-up action was added."))
                 return redirect("monitoring:meeting", pk=pk)
         except DomainError as error:
             apply_error(decision_form if kind == "decision" else follow_up_form, error)
@@ -357,6 +360,7 @@ def reports(request: AuthenticatedHttpRequest) -> HttpResponse:
             except DomainError as error:
                 apply_error(form, error)
             else:
+                messages.success(request, _("The report was created; write its narrative below."))
                 return redirect("monitoring:report", pk=report.pk)
     return render(
         request,
@@ -432,6 +436,9 @@ def report_generate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         report=report,
         format=form.cleaned_data["format"],
         language=form.cleaned_data["language"],
+    )
+    messages.success(
+        request, _("The document is being prepared; it can be downloaded here once ready.")
     )
     return redirect("monitoring:rendition", pk=pk, file_pk=rendition.pk)
 

@@ -74,15 +74,21 @@ def screening_start(request: AuthenticatedHttpRequest) -> HttpResponse:
                 target = name if name in form.fields else ("age" if name == "age_group" else None)
                 form.add_error(target, text)
         else:
+            messages.success(
+                request,
+                _("Screening %(code)s has started; every answer is saved as you go.")
+                % {"code": screening.code},
+            )
             return redirect("screening:edit", pk=screening.pk)
     return render(request, "screening/start.html", {"form": form})
 
 
 def _question_groups(screening: Screening, answers: dict[str, str]) -> list[dict[str, Any]]:
-    """For the interview: per list, per dimension, the questions with their current answer."""
+    """For the interview: per list, per dimension (one section each, with its own ``id`` and
+    count of answered questions), the questions with their current answer."""
     language = get_language() or "en"
     lists = []
-    for catalogue in screening.catalogues:
+    for number, catalogue in enumerate(screening.catalogues, start=1):
         dimensions = []
         for dimension in Dimension:
             questions = [
@@ -97,10 +103,29 @@ def _question_groups(screening: Screening, answers: dict[str, str]) -> list[dict
             ]
             if questions:
                 dimensions.append(
-                    {"key": dimension.value, "label": dimension.label, "questions": questions}
+                    {
+                        "key": dimension.value,
+                        "id": f"sec-{number}-{dimension.value}",
+                        "label": dimension.label,
+                        "questions": questions,
+                        "answered": sum(1 for q in questions if q["answer"]),
+                    }
                 )
         lists.append({"catalogue": catalogue, "dimensions": dimensions})
     return lists
+
+
+def _progress(lists: list[dict[str, Any]]) -> dict[str, Any]:
+    """How far the interview is: answered of all questions, and where to go on (the first
+    unanswered question), so a draft reopens where the screener left off."""
+    questions = [q for item in lists for d in item["dimensions"] for q in d["questions"]]
+    first_open = next((q["code"] for q in questions if not q["answer"]), "")
+    answered = sum(1 for q in questions if q["answer"])
+    return {
+        "answered": answered,
+        "total": len(questions),
+        "resume": f"q-{first_open}" if first_open and answered else "",
+    }
 
 
 @login_required
@@ -146,12 +171,14 @@ def screening_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             actor=actor(request), screening=screening, purpose="own screening interview"
         )["observations"]
         version = screening.version
+    lists = _question_groups(screening, answers)
     return render(
         request,
         "screening/edit.html",
         {
             "screening": screening,
-            "lists": _question_groups(screening, answers),
+            "lists": lists,
+            "progress": _progress(lists),
             "observations": observations,
             "version": version,
             "error": error,
@@ -243,6 +270,16 @@ def screening_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             if positive and not referrals and policy.can(actor(request), "referral.create")
             else "",
             "referrals": referrals,
+            "positive": positive,
+            "can_refer": policy.can(actor(request), "referral.create"),
+            # A negative result may still be referred on the screener's judgement.
+            "refer_anyway_url": _refer_url(screening)
+            if screening.is_submitted
+            and not positive
+            and not referrals
+            and policy.can(actor(request), "referral.create")
+            else "",
+            "can_screen": policy.can(actor(request), "screening.create"),
         },
     )
 

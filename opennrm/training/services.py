@@ -15,6 +15,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from opennrm.accounts import policy
@@ -569,14 +570,17 @@ def completion_check(
                     number,
                     label(column),
                     _("The completion date %(date)s is in the future.")
-                    % {"date": completed_on.isoformat()},
+                    % {"date": date_format(completed_on, "DATE_FORMAT")},
                 )
             elif completed_on < cohort.start:
                 errors.add(
                     number,
                     label(column),
                     _("The completion date %(date)s is before the cohort started (%(start)s).")
-                    % {"date": completed_on.isoformat(), "start": cohort.start.isoformat()},
+                    % {
+                        "date": date_format(completed_on, "DATE_FORMAT"),
+                        "start": date_format(cohort.start, "DATE_FORMAT"),
+                    },
                 )
             entry["completions"][module_code] = completed_on
         parsed.append(entry)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opennrm.core.forms import DateInput
@@ -104,7 +105,9 @@ class ReturnPlanForm(forms.Form):
 
 
 class ReturnDoneForm(forms.Form):
-    returned_on = forms.DateField(label=_("Returned on"), widget=DateInput())
+    returned_on = forms.DateField(
+        label=_("Returned on"), widget=DateInput(), initial=timezone.localdate
+    )
     follow_up_on = forms.DateField(label=_("Follow-up after return on"), widget=DateInput())
 
 

@@ -101,7 +101,7 @@ def test_it_refuses_reach_reported_outside_the_campaign(
     with pytest.raises(ValidationFailed) as caught:
         services.reach_report(actor=personas["dragan"], campaign=campaign, on=date(2021, 1, 5))
     assert caught.value.message == (
-        "The reporting date must fall within the campaign (2020-05-01 – 2020-11-30)."
+        "The reporting date must fall within the campaign (1 May 2020 – 30 November 2020)."
     )
 
 

@@ -71,10 +71,12 @@ def test_an_acknowledged_or_decided_referral_has_no_deadline(status: str) -> Non
 def test_the_identification_decision_is_due_30_days_after_acknowledgement() -> None:
     deadline = identification_deadline(case())
     assert deadline is not None
-    assert deadline.due == datetime(2026, 4, 1, 9, 30, tzinfo=UTC)
+    # Acknowledged at 10:30 in Belgrade on 2 March: due at 10:30 there on 1 April, summer time
+    # having started in between (08:30 UTC, not 09:30; issue 20).
+    assert deadline.due == datetime(2026, 4, 1, 8, 30, tzinfo=UTC)
     assert deadline.responsible == Responsible(agency_id=3, user_id=42)
-    assert not deadline.fires(datetime(2026, 4, 1, 9, 29, 59, tzinfo=UTC))
-    assert deadline.fires(datetime(2026, 4, 1, 9, 30, tzinfo=UTC))
+    assert not deadline.fires(datetime(2026, 4, 1, 8, 29, 59, tzinfo=UTC))
+    assert deadline.fires(datetime(2026, 4, 1, 8, 30, tzinfo=UTC))
 
 
 @pytest.mark.parametrize(

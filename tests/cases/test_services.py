@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from opennrm.accounts.models import Agency, User
 from opennrm.audit.models import AuditEntry
@@ -191,7 +192,8 @@ def test_presumed_victim_starts_a_reflection_period_of_at_least_30_days(
             presumed_on=start,
             reflection_end=start + timedelta(days=29),
         )
-    earliest = (start + timedelta(days=30)).isoformat()
+    # The date as the language writes it (issue 20), never ISO.
+    earliest = date_format(start + timedelta(days=30), "DATE_FORMAT")
     assert refused.value.message == (
         f"The recovery and reflection period lasts at least 30 days; it cannot end before "
         f"{earliest}."

@@ -26,7 +26,15 @@ def test_referral_to_closure(
     ana.get_by_label("Year of birth (if the date is unknown)").fill("1994")
     ana.get_by_label("Citizenship").fill("UA")
     ana.get_by_role("button", name="Send the referral").click()
-    expect(ana.get_by_text("The person's consent is required for an adult.")).to_be_visible()
+    # Said beside the field and, as a link to it, in the error summary at the top (issue 20).
+    expect(ana.locator("#id_consent_given_error")).to_contain_text(
+        "The person's consent is required for an adult."
+    )
+    summary = ana.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary.locator("a[href='#id_consent_given']")).to_contain_text(
+        "The person's consent is required for an adult."
+    )
     expect(ana.get_by_label("Family name")).to_have_value("Коваленко")
     ana.get_by_label("The person agreed to be referred to the identification centre").check()
     ana.get_by_label("Sharing with service providers").check()

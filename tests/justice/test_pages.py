@@ -98,7 +98,7 @@ def test_a_form_shows_the_domain_error_and_keeps_the_input(client_for, proceedin
     )
     assert response.status_code == 200
     assert (
-        "The date is before the start of the current stage (2020-02-03)."
+        "The date is before the start of the current stage (3 February 2020)."
         in response.content.decode()
     )
 

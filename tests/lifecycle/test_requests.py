@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from opennrm.accounts.models import User
 from opennrm.audit.models import AuditEntry
@@ -151,9 +152,9 @@ def test_the_register_page_registers_and_answers(personas: dict[str, User]) -> N
         },
     )
     made = DataSubjectRequest.objects.get()
-    assert f"the answer is due on {(today + timedelta(days=30)).isoformat()}" in (
-        answer.content.decode()
-    )
+    # In the language's own date format (issue 20), never ISO.
+    due = date_format(today + timedelta(days=30), "DATE_FORMAT")
+    assert f"the answer is due on {due}" in answer.content.decode()
     bad = client.post(
         "/lifecycle/requests/",
         {

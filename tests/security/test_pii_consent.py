@@ -26,9 +26,10 @@ def _served_case(personas: dict[str, User], agencies: dict[str, Agency], family:
     service = services.service_request_create(
         actor=vesna, case=case, service_type="shelter", provider_agency=agencies["shelter"]
     )
-    services.service_request_respond(
-        actor=personas["milan"], request=service, expected_version=service.version, step="start"
-    )
+    for step in ("accept", "start"):  # a service starts once accepted (issue 20)
+        service = services.service_request_respond(
+            actor=personas["milan"], request=service, expected_version=service.version, step=step
+        )
     services.case_note_add(actor=vesna, case=case, body=SHARED_NOTE, sensitivity=1)
     return fresh(case)
 

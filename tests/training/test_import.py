@@ -66,7 +66,7 @@ def test_a_bad_file_changes_nothing_and_names_each_row(
         (
             3,
             "module_1_introduction",
-            "The completion date 2020-03-01 is before the cohort started (2020-04-01).",
+            "The completion date 1 March 2020 is before the cohort started (1 April 2020).",
         ),
         (4, "email", "“not-an-email” is not an e-mail address."),
     ]
