@@ -109,11 +109,11 @@ MIDDLEWARE = [
     "opennrm.audit.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Pages and API answers compressed for browsers that ask (issue 20: a page within 150 KB on a
-    # first visit). Django's GZipMiddleware pads each response with random bytes against BREACH
-    # ("Heal the Breach"), and the CSRF token is masked afresh per response. Static files come
-    # compressed from WhiteNoise (or nginx's gzip_static) and are left alone.
-    "django.middleware.gzip.GZipMiddleware",
+    # Pages compressed for browsers that ask (issue 20: a page within 150 KB on a first visit).
+    # Django's GZipMiddleware pads each response with random bytes against BREACH ("Heal the
+    # Breach"), and the CSRF token is masked afresh per response. Static files come compressed
+    # from WhiteNoise (or nginx's gzip_static) and are left alone.
+    "opennrm.core.middleware.PageGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
