@@ -211,7 +211,9 @@ def _queries(client: Client, django_assert_max_num_queries: Callable, limit: int
         _home(client)
 
 
-@pytest.mark.parametrize("name", ["vesna", "milan", "marija", "zoran", "sanja", "ana", "jelena"])
+@pytest.mark.parametrize(
+    "name", ["vesna", "milan", "marija", "zoran", "sanja", "ana", "jelena", "ivan", "nada"]
+)
 def test_each_home_takes_as_many_queries_for_a_larger_register(
     name: str,
     personas: dict[str, User],
@@ -239,3 +241,21 @@ def test_each_home_takes_as_many_queries_for_a_larger_register(
     large = count()
     assert large == small, f"{name}'s home: {small} queries, then {large} for a larger register"
     assert large <= 40, f"{name}'s home takes {large} queries"
+
+
+def test_the_administrators_home_lists_role_requests_to_decide(
+    personas: dict[str, User], agencies: dict[str, Agency], client_for: Callable[[str], Client]
+) -> None:
+    from opennrm.accounts.services import user_create
+
+    newcomer = user_create(
+        actor=personas["ivan"],
+        username="new.screener",
+        agency=agencies["police_bg"],
+        roles=["screener"],
+        password="demo-Trafika-2026-x",
+    )
+    page = _home(client_for("ivan"))
+    assert "Role requests awaiting a second administrator" in page
+    assert f'href="{reverse("accounts:user", args=[newcomer.pk])}"' in page
+    assert f'href="{reverse("accounts:grants")}"' in page
