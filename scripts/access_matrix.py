@@ -1,4 +1,5 @@
-"""Rewrite the role × action table in docs/access-matrix.md from ``accounts/roles.py``.
+"""Rewrite the role × action table in docs/access-matrix.md from ``accounts/roles.py``, and its
+list of demo personas from ``demo/personas.py``.
 
 `python scripts/access_matrix.py` (from the repository root); ``tests/core/test_docs.py`` fails
 when the document and the role table differ.
@@ -20,13 +21,19 @@ import django  # noqa: E402
 
 django.setup()
 
-from tests.core.test_docs import render_matrix  # noqa: E402
+from tests.core.test_docs import render_matrix, render_personas  # noqa: E402
 
 doc = ROOT / "docs" / "access-matrix.md"
 text = doc.read_text(encoding="utf-8")
 text = re.sub(
     r"(<!-- matrix:start -->\n).*?(\n<!-- matrix:end -->)",
     lambda m: m.group(1) + render_matrix() + m.group(2),
+    text,
+    flags=re.S,
+)
+text = re.sub(
+    r"(<!-- personas:start -->\n).*?(\n<!-- personas:end -->)",
+    lambda m: m.group(1) + render_personas() + m.group(2),
     text,
     flags=re.S,
 )

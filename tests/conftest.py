@@ -37,7 +37,7 @@ def agencies(db: None) -> dict[str, Agency]:
 
 @pytest.fixture
 def personas(agencies: dict[str, Agency]) -> dict[str, User]:
-    """Ana, Vesna, Milan, Jelena, Marija, Dragan, Nada, Zoran, Ivan and Čedomir (see demo.personas)."""
+    """Ana, Vesna, Milan, Jelena, Marija, Dragan, Nada, Sanja, Zoran, Ivan and Čedomir (see demo.personas)."""
     return ensure_personas(agencies)
 
 

@@ -16,10 +16,15 @@ def _lockout_panel(request: HttpRequest) -> dict[str, Any] | None:
     user = getattr(request, "user", None)
     if not policy.can(user, "user.manage"):
         return None
+    pending = selectors.role_grant_list(actor=user)  # type: ignore[arg-type]
     return {
         "title": _("Locked sign-ins"),
         "template": "accounts/_panel.html",
         "lockouts": selectors.lockout_list(actor=user),  # type: ignore[arg-type]
+        # Role requests that wait for a second administrator: the first few, each linked to
+        # the account, and how many (``status`` filter; never every row).
+        "pending": list(pending[:5]),
+        "pending_total": pending.count(),
     }
 
 

@@ -25,7 +25,7 @@ from opennrm.accounts.models import User
 from opennrm.cases import deadlines as rules
 from opennrm.cases.deadlines import Deadline, DeadlineKind
 from opennrm.cases.models import Case, IdentificationDecision, Referral, ServiceRequest
-from opennrm.cases.vocab import ReferralStatus, ServiceStatus
+from opennrm.cases.vocab import ReferralStatus, ServiceStatus, ServiceType
 from opennrm.core.http import actor
 
 KIND_LABELS = {
@@ -53,12 +53,13 @@ class DeadlineRow:
 
     @property
     def url(self) -> str:
-        """Where to act: the referral, the case, or the provider's service inbox."""
+        """Where to act: the referral, the case, or, for a service request, the case page where
+        the provider accepts or declines it (not the inbox: issue 20, straight to the item)."""
         deadline = self.deadline
         if deadline.record_type == "referral":
             return reverse("cases:referral_detail", args=[deadline.record_id])
-        if deadline.record_type == "service_request":
-            return reverse("cases:service_inbox")
+        if deadline.record_type == "service_request" and deadline.case_id is not None:
+            return reverse("cases:case_detail", args=[deadline.case_id])
         return reverse("cases:case_detail", args=[deadline.record_id])
 
 
@@ -213,16 +214,65 @@ def deadline_list(*, actor: User, now: datetime | None = None) -> list[DeadlineR
     ]
 
 
+@dataclass(frozen=True)
+class ServiceToStart:
+    """An accepted service request of the provider's agency that has not started yet."""
+
+    id: int
+    case_id: int
+    code: str
+    service_type: str
+    accepted_at: datetime | None
+
+    @property
+    def label(self) -> str:
+        return str(ServiceType(self.service_type).label)
+
+    @property
+    def url(self) -> str:
+        return reverse("cases:case_detail", args=[self.case_id])
+
+
+def services_to_start(*, actor: User, limit: int = PANEL_ROWS) -> tuple[list[ServiceToStart], int]:
+    """The provider agency's accepted, not yet started service requests, longest waiting first,
+    and how many there are: the ``provider_agency, status`` index, codes only (no names)."""
+    if not policy.can(actor, "service.update") or actor.agency_id is None:
+        return [], 0
+    queryset = policy.scope(
+        actor,
+        ServiceRequest.objects.filter(
+            status=ServiceStatus.ACCEPTED, provider_agency_id=actor.agency_id
+        ),
+        "service.update",
+    )
+    rows = [
+        ServiceToStart(
+            id=row["id"],
+            case_id=row["case_id"],
+            code=row["case__code"],
+            service_type=row["service_type"],
+            accepted_at=row["responded_at"],
+        )
+        for row in queryset.order_by("responded_at", "id").values(
+            "id", "case_id", "case__code", "service_type", "responded_at"
+        )[:limit]
+    ]
+    return rows, queryset.count()
+
+
 def panel(request: HttpRequest) -> dict[str, Any] | None:
     """The home-page panel; None for users who never act on case deadlines."""
     user = actor(request)
     if not any(policy.can(user, a) for a in ("referral.decide", "case.edit", "service.update")):
         return None
     rows = deadline_list(actor=user)
+    to_start, to_start_total = services_to_start(actor=user)
     return {
         "title": _("What needs me today"),
         "template": "cases/ops/_panel.html",
         "rows": rows[:PANEL_ROWS],
         "total": len(rows),
         "overdue": sum(1 for row in rows if row.overdue),
+        "to_start": to_start,
+        "to_start_total": to_start_total,
     }

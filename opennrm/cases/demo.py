@@ -68,6 +68,28 @@ def _pick_outcome(rng_value: float, recent: bool) -> str:
     return next(stage for limit, stage in stages if rng_value <= limit)
 
 
+def _referred_on(roll: float, spread: int, stage: str, recent: bool, today: date) -> date:
+    """The day a case was referred, relative to the day the demo is seeded, so that its
+    deadlines fall as in real work (``cases.deadlines``): a referral waits at most 48 hours for
+    acknowledgement, an identification decision is due 30 days after it. Historic cases keep
+    the action's years (2019–2021), which its logframe counts.
+
+    Open work is spread so that a home page shows a realistic mix: a few items due today or this
+    week, a few overdue by some days, most in progress.
+    """
+    if not recent:
+        return date(2019, 1, 1) + timedelta(days=spread % (3 * 365))
+    if stage == "pending":
+        # Unacknowledged referrals: sent today, yesterday, or (one in four) three to four days
+        # ago, i.e. overdue by a day or two.
+        return today - timedelta(days=(0, 1, 1, 3 + spread % 2)[int(roll * 4)])
+    if stage in ("referred", "under_assessment", "presumed_victim"):
+        # The decision is due 30 days after acknowledgement: most in the coming weeks, some
+        # this week, about one in seven overdue by a few days.
+        return today - timedelta(days=4 + spread % 31)
+    return today - timedelta(days=30 + spread % 46)
+
+
 def seed(ctx: DemoContext) -> None:
     if Referral.objects.filter(from_user__username__in=["ana", "cedomir"]).exists():
         ctx.say("  cases: demo referrals already present, nothing added")
@@ -82,10 +104,8 @@ def seed(ctx: DemoContext) -> None:
     known: list[int] = []
     for index in range(total):
         recent = index >= total * 0.8
-        if recent:
-            day = today - timedelta(days=rng.randint(2, 75))
-        else:
-            day = date(2019, 1, 1) + timedelta(days=rng.randint(0, 3 * 365 - 1))
+        stage = _pick_outcome(rng.random(), recent)
+        day = _referred_on(rng.random(), rng.randint(0, 10**6), stage, recent, today)
         referrer = ana if rng.random() < 0.55 else cedomir
         child = rng.random() < 0.15
         female = rng.random() < (0.55 if referrer is cedomir else 0.35)
@@ -99,7 +119,6 @@ def seed(ctx: DemoContext) -> None:
         ]
         if referrer is ana and vocab.TypeOfExploitation.FORCED_LABOUR not in forms:
             forms = [vocab.TypeOfExploitation.FORCED_LABOUR]
-        stage = _pick_outcome(rng.random(), recent)
         with transaction.atomic():
             _one_case(
                 ctx,
@@ -115,7 +134,22 @@ def seed(ctx: DemoContext) -> None:
                 cso=cso,
                 known=known,
             )
+    _break_glass(ctx, vesna)
     ctx.say(f"  cases: {Case.objects.count()} cases, {Referral.objects.count()} referrals")
+
+
+def _break_glass(ctx: DemoContext, vesna: User) -> None:
+    """One break-the-glass access, today, for the auditor to review (a flagged entry)."""
+    from opennrm.accounts import policy
+
+    case = Case.objects.filter(status=vocab.CaseStatus.CLOSED).order_by("id").first()
+    if case is None:
+        return
+    policy.break_glass(
+        actor=vesna,
+        obj=case,
+        reason="Court order 7/26: the court asks for the file of a closed case (demo).",
+    )
 
 
 def _one_case(
@@ -270,9 +304,14 @@ def _one_case(
     ServiceRequest.objects.filter(pk__in=[request.pk, extra.pk]).update(
         requested_at=_aware(requested, 12)
     )
-    recent_open = stage == "in_protection" and decided > timezone.localdate() - timedelta(days=30)
+    recent_open = stage == "in_protection" and decided > timezone.localdate() - timedelta(days=90)
     if recent_open and ctx.rng.random() < 0.4:
-        # Left unanswered on purpose: the "service request unanswered" deadline shows.
+        # Left unanswered on purpose: the "service request unanswered" deadline shows. Requested
+        # in the last week (answers are due within five days), so most are due now, a few late.
+        asked = timezone.localdate() - timedelta(days=rng.randint(0, 7))
+        ServiceRequest.objects.filter(pk__in=[request.pk, extra.pk]).update(
+            requested_at=_aware(asked, 12)
+        )
         return
     milan = ctx.users["milan"]
     services.service_request_respond(
@@ -281,6 +320,16 @@ def _one_case(
     services.shelter_stay_start(
         actor=milan, case=case, admitted_on=requested, service_request=request
     )
+    # The placement begins with the stay; a few recent ones are accepted but not started yet
+    # (the provider's "services to start"). Answer and start dated as the stay, not today.
+    ServiceRequest.objects.filter(pk=request.pk).update(responded_at=_aware(requested, 14))
+    request.refresh_from_db()
+    if not recent_open or rng.random() < 0.6:
+        services.service_request_respond(
+            actor=milan, request=request, expected_version=request.version, step="start"
+        )
+        ServiceRequest.objects.filter(pk=request.pk).update(started_at=_aware(requested, 16))
+        request.refresh_from_db()
     if stage == "closed":
         services.service_request_respond(
             actor=milan, request=request, expected_version=request.version, step="complete"
@@ -294,6 +343,9 @@ def _one_case(
             left_on=left,
             exit_reason=rng.choice(vocab.ShelterExitReason.values),
         )
+        # Completed when the person left, not when the demo ran: a service completed "now"
+        # would let the provider see a long-closed case for its grace period.
+        ServiceRequest.objects.filter(pk=request.pk).update(completed_at=_aware(left, 12))
         services.case_close(
             actor=vesna,
             case=case,

@@ -2,7 +2,7 @@
 
 The same personas serve the test suite, so an authorisation rule reads the same in a test and in
 the demo: Ana screens, Vesna manages cases at the Centre, Milan runs the shelter, Jelena prosecutes,
-Dragan coordinates, and Čedomir — a police screener in another town — must see nothing of theirs.
+Dragan coordinates, Sanja compiles the official statistics, and Čedomir — a police screener in another town — must see nothing of theirs.
 """
 
 from __future__ import annotations
@@ -198,6 +198,14 @@ PERSONAS: tuple[Persona, ...] = (
     ),
     Persona(
         "zoran", "Zoran", "Đorđević", "labour_ministry", (Role.AUDITOR,), "data protection officer"
+    ),
+    Persona(
+        "sanja",
+        "Sanja",
+        "Vuković",
+        "nco",
+        (Role.NATIONAL_COORDINATOR,),
+        "statistician: official figures, GRETA and Eurostat reporting",
     ),
     Persona("ivan", "Ivan", "Popović", "nco", (Role.ADMIN,), "IT administrator"),
     Persona(

@@ -1,9 +1,18 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from opennrm.core.nav import NavItem
+
+
+def _panel(request: Any) -> dict[str, Any] | None:
+    """What is due for those who report figures (``statistics.dashboard``)."""
+    from opennrm.statistics.dashboard import panel
+
+    return panel(getattr(request, "user", None))
 
 
 class StatisticsConfig(AppConfig):
@@ -15,6 +24,7 @@ class StatisticsConfig(AppConfig):
         NavItem(_("HTCDS export"), "statistics:htcds", "export.htcds", order=61),
         NavItem(_("CTDC microdata"), "statistics:ctdc", "export.ctdc", order=62),
     ]
+    dashboard_panel = staticmethod(_panel)
 
     def ready(self) -> None:
         from django.db.backends.signals import connection_created

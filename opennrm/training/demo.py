@@ -9,6 +9,8 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, timedelta
 
+from django.utils import timezone
+
 from opennrm.accounts.models import Agency, User
 from opennrm.demo.context import DemoContext
 from opennrm.training import services
@@ -373,6 +375,59 @@ def _curriculum(ctx: DemoContext, actor: User) -> None:
         )
 
 
+def _current_work(ctx: DemoContext, actor: User, course: Course) -> None:
+    """The trainer's work of today, dated relative to the day the demo is seeded (the action's
+    2019–2022 trainings above keep their dates): a HELP cohort running now, one that ended last
+    month whose completion report is still to import, a seminar next week with no attendance
+    list yet, and one held last week whose attendance is still to record."""
+    if TrainingEvent.objects.filter(code="demo-current-seminar").exists():
+        return
+    today = timezone.localdate()
+    services.cohort_create(
+        actor=actor,
+        course=course,
+        code="help-current-social-workers",
+        title="HELP курс за социјалне раднике",
+        target_group="mixed",
+        start=today - timedelta(days=20),
+        end=today + timedelta(days=40),
+        organiser=ctx.agencies["judicial_academy"],
+    )
+    ended = services.cohort_create(
+        actor=actor,
+        course=course,
+        code="help-current-prosecutors",
+        title="HELP курс за заменике јавних тужилаца",
+        target_group="judges_prosecutors",
+        start=today - timedelta(days=75),
+        end=today - timedelta(days=12),
+        organiser=ctx.agencies["judicial_academy"],
+    )
+    for number in range(1, 6):
+        trainee = _trainee(ctx, actor, "dp", number, Profession.PROSECUTOR)
+        services.enrolment_create(actor=actor, cohort=ended, trainee=trainee)
+    services.event_create(
+        actor=actor,
+        code="demo-current-seminar",
+        title="Семинар: препознавање радне експлоатације",
+        kind="seminar",
+        start=today + timedelta(days=6),
+        end=today + timedelta(days=7),
+        organiser=ctx.agencies["judicial_academy"],
+        place="Beograd",
+    )
+    services.event_create(
+        actor=actor,
+        code="demo-current-consultation",
+        title="Онлајн консултација: деца жртве трговине људима",
+        kind="online_consultation",
+        start=today - timedelta(days=8),
+        end=today - timedelta(days=8),
+        organiser=ctx.agencies["judicial_academy"],
+    )
+    ctx.say("    current work: 2 cohorts, 2 events dated from today")
+
+
 def seed(ctx: DemoContext) -> None:
     actor = ctx.users["marija"]
     course = _help_course(ctx, actor)
@@ -381,3 +436,4 @@ def seed(ctx: DemoContext) -> None:
     _labour_inspectors(ctx, actor)
     _shelter_and_assessment(ctx, actor)
     _curriculum(ctx, actor)
+    _current_work(ctx, actor, course)

@@ -129,7 +129,9 @@ def test_justice_sees_case_status_but_never_personal_data(personas: dict[str, Us
 
 def test_only_the_national_coordinator_sees_official_statistics(personas: dict[str, User]) -> None:
     allowed = {name for name, user in personas.items() if policy.can(user, "stats.official")}
-    assert allowed == {"nada"}
+    # Nada, and Sanja the statistician, who holds the national co-ordinator's role for it.
+    assert allowed == {"nada", "sanja"}
+    assert all(personas[name].roles == {"national_coordinator"} for name in allowed)
 
 
 def test_the_auditor_only_reads_and_verifies_the_audit_trail(personas: dict[str, User]) -> None:

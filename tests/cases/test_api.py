@@ -165,6 +165,7 @@ def test_api_access_per_role(client_for: ClientFor, personas: dict[str, User]) -
             "marija",
             "dragan",
             "nada",
+            "sanja",
             "zoran",
             "ivan",
             "cedomir",

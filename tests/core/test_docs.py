@@ -26,6 +26,31 @@ def render_matrix() -> str:
     return "\n".join(lines)
 
 
+def render_personas() -> str:
+    """The demo personas (``opennrm/demo/personas.py``), one a line: who holds which role."""
+    from opennrm.demo.personas import AGENCIES, PERSONAS
+
+    agencies = {a.key: a.short_name for a in AGENCIES}
+    lines = ["| Persona | Agency | Roles | Who |", "|---|---|---|---|"]
+    for p in PERSONAS:
+        roles = ", ".join(f"`{r}`" for r in p.roles)
+        lines.append(
+            f"| `{p.username}` ({p.first_name} {p.last_name}) | {agencies[p.agency]} | {roles} "
+            f"| {p.description} |"
+        )
+    return "\n".join(lines)
+
+
+def test_the_access_matrix_document_lists_the_demo_personas() -> None:
+    text = (DOCS / "access-matrix.md").read_text(encoding="utf-8")
+    match = re.search(r"<!-- personas:start -->\n(.*?)\n<!-- personas:end -->", text, re.S)
+    assert match, "docs/access-matrix.md lost its persona markers"
+    expected = render_personas()
+    assert match.group(1) == expected, (
+        "docs/access-matrix.md lists stale personas; run scripts/access_matrix.py"
+    )
+
+
 def test_the_access_matrix_document_is_the_role_table() -> None:
     text = (DOCS / "access-matrix.md").read_text(encoding="utf-8")
     match = re.search(r"<!-- matrix:start -->\n(.*?)\n<!-- matrix:end -->", text, re.S)

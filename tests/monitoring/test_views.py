@@ -16,7 +16,7 @@ from tests.monitoring.conftest import World
 
 pytestmark = pytest.mark.django_db
 
-COORDINATORS = ["dragan", "nada"]
+COORDINATORS = ["dragan", "nada", "sanja"]
 
 
 def test_monitoring_pages_are_for_coordinators_only(

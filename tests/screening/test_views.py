@@ -33,7 +33,7 @@ def test_page_permission_matrix(client_for: Clients, personas: dict[str, User]) 
         reverse("screening:referral_unavailable", args=[screening.pk]),
         allowed=["ana", "vesna"],
     )
-    assert_access(client_for, reverse("screening:stats"), allowed=["dragan", "nada"])
+    assert_access(client_for, reverse("screening:stats"), allowed=["dragan", "nada", "sanja"])
 
 
 def test_cedomir_sees_nothing_of_anas_screenings(

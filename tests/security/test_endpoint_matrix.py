@@ -112,9 +112,9 @@ def post(*who: str | frozenset[str], **kw: Any) -> Entry:
 
 # Persona groups (opennrm/accounts/roles.py: ROLE_ACTIONS, docs/access-matrix.md).
 SCREENERS = frozenset({"ana", "cedomir"})
-TRAINING = frozenset({"marija", "dragan", "nada"})  # training.view
-COORDINATORS = frozenset({"dragan", "nada"})  # monitoring.*, awareness.edit, export.ctdc
-STATS = frozenset({"vesna", "dragan", "nada"})  # stats.public / stats.restricted
+TRAINING = frozenset({"marija", "dragan", "nada", "sanja"})  # training.view
+COORDINATORS = frozenset({"dragan", "nada", "sanja"})  # monitoring.*, awareness.edit, export.ctdc
+STATS = frozenset({"vesna", "dragan", "nada", "sanja"})  # stats.public / stats.restricted
 FIELD = frozenset({"ana", "vesna", "milan", "cedomir"})  # screening.create or service.update
 
 # Personal data in the world and who may read it anywhere (DESIGN §1: case managers of the Centre;

@@ -31,7 +31,7 @@ def cases(agencies, personas):
 
 
 def test_only_statistics_roles_list_the_tables(client_for):
-    assert_access(client_for, URL, allowed=["vesna", "dragan", "nada"])
+    assert_access(client_for, URL, allowed=["vesna", "dragan", "nada", "sanja"])
 
 
 def test_the_list_names_every_standard_table(client_for):
@@ -132,4 +132,4 @@ def test_a_reversed_period_is_refused_with_a_field_message(client_for):
 
 
 def test_the_ctdc_endpoint_is_for_coordinators_only(client_for, cases):
-    assert_access(client_for, "/api/v1/statistics/ctdc/", allowed=["dragan", "nada"])
+    assert_access(client_for, "/api/v1/statistics/ctdc/", allowed=["dragan", "nada", "sanja"])

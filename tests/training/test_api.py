@@ -18,7 +18,7 @@ from tests.training.test_import import BAD, GOOD
 def test_the_api_is_for_trainers_and_coordinators(
     client_for: Callable[[str], Client], cohort: Cohort
 ) -> None:
-    allowed = ["marija", "dragan", "nada"]
+    allowed = ["marija", "dragan", "nada", "sanja"]
     assert_access(client_for, "/api/v1/training/cohorts", allowed=allowed)
     assert_access(client_for, f"/api/v1/training/cohorts/{cohort.code}/figures", allowed=allowed)
     assert_access(client_for, "/api/v1/training/curricula", allowed=allowed)

@@ -18,7 +18,7 @@ from opennrm.training.models import Cohort, Enrolment, ModuleCompletion
 from tests.conftest import assert_access
 from tests.training.test_import import BAD, GOOD
 
-VIEWERS = ["marija", "dragan", "nada"]
+VIEWERS = ["marija", "dragan", "nada", "sanja"]
 
 
 def _population(personas: dict[str, User], agencies: dict[str, Agency]) -> None:
