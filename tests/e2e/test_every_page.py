@@ -33,7 +33,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.urls import Resolver404, resolve
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, BrowserContext, expect
 from pytest_django.live_server_helper import LiveServer
 
 from opennrm.accounts.models import User
@@ -135,11 +135,7 @@ def site(django_db_setup: None, django_db_blocker: Any, browser: Browser) -> Ite
             connection.creation.deserialize_db_from_string(reference_data)
 
 
-@pytest.mark.parametrize("viewport", list(VIEWPORTS))
-@pytest.mark.parametrize("username", USERNAMES)
-def test_every_page_meets_wcag_and_fits_the_screen(
-    username: str, viewport: str, site: Site, browser: Browser
-) -> None:
+def _signed_in(browser: Browser, site: Site, username: str, viewport: str) -> BrowserContext:
     context = browser.new_context(
         base_url=site.url,
         viewport=VIEWPORTS[viewport],  # type: ignore[arg-type]
@@ -156,8 +152,17 @@ def test_every_page_meets_wcag_and_fits_the_screen(
             {"name": settings.LANGUAGE_COOKIE_NAME, "value": "sr", "url": site.url},
         ]
     )
+    context.set_default_timeout(20_000)
+    return context
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("username", USERNAMES)
+def test_every_page_meets_wcag_and_fits_the_screen(
+    username: str, viewport: str, site: Site, browser: Browser
+) -> None:
+    context = _signed_in(browser, site, username, viewport)
     page = context.new_page()
-    page.set_default_timeout(20_000)
     problems: dict[str, list[str]] = defaultdict(list)
     try:
         for url in site.pages[username]:
@@ -173,3 +178,24 @@ def test_every_page_meets_wcag_and_fits_the_screen(
     )
     count = sum(len(lines) for lines in found.values())
     assert not found, f"{count} problems on {len(found)} of {len(problems)} pages:\n{report}"
+
+
+def test_the_shelter_answers_a_request_on_a_phone_without_scrolling_sideways(
+    site: Site, browser: Browser
+) -> None:
+    """The service inbox was 465 px wide on a phone, Accept and Decline off-screen (issue 20)."""
+    context = _signed_in(browser, site, "milan", "phone")
+    page = context.new_page()
+    try:
+        page.goto("/cases/services/?status=requested")
+        accept = page.locator("form[action$='/accept/'] button").first
+        decline = page.locator("a[href$='/decline/']").first
+        for button in (accept, decline):
+            expect(button).to_be_visible()
+            box = button.bounding_box()
+            assert box is not None
+            span = f"{button.inner_text()} spans {box['x']:.0f}–{box['x'] + box['width']:.0f} px"
+            assert box["x"] >= 0, span
+            assert box["x"] + box["width"] <= 360, f"{span} on a 360 px screen"
+    finally:
+        context.close()
