@@ -3,7 +3,7 @@ than the screen (issue 20).
 
 ``check_page(page, where)`` runs the vendored axe-core (``vendor/axe.min.js``, test-only) in the
 page with the WCAG 2.0/2.1 A and AA rules and fails on every violation of impact serious or
-critical; then it fails when the page scrolls sideways or when a visible element passes the right
+critical; then it fails when the page is wider than the screen or when a visible element passes the right
 edge of the screen, unless the element sits in a scroll container (a ``.table-responsive``) that is
 itself on screen and reachable by keyboard (``tabindex="0"``), so a person can scroll it without a
 mouse. ``where`` names the page in the message (persona, viewport, URL).
@@ -38,8 +38,7 @@ RUN_AXE = """async (tags) => {
 # The outermost elements that pass the right edge of the screen, each once. An element inside a
 # scroll container (overflow-x auto/scroll) is fine when that container is on screen and can take
 # the keyboard focus; one clipped by overflow hidden is reported (its content is cut off).
-FIND_OVERFLOW = """() => {
-  const width = window.innerWidth;
+FIND_OVERFLOW = """(width) => {
   const found = [];
   const describe = (el) => {
     let name = el.tagName.toLowerCase();
@@ -108,7 +107,11 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
 
 def overflow_problems(page: Page) -> list[str]:
     """What makes the page wider than its screen, one line each."""
-    result = page.evaluate(FIND_OVERFLOW)
+    # The screen's width as configured, not innerWidth: a phone's browser widens its layout
+    # viewport (zooming out) to fit a page that is too wide, and innerWidth grows with it.
+    viewport = page.viewport_size
+    assert viewport is not None
+    result = page.evaluate(FIND_OVERFLOW, viewport["width"])
     problems = list(result["found"])
     if result["scrollWidth"] > result["width"]:
         problems.insert(
