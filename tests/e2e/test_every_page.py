@@ -39,7 +39,7 @@ from pytest_django.live_server_helper import LiveServer
 from opennrm.accounts.models import User
 from opennrm.audit import triggers
 from opennrm.demo.personas import PERSONAS
-from tests.e2e.pagecheck import page_problems
+from tests.e2e.pagecheck import check_page, page_problems
 
 # The marker makes pytest-django create the test database; each test runs in a transaction of its
 # own, rolled back at its end, over the demo data that the module's fixture committed.
@@ -197,5 +197,23 @@ def test_the_shelter_answers_a_request_on_a_phone_without_scrolling_sideways(
             span = f"{button.inner_text()} spans {box['x']:.0f}–{box['x'] + box['width']:.0f} px"
             assert box["x"] >= 0, span
             assert box["x"] + box["width"] <= 360, f"{span} on a 360 px screen"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_the_sign_in_page_meets_wcag_and_fits_the_screen(
+    viewport: str, site: Site, browser: Browser
+) -> None:
+    context = browser.new_context(
+        base_url=site.url,
+        viewport=VIEWPORTS[viewport],  # type: ignore[arg-type]
+        is_mobile=viewport == "phone",
+    )
+    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "sr", "url": site.url}])
+    page = context.new_page()
+    try:
+        page.goto("/accounts/login/")
+        check_page(page, f"the sign-in page · {viewport}")
     finally:
         context.close()
