@@ -107,32 +107,35 @@ def site(django_db_setup: None, django_db_blocker: Any, browser: Browser) -> Ite
     """The seeded demo, its live server, and each persona's pages and signed-in session."""
     with django_db_blocker.unblock():
         reference_data = connection.creation.serialize_db_to_string()
-        triggers.install(connection)
-        call_command("seed_demo", stdout=StringIO())
-        pages: dict[str, list[str]] = {}
-        sessions: dict[str, str] = {}
-        checked: set[str] = set()
-        for username in USERNAMES:
-            client = Client()
-            client.force_login(User.objects.get(username=username))
-            client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sr"
-            found = _pages_of(client)
-            assert len(found) > 3, f"{username} reaches only {found}"
-            pages[username] = [url for url in found if url == "/" or url not in checked]
-            checked.update(found)
-            sessions[username] = client.cookies[settings.SESSION_COOKIE_NAME].value
-        server = LiveServer("localhost")
-        server._live_server_modified_settings.enable()
+        server = None
         try:
+            triggers.install(connection)
+            call_command("seed_demo", stdout=StringIO())
+            pages: dict[str, list[str]] = {}
+            sessions: dict[str, str] = {}
+            checked: set[str] = set()
+            for username in USERNAMES:
+                client = Client()
+                client.force_login(User.objects.get(username=username))
+                client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sr"
+                found = _pages_of(client)
+                assert len(found) > 3, f"{username} reaches only {found}"
+                pages[username] = [url for url in found if url == "/" or url not in checked]
+                checked.update(found)
+                sessions[username] = client.cookies[settings.SESSION_COOKIE_NAME].value
+            server = LiveServer("localhost")
+            server._live_server_modified_settings.enable()
             yield Site(server.url, pages, sessions)
         finally:
-            server._live_server_modified_settings.disable()
-            server.stop()
+            if server is not None:
+                server._live_server_modified_settings.disable()
+                server.stop()
             triggers.uninstall(connection)
             # As a transactional test's end: the reference data, with its content types and
             # permissions, goes back as it was, so post_migrate must not make them anew.
             call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
             connection.creation.deserialize_db_from_string(reference_data)
+            triggers.install(connection)  # as migration 0002 left them
 
 
 def _signed_in(browser: Browser, site: Site, username: str, viewport: str) -> BrowserContext:
