@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
@@ -132,6 +132,38 @@ def evaluate(name: str, *, actor: User, start: date, end: date) -> MetricValue:
         # A count of people who may be victims must come from the disclosure module.
         raise ImproperlyConfigured(f"Metric {name!r} counts victims outside disclosure control.")
     return MetricValue(name, raw)
+
+
+def evaluate_kept(
+    name: str, *, actor: User, start: date, end: date
+) -> tuple[MetricValue, datetime]:
+    """:func:`evaluate`, read from the published figures when it was computed for the same
+    period and the same kind of reader (roles and agency) less than ``OPENNRM_FIGURES_MAX_AGE``
+    seconds ago (``statistics.published``); returns the value and when it was computed. The
+    permission is checked on every read. For the dashboard; reports compute afresh."""
+    from django.core.cache import caches
+    from django.utils import timezone
+
+    from opennrm.statistics import published
+
+    metric = REGISTRY.get(name)
+    if metric is None or published.max_age() <= 0:
+        return evaluate(name, actor=actor, start=start, end=end), timezone.now()
+    policy.require(actor, metric.permission)
+    reader = f"{','.join(sorted(actor.roles))}@{actor.agency_id}"
+    key = f"metric:{published.VERSION}:{name}:{start}:{end}:{reader}"
+    cache = caches[published.CACHE]
+    now = timezone.now()
+    entry = cache.get(key)
+    if (
+        isinstance(entry, tuple)
+        and isinstance(entry[1], MetricValue)
+        and 0 <= (now - entry[0]).total_seconds() < published.max_age()
+    ):
+        return entry[1], entry[0]
+    value = evaluate(name, actor=actor, start=start, end=end)
+    cache.set(key, (now, value), timeout=None)
+    return value, now
 
 
 # --- monitoring's own figures -------------------------------------------------------------------

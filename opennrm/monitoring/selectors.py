@@ -76,6 +76,8 @@ class IndicatorFigure:
     progress_percent: Decimal | None
     source: str
     live: bool
+    # When a live value was computed, for a value read from the published figures (dashboard).
+    counted_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -91,20 +93,34 @@ def _manual_value(indicator: Indicator, end: date) -> IndicatorValue | None:
 
 
 def indicator_figure(
-    *, actor: User, indicator: Indicator, start: date, end: date, elapsed: Decimal
+    *,
+    actor: User,
+    indicator: Indicator,
+    start: date,
+    end: date,
+    elapsed: Decimal,
+    kept: bool = False,
 ) -> IndicatorFigure:
     """The value of one indicator at ``end``: live from its metric, or the last entered value.
 
     A live metric the actor may not see, or one whose source is missing, shows no value rather
-    than failing the whole page. Needs ``monitoring.view``.
+    than failing the whole page. ``kept``: a live value may come from the published figures
+    (``metrics.evaluate_kept``; the dashboard), else it is computed now (reports, the API).
+    Needs ``monitoring.view``.
     """
     policy.require(actor, VIEW)
     actual: Decimal | None
     withheld = False
+    counted_at = None
     if indicator.metric:
         source = indicator.metric
         try:
-            computed = metrics.evaluate(indicator.metric, actor=actor, start=start, end=end)
+            if kept:
+                computed, counted_at = metrics.evaluate_kept(
+                    indicator.metric, actor=actor, start=start, end=end
+                )
+            else:
+                computed = metrics.evaluate(indicator.metric, actor=actor, start=start, end=end)
             actual, display = computed.value, computed.display
             withheld = computed.value is None and bool(computed.withheld_as)
         except DomainError:
@@ -131,11 +147,15 @@ def indicator_figure(
         progress_percent=done,
         source=source,
         live=bool(indicator.metric),
+        counted_at=counted_at,
     )
 
 
-def logframe(*, actor: User, action: Action, start: date, end: date) -> list[ResultFigures]:
-    """Results with their indicators' values at ``end`` and their activities. Needs ``view``."""
+def logframe(
+    *, actor: User, action: Action, start: date, end: date, kept: bool = False
+) -> list[ResultFigures]:
+    """Results with their indicators' values at ``end`` and their activities (``kept``: live
+    values may be read from the published figures, see ``indicator_figure``). Needs ``view``."""
     policy.require(actor, VIEW)
     elapsed = action.elapsed_share(end)
     results = action.results.prefetch_related(
@@ -147,7 +167,12 @@ def logframe(*, actor: User, action: Action, start: date, end: date) -> list[Res
             result=result,
             indicators=[
                 indicator_figure(
-                    actor=actor, indicator=indicator, start=start, end=end, elapsed=elapsed
+                    actor=actor,
+                    indicator=indicator,
+                    start=start,
+                    end=end,
+                    elapsed=elapsed,
+                    kept=kept,
                 )
                 for indicator in result.indicators.all()
             ],

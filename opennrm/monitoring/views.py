@@ -59,7 +59,9 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     if action is not None:
         today = timezone.localdate()
         on = min(today, action.ends_on)
-        frame = selectors.logframe(actor=user, action=action, start=action.starts_on, end=on)
+        frame = selectors.logframe(
+            actor=user, action=action, start=action.starts_on, end=on, kept=True
+        )
         budget = selectors.budget_summary(actor=user, action=action, on=on)
         by_status = selectors.recommendations_by_status(actor=user)
         figures = chart_specs(logframe=frame, budget=budget, by_status=by_status, trends={})
@@ -74,6 +76,10 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             upcoming=selectors.upcoming_meetings(actor=user)[:5],
             overdue=selectors.overdue_follow_ups(actor=user),
             can_edit=policy.can(user, "monitoring.edit"),
+            counted_at=min(
+                (f.counted_at for r in frame for f in r.indicators if f.counted_at),
+                default=None,
+            ),
         )
     return render(request, "monitoring/dashboard.html", context)
 

@@ -152,3 +152,41 @@ def test_refresh_figures_also_counts_the_monitoring_dashboards_periods(
         with CaptureQueriesContext(connection) as queries:
             assert client.get("/monitoring/").status_code == 200
     assert not any("cases_case" in q["sql"] for q in queries)
+
+
+@pytest.mark.django_db
+def test_the_monitoring_dashboard_reads_live_values_as_kept_and_reports_compute_them(
+    agencies, personas, client_for, monkeypatch
+):
+    from opennrm.monitoring import metrics, selectors
+    from tests.monitoring.conftest import build_world
+
+    world = build_world(personas, agencies)
+    calls: list[str] = []
+    real = metrics.evaluate
+
+    def spy(name, **kwargs):
+        calls.append(name)
+        return real(name, **kwargs)
+
+    monkeypatch.setattr(metrics, "evaluate", spy)
+    client = client_for("dragan")
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        first = client.get("/monitoring/")
+        assert first.status_code == 200
+        assert calls
+        assert "Live values as computed at" in first.content.decode()
+        calls.clear()
+        assert client.get("/monitoring/").status_code == 200
+        assert calls == []
+        selectors.logframe(
+            actor=personas["dragan"],
+            action=world.action,
+            start=world.action.starts_on,
+            end=world.action.ends_on,
+        )
+        assert calls  # a report's figures are computed afresh
+        calls.clear()
+        clock.shift(timedelta(seconds=601))
+        assert client.get("/monitoring/").status_code == 200
+        assert calls
