@@ -148,7 +148,7 @@ def _break_glass(ctx: DemoContext, vesna: User) -> None:
     policy.break_glass(
         actor=vesna,
         obj=case,
-        reason="Court order 7/26: the court asks for the file of a closed case (demo).",
+        reason="Судски налог 7/26: суд тражи спис затвореног случаја (демо).",
     )
 
 
@@ -266,7 +266,7 @@ def _one_case(
         expected_version=case.version,
         outcome=vocab.IdentificationOutcome.IDENTIFIED,
         decided_on=decided,
-        reasoning="Indicators confirmed in two interviews and by the inspection report.",
+        reasoning="Индикатори потврђени у два разговора и у извештају инспекције.",
     )
     if stage == "identified":
         return

@@ -36,6 +36,7 @@ SHELL_STATIC = (
     "vendor/bootstrap/bootstrap.min.js",
     "core/app.css",
     "core/forms.js",
+    "core/tables.js",
     "core/favicon.svg",
     "field/field.css",
     "field/rules.js",

@@ -128,7 +128,7 @@ def test_only_coordinators_may_change_campaigns(
 def test_awareness_pages_are_for_trainers_and_coordinators(
     client_for: Callable[[str], Client], campaign: Campaign
 ) -> None:
-    allowed = ["marija", "dragan", "nada"]
+    allowed = ["marija", "dragan", "nada", "sanja"]  # Sanja: the national co-ordinator's role
     assert_access(client_for, "/awareness/", allowed=allowed)
     assert_access(client_for, "/awareness/campaigns/c1/", allowed=allowed)
     assert_access(client_for, "/api/v1/awareness/campaigns", allowed=allowed)

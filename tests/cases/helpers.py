@@ -55,7 +55,7 @@ def identified_case(ana: User, vesna: User, **overrides: Any) -> Case:
         expected_version=case.version,
         outcome=vocab.IdentificationOutcome.IDENTIFIED,
         decided_on=today,
-        reasoning="Forced labour indicators confirmed in two interviews.",
+        reasoning="Индикатори принудног рада потврђени у два разговора.",
     )
     return fresh(case)
 

@@ -125,7 +125,7 @@ def test_milan_sees_assigned_cases_with_minimum_fields(
     assert "Trafficker" not in text
     assert "012345678" not in text
     assert "1990-04-12" not in text
-    assert "Forced labour indicators" not in text
+    assert "Индикатори принудног рада" not in text
     entries = AuditEntry.objects.filter(verb="case.view_pii", actor=personas["milan"])
     assert [e.purpose for e in entries] == ["service provision", "service provision"]
     listing = client_for("milan").get(reverse("cases:case_list")).content.decode()

@@ -26,7 +26,7 @@ def test_a_case_manager_imports_a_legacy_file_and_a_bad_one_is_explained(
     page.get_by_role("button", name="Confirm the columns").click()
     expect(page.locator("#preview-counts")).to_contain_text("To create: 3")
     page.get_by_role("button", name="Import").click()
-    expect(page.get_by_role("status")).to_contain_text(
+    expect(page.get_by_role("status").filter(has_text="Imported:")).to_contain_text(
         "Imported: 3 rows read, 3 created, 0 updated, 0 already there."
     )
     bad = tmp_path / "bad.csv"

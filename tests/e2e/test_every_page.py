@@ -133,7 +133,13 @@ def site(django_db_setup: None, django_db_blocker: Any, browser: Browser) -> Ite
             triggers.uninstall(connection)
             # As a transactional test's end: the reference data, with its content types and
             # permissions, goes back as it was, so post_migrate must not make them anew.
-            call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+            call_command(
+                "flush",
+                verbosity=0,
+                interactive=False,
+                inhibit_post_migrate=True,
+                reset_sequences=False,  # as a transactional test: ids go on from where they were
+            )
             connection.creation.deserialize_db_from_string(reference_data)
             triggers.install(connection)  # as migration 0002 left them
 

@@ -168,6 +168,11 @@ EXPECTED: dict[str, Entry] = {
     "accounts:agency_aliases": allow("ivan"),
     "accounts:agency_alias_remove": post("ivan", pk="alias"),
     "accounts:profile": allow(EVERYONE),
+    # --- the user guide (every signed-in user; a screenshot is 404 until ./dev guide took it) ---
+    "help:index": allow(EVERYONE),
+    "help:role": allow(EVERYONE, role="=everyone"),
+    "help:task": allow(EVERYONE, role="=everyone", task="=account"),
+    "help:shot": allow(EVERYONE, ok=(200, 404), language="=sr", name="=everyone.account.1.png"),
     "accounts:token_revoke": post("vesna", pk="own_token", note="Vesna's own token"),
     # --- audit -----------------------------------------------------------------------------------
     "audit:list": allow("zoran"),
