@@ -26,7 +26,6 @@ Each finding names the persona, the language, the page, the word and the text it
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,7 +33,6 @@ from functools import cache
 from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
-from urllib.parse import urldefrag, urlsplit
 
 import pycountry
 import pytest
@@ -44,7 +42,6 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import models
 from django.test import Client
-from django.urls import Resolver404, resolve
 from django.utils import translation
 
 import opennrm
@@ -57,12 +54,12 @@ from opennrm.monitoring import metrics
 from opennrm.monitoring.models import Indicator, Result
 from opennrm.training.models import Course, Module, TargetPopulation
 from tests.cases.helpers import identified_case
+from tests.crawl import crawl
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 LANGUAGES = ("sr", "sr-latn")
 PAGES_PER_PATTERN = 3
-SKIP_PREFIXES = ("/accounts/logout", "/i18n/", "/api/", "/static/", "/media/", "/metrics")
 # Files, not pages: never fetched (a PDF is slow to render and has no visible HTML text).
 FILE_SUFFIX = re.compile(r"\.(csv|pdf|xlsx|docx|zip|json|txt)$")
 FILE_VIEWS = re.compile(r"(export|download|template|certificate|case_file|errors|rendition)$")
@@ -333,40 +330,6 @@ def _skip(path: str, view_name: str) -> bool:
     return bool(FILE_SUFFIX.search(path) or FILE_VIEWS.search(view_name))
 
 
-def _walk(client: Client) -> Iterator[tuple[str, str, str]]:
-    """(url, view name, HTML) of each page reachable from home, a few per URL pattern."""
-    queue = ["/"]
-    seen = {"/"}
-    per_pattern: dict[str, int] = defaultdict(int)
-    while queue:
-        url = queue.pop(0)
-        response = client.get(url)
-        assert response.status_code < 500, f"{url} answered {response.status_code}"
-        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
-            continue
-        html = response.content.decode()
-        parser = VisibleText("en")
-        parser.feed(html)
-        yield url, resolve(urlsplit(url).path).view_name, html
-        for href in parser.links:
-            target = urldefrag(href)[0]
-            parts = urlsplit(target)
-            if parts.scheme or parts.netloc or not parts.path.startswith("/"):
-                continue
-            if target in seen or parts.path.startswith(SKIP_PREFIXES):
-                continue
-            try:
-                match = resolve(parts.path)
-            except Resolver404:
-                continue
-            key = match.view_name
-            if _skip(parts.path, key) or per_pattern[key] >= PAGES_PER_PATTERN:
-                continue
-            per_pattern[key] += 1
-            seen.add(target)
-            queue.append(target)
-
-
 def _cyrillic_case() -> None:
     """A case whose person and reasons were entered in Cyrillic (stored as entered)."""
     users = {u.username: u for u in User.objects.filter(username__in=["ana", "vesna"])}
@@ -398,7 +361,7 @@ def test_every_page_of_every_role_reads_in_its_language_without_codes() -> None:
             client = Client()
             client.force_login(User.objects.get(username=persona.username))
             client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-            for url, _view, html in _walk(client):
+            for url, _view, html in crawl(client, per_pattern=PAGES_PER_PATTERN, skip=_skip):
                 visited += 1
                 parser = VisibleText(language)
                 parser.feed(html)

@@ -22,23 +22,21 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from io import StringIO
 from typing import Any
-from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
-from django.urls import Resolver404, resolve
 from playwright.sync_api import Browser, BrowserContext, expect
 from pytest_django.live_server_helper import LiveServer
 
 from opennrm.accounts.models import User
 from opennrm.audit import triggers
 from opennrm.demo.personas import PERSONAS
+from tests.crawl import crawl
 from tests.e2e.pagecheck import check_page, page_problems
 
 # The marker makes pytest-django create the test database; each test runs in a transaction of its
@@ -47,52 +45,6 @@ pytestmark = pytest.mark.django_db
 
 USERNAMES = [p.username for p in PERSONAS if p.username != "cedomir"]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "height": 740}}
-SKIP_PREFIXES = ("/accounts/logout", "/i18n/", "/api/", "/static/", "/media/", "/metrics")
-# Pages that are files, not pages (downloads), answer with another content type and are left out
-# by the walk below, which keeps HTML pages only.
-
-
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        href = dict(attrs).get("href")
-        if tag == "a" and href:
-            self.links.append(href)
-
-
-def _pages_of(client: Client) -> list[str]:
-    """The HTML pages reachable from home, one per URL pattern, in the order they were found."""
-    queue, seen, pages = ["/"], {"/"}, []
-    patterns: set[str] = set()
-    while queue:
-        url = queue.pop(0)
-        response = client.get(url)
-        assert response.status_code < 500, f"{url} answered {response.status_code}"
-        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
-            continue
-        pages.append(url)
-        parser = _Links()
-        parser.feed(response.content.decode())
-        for href in parser.links:
-            target = urldefrag(href)[0]
-            parts = urlsplit(target)
-            if parts.scheme or parts.netloc or not parts.path.startswith("/"):
-                continue
-            if target in seen or parts.path.startswith(SKIP_PREFIXES):
-                continue
-            try:
-                pattern = resolve(parts.path).view_name
-            except Resolver404:
-                continue
-            if pattern in patterns:
-                continue
-            patterns.add(pattern)
-            seen.add(target)
-            queue.append(target)
-    return pages
 
 
 @dataclass
@@ -118,7 +70,7 @@ def site(django_db_setup: None, django_db_blocker: Any, browser: Browser) -> Ite
                 client = Client()
                 client.force_login(User.objects.get(username=username))
                 client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sr"
-                found = _pages_of(client)
+                found = [url for url, _view, _html in crawl(client)]
                 assert len(found) > 3, f"{username} reaches only {found}"
                 pages[username] = [url for url in found if url == "/" or url not in checked]
                 checked.update(found)
