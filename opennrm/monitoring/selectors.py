@@ -39,6 +39,7 @@ from opennrm.monitoring.models import (
     SpendingKind,
 )
 from opennrm.monitoring.rating import Light, burn_light, indicator_light, progress
+from opennrm.statistics import published
 
 VIEW = "monitoring.view"
 
@@ -516,15 +517,18 @@ def report_data(*, actor: User, report: ProgressReport) -> ReportData:
     policy.require(actor, VIEW)
     action = report.action
     start, end = report.period_start, report.period_end
-    frame = logframe(actor=actor, action=action, start=start, end=end)
-    trends = {
-        figure.indicator.pk: indicator_trend(
-            actor=actor, action=action, indicator=figure.indicator, end=end
-        )
-        for result in frame
-        for figure in result.indicators
-        if figure.indicator.unit == "percent"
-    }
+    # A report states the day it was generated: its released figures are counted now, never
+    # read from the pages' published figures (statistics.published).
+    with published.afresh():
+        frame = logframe(actor=actor, action=action, start=start, end=end)
+        trends = {
+            figure.indicator.pk: indicator_trend(
+                actor=actor, action=action, indicator=figure.indicator, end=end
+            )
+            for result in frame
+            for figure in result.indicators
+            if figure.indicator.unit == "percent"
+        }
     meeting = last_meeting(actor=actor, action=action, on=end)
     follow_ups = (
         list(follow_up_list(actor=actor).filter(meeting=meeting)) if meeting is not None else []

@@ -19,13 +19,17 @@ What is kept: the *protected* table only (cells as released, their codes and the
 the ``figures`` cache (``CACHES``; a directory under ``OPENNRM_VAR_DIR`` shared by the web
 processes and the worker). Exact counts and record keys are never written there: a kept table's
 ``built.table`` carries the labels with zero counts, and nothing outside the official profile
-reads its counts. Official releases are exact and audited per read: never kept.
+reads its counts. Official releases are exact and audited per read: never kept. A document
+that states when it was generated (a progress report, ``monitoring.selectors.report_data``)
+counts its figures now, inside ``afresh()``.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,8 +50,22 @@ class Kept:
     protected: ProtectedTable
 
 
+_AFRESH: ContextVar[bool] = ContextVar("figures_afresh", default=False)
+
+
 def max_age() -> int:
     return int(settings.OPENNRM_FIGURES_MAX_AGE)
+
+
+@contextmanager
+def afresh() -> Iterator[None]:
+    """Within this block every release is counted now (and kept for the pages after): what a
+    document that states its generation time reads, such as a progress report."""
+    token = _AFRESH.set(True)
+    try:
+        yield
+    finally:
+        _AFRESH.reset(token)
 
 
 def _key(spec_id: str, period: Period, profile: Profile, thresholds: Thresholds) -> str:
@@ -122,7 +140,7 @@ def release(
     now = timezone.now()
     keys = {spec.id: _key(spec.id, period, profile, thresholds) for spec in specs}
     kept: dict[str, Kept] = {}
-    if not fresh:
+    if not (fresh or _AFRESH.get()):
         found = cache.get_many(list(keys.values()))
         for spec in specs:
             entry = found.get(keys[spec.id])

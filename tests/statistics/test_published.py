@@ -190,3 +190,62 @@ def test_the_monitoring_dashboard_reads_live_values_as_kept_and_reports_compute_
         clock.shift(timedelta(seconds=601))
         assert client.get("/monitoring/").status_code == 200
         assert calls
+
+
+@pytest.mark.django_db
+def test_a_report_counts_its_released_figures_now_while_pages_read_them_as_kept(agencies, personas):
+    dragan = personas["dragan"]
+    _cases(agencies, personas, 12)
+
+    table_id = next(
+        t.built.id
+        for t in statistics_release(actor=dragan, period=YEAR, profile=Profile.RESTRICTED)
+        if t.built.id.startswith("presumed")
+    )
+
+    def figure() -> int | None:
+        table = next(
+            t
+            for t in statistics_release(actor=dragan, period=YEAR, profile=Profile.RESTRICTED)
+            if t.built.id == table_id
+        )
+        return table.protected.grand_total.value
+
+    kept = figure()
+    _cases(agencies, personas, 30)
+    assert figure() == kept  # the page: as counted
+    with published.afresh():
+        now = figure()  # a report: counted now
+    assert now is not None
+    assert kept is not None
+    assert now > kept + 20
+    assert figure() == now  # and kept for the pages after
+
+
+@pytest.mark.django_db
+def test_a_progress_report_reads_its_released_figures_afresh(agencies, personas, monkeypatch):
+    from opennrm.monitoring import selectors
+    from opennrm.monitoring import services as monitoring
+    from tests.monitoring.conftest import build_world
+
+    world = build_world(personas, agencies)
+    monitoring.indicator_create(
+        actor=personas["dragan"],
+        result=world.action.results.first(),
+        code="9.9",
+        definition="Child victims identified",
+        unit="count",
+        metric="cases.identified:children",
+        target=Decimal(10),
+    )
+    seen: list[bool] = []
+    real = published.release
+
+    def spy(*args, **kwargs):
+        seen.append(published._AFRESH.get())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(published, "release", spy)
+    selectors.report_data(actor=personas["dragan"], report=world.report)
+    assert seen
+    assert all(seen)
