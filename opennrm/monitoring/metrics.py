@@ -139,31 +139,18 @@ def evaluate_kept(
 ) -> tuple[MetricValue, datetime]:
     """:func:`evaluate`, read from the published figures when it was computed for the same
     period and the same kind of reader (roles and agency) less than ``OPENNRM_FIGURES_MAX_AGE``
-    seconds ago (``statistics.published``); returns the value and when it was computed. The
-    permission is checked on every read. For the dashboard; reports compute afresh."""
-    from django.core.cache import caches
-    from django.utils import timezone
-
+    seconds ago (``statistics.published.value``); returns the value and when it was computed.
+    The permission is checked on every read. For the dashboard; reports compute afresh."""
     from opennrm.statistics import published
 
     metric = REGISTRY.get(name)
-    if metric is None or published.max_age() <= 0:
-        return evaluate(name, actor=actor, start=start, end=end), timezone.now()
-    policy.require(actor, metric.permission)
+    if metric is not None:
+        policy.require(actor, metric.permission)
     reader = f"{','.join(sorted(actor.roles))}@{actor.agency_id}"
-    key = f"metric:{published.VERSION}:{name}:{start}:{end}:{reader}"
-    cache = caches[published.CACHE]
-    now = timezone.now()
-    entry = cache.get(key)
-    if (
-        isinstance(entry, tuple)
-        and isinstance(entry[1], MetricValue)
-        and 0 <= (now - entry[0]).total_seconds() < published.max_age()
-    ):
-        return entry[1], entry[0]
-    value = evaluate(name, actor=actor, start=start, end=end)
-    cache.set(key, (now, value), timeout=None)
-    return value, now
+    return published.value(
+        f"metric:{name}:{start}:{end}:{reader}",
+        lambda: evaluate(name, actor=actor, start=start, end=end),
+    )
 
 
 # --- monitoring's own figures -------------------------------------------------------------------

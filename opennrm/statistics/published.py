@@ -38,7 +38,7 @@ from django.core.cache import caches
 from django.utils import timezone
 
 from opennrm.statistics.disclosure import Profile, ProtectedTable, Table, Thresholds
-from opennrm.statistics.tables import BuiltTable, Dimension, Period, TableSpec
+from opennrm.statistics.tables import BuiltTable, Period, TableSpec
 
 CACHE = "figures"
 VERSION = 1  # bump when the kept structure or the counting rules change
@@ -57,6 +57,28 @@ def max_age() -> int:
     return int(settings.OPENNRM_FIGURES_MAX_AGE)
 
 
+def _fresh(counted_at: datetime, now: datetime) -> bool:
+    return 0 <= (now - counted_at).total_seconds() < max_age()
+
+
+def value[T](key: str, compute: Callable[[], T]) -> tuple[T, datetime]:
+    """Any other figure kept the same way (``compute()`` run when the kept one is missing or
+    older than ``max_age()``, or within ``afresh()``): the figure and when it was computed.
+    ``key`` must name everything the figure depends on. Only for figures that may be shown to
+    whoever may read ``key``'s source (the caller checks permission first)."""
+    cache = caches[CACHE]
+    now = timezone.now()
+    if max_age() <= 0:
+        return compute(), now
+    full_key = f"value:{VERSION}:{key}"
+    entry = None if _AFRESH.get() else cache.get(full_key)
+    if isinstance(entry, tuple) and len(entry) == 2 and _fresh(entry[0], now):
+        return entry[1], entry[0]
+    figure = compute()
+    cache.set(full_key, (now, figure), timeout=None)
+    return figure, now
+
+
 @contextmanager
 def afresh() -> Iterator[None]:
     """Within this block every release is counted now (and kept for the pages after): what a
@@ -73,20 +95,6 @@ def _key(spec_id: str, period: Period, profile: Profile, thresholds: Thresholds)
     return "release:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _names(dimension: Dimension, period: Period, codes: Sequence[str]) -> tuple[str, ...]:
-    """Each code's name as ``tables._assemble`` gives it: its label, else ``name_of`` (a
-    country's name), else the code."""
-    labels = dict(dimension.labels(period))
-    return tuple(
-        str(labels[code])
-        if code in labels
-        else dimension.name_of(code)
-        if dimension.name_of
-        else code
-        for code in codes
-    )
-
-
 def _rebuilt(spec: TableSpec, period: Period, protected: ProtectedTable) -> BuiltTable:
     """The table as ``build_tables`` gives it, from the kept protected table: names in the
     language of the request, labels in their order, counts not kept (zeros)."""
@@ -97,8 +105,8 @@ def _rebuilt(spec: TableSpec, period: Period, protected: ProtectedTable) -> Buil
         row_dimension=spec.row_dimension,
         column_dimension=spec.column_dimension,
         table=Table(protected.row_labels, protected.column_labels, zeros),
-        row_names=_names(spec.row_dimension, period, protected.row_labels),
-        column_names=_names(spec.column_dimension, period, protected.column_labels),
+        row_names=spec.row_dimension.names(period, protected.row_labels),
+        column_names=spec.column_dimension.names(period, protected.column_labels),
     )
 
 
@@ -144,10 +152,7 @@ def release(
         found = cache.get_many(list(keys.values()))
         for spec in specs:
             entry = found.get(keys[spec.id])
-            if (
-                isinstance(entry, Kept)
-                and 0 <= (now - entry.counted_at).total_seconds() < max_age()
-            ):
+            if isinstance(entry, Kept) and _fresh(entry.counted_at, now):
                 kept[spec.id] = entry
     missing = [spec for spec in specs if spec.id not in kept]
     counted: dict[str, tuple[BuiltTable, ProtectedTable]] = {}

@@ -106,6 +106,16 @@ class Dimension:
     # when None.
     name_of: Callable[[str], str] | None = None
 
+    def names(self, period: Period, codes: Sequence[str]) -> tuple[str, ...]:
+        """Each code as a table shows it: its label, else its name (``name_of``), else the code
+        itself — codes outside the list (countries, values added later) are shown, never
+        dropped, so the totals stay true."""
+        labels = dict(self.labels(period))
+        return tuple(
+            str(labels[code]) if code in labels else self.name_of(code) if self.name_of else code
+            for code in codes
+        )
+
 
 @dataclass(frozen=True)
 class BuiltTable:
@@ -293,15 +303,11 @@ def _assemble(
     col_dim: Dimension,
     counts: Counts,
 ) -> BuiltTable:
-    row_labels = dict(row_dim.labels(period))
-    col_labels = dict(col_dim.labels(period))
-    for labels, position, dim in ((row_labels, 0, row_dim), (col_labels, 1, col_dim)):
-        extra = sorted({key[position] for key in counts} - set(labels))
-        for code in extra:
-            # Codes outside the list (countries, or values added later) are shown by name (or
-            # code) rather than dropped, so the totals stay true.
-            labels[code] = dim.name_of(code) if dim.name_of else code
-    row_codes, col_codes = list(row_labels), list(col_labels)
+    row_codes: list[str] = []
+    col_codes: list[str] = []
+    for dim, position, codes in ((row_dim, 0, row_codes), (col_dim, 1, col_codes)):
+        listed = list(dim.labels(period))
+        codes += [*listed, *sorted({key[position] for key in counts} - set(listed))]
     cells = [[counts.get((r, c), (0, 0))[0] for c in col_codes] for r in row_codes]
     keys = [[counts.get((r, c), (0, 0))[1] for c in col_codes] for r in row_codes]
     return BuiltTable(
@@ -310,8 +316,8 @@ def _assemble(
         row_dimension=row_dim,
         column_dimension=col_dim,
         table=Table.build(row_codes, col_codes, cells, keys),
-        row_names=tuple(str(row_labels[r]) for r in row_codes),
-        column_names=tuple(str(col_labels[c]) for c in col_codes),
+        row_names=row_dim.names(period, row_codes),
+        column_names=col_dim.names(period, col_codes),
     )
 
 

@@ -46,6 +46,24 @@ def _cases(agencies, personas, n: int, month: int = 3) -> None:
         )
 
 
+def _world_counting_children(agencies, personas):
+    """The monitoring test world with a live indicator of released victim counts."""
+    from opennrm.monitoring import services as monitoring
+    from tests.monitoring.conftest import build_world
+
+    world = build_world(personas, agencies)
+    monitoring.indicator_create(
+        actor=personas["dragan"],
+        result=world.action.results.first(),
+        code="9.9",
+        definition="Child victims identified",
+        unit="count",
+        metric="cases.identified:children",
+        target=Decimal(10),
+    )
+    return world
+
+
 def _counting_queries(actor) -> int:
     with CaptureQueriesContext(connection) as queries:
         statistics_release(actor=actor, period=YEAR, profile=Profile.RESTRICTED)
@@ -132,19 +150,7 @@ def test_the_fixed_periods_of_the_refresh():
 def test_refresh_figures_also_counts_the_monitoring_dashboards_periods(
     agencies, personas, client_for
 ):
-    from opennrm.monitoring import services as monitoring
-    from tests.monitoring.conftest import build_world
-
-    world = build_world(personas, agencies)
-    monitoring.indicator_create(
-        actor=personas["dragan"],
-        result=world.action.results.first(),
-        code="9.9",
-        definition="Victims of forced labour identified",
-        unit="count",
-        metric="cases.identified:children",
-        target=Decimal(10),
-    )
+    _world_counting_children(agencies, personas)
     _cases(agencies, personas, 5)
     client = client_for("dragan")
     with time_machine.travel(date(2026, 12, 6), tick=False):
@@ -225,19 +231,8 @@ def test_a_report_counts_its_released_figures_now_while_pages_read_them_as_kept(
 @pytest.mark.django_db
 def test_a_progress_report_reads_its_released_figures_afresh(agencies, personas, monkeypatch):
     from opennrm.monitoring import selectors
-    from opennrm.monitoring import services as monitoring
-    from tests.monitoring.conftest import build_world
 
-    world = build_world(personas, agencies)
-    monitoring.indicator_create(
-        actor=personas["dragan"],
-        result=world.action.results.first(),
-        code="9.9",
-        definition="Child victims identified",
-        unit="count",
-        metric="cases.identified:children",
-        target=Decimal(10),
-    )
+    world = _world_counting_children(agencies, personas)
     seen: list[bool] = []
     real = published.release
 
