@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate, chain
 from math import prod
 from operator import getitem
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -482,16 +483,19 @@ def local_recode(
 
     # Read: one index per block per record, each distinct block remembered once.
     seen: list[dict[tuple[str, ...], int]] = [{} for _ in spans]
-    indexes = [array("I") for _ in spans]
+    indexes = [array("H") for _ in spans]
     for raw in rows():
         if len(raw) != width:
             raise ValueError(f"a row has {len(raw)} values for {width} columns")
-        for memo, store, (start, end) in zip(seen, indexes, spans, strict=True):
+        for b, (start, end) in enumerate(spans):
+            memo = seen[b]
             part = tuple(raw[start:end])
             found = memo.get(part)
             if found is None:
                 found = memo[part] = len(memo)
-            store.append(found)
+                if found == 1 << 16:  # two bytes per record until a block needs more
+                    indexes[b] = array("I", indexes[b])
+            indexes[b].append(found)
         report.records_read += 1
     if report.records_read < k:
         report.records_suppressed = report.records_read
@@ -515,29 +519,73 @@ def local_recode(
             base_values.append(list(index))
             block_codes.append(np.array(codes, dtype=np.intp))
             block_of.append(b)
-    radices = [len(memo) for memo in seen]
     del seen  # the distinct blocks' values are no longer needed, only their codes
 
+    # Blocks that differ only in values with the same base (two exact ages in one bracket) are
+    # one block from here on: the partitioning reads base codes only.
+    canon: list[NDArray[np.uint32]] = []  # per block: raw block index → merged block index
+    radices = []
+    for start, end in spans:
+        by_block = np.stack([block_codes[j] for j in range(start, end)], axis=1)
+        distinct, inverse = np.unique(by_block, axis=0, return_inverse=True)
+        for j in range(start, end):
+            block_codes[j] = np.ascontiguousarray(distinct[:, j - start])
+        radices.append(len(distinct))
+        canon.append(inverse.reshape(-1).astype(np.uint32))
+    del by_block, distinct, inverse
+
+    def merged(b: int) -> NDArray[np.uint32]:
+        """Every record's (merged) index in block ``b``."""
+        raw: NDArray[Any] = np.frombuffer(indexes[b], dtype=np.dtype(indexes[b].typecode))
+        out: NDArray[np.uint32] = canon[b][raw]
+        return out
+
     # Distinct rows (in the order they first occur) and how many records each stands for.
-    parts = [np.frombuffer(store, dtype=np.uint32) for store in indexes]
+    distinct_parts: list[NDArray[Any]] = []  # each distinct row's block indexes
     if prod(radices) < 1 << 62:
+        # One mixed-radix key per record (the raw indexes freed block by block), and
+        # np.unique(return_index, return_counts) without its copies: a stable sort keeps each
+        # distinct key's first record first; the distinct keys give back the block indexes.
         key = np.zeros(report.records_read, dtype=np.int64)
-        for block_index, radix in zip(parts, radices, strict=True):
+        for b, radix in enumerate(radices):
             key *= radix
-            key += block_index
-        _unique, first, counts = np.unique(key, return_index=True, return_counts=True)
-        del key, _unique
+            key += merged(b)
+            indexes[b] = array("H")
+        perm = np.argsort(key, kind="stable")
+        key = key[perm]
+        starts = np.flatnonzero(key[1:] != key[:-1]) + 1
+        starts = np.concatenate(([0], starts))
+        distinct_keys = key[starts]
+        del key
+        first = perm[starts]
+        counts = np.diff(np.append(starts, report.records_read))
+        del perm, starts
+        order = np.argsort(first, kind="stable")
+        counts, distinct_keys = counts[order].astype(np.int64), distinct_keys[order]
+        for radix in reversed(radices):
+            distinct_keys, digit = np.divmod(distinct_keys, radix)
+            distinct_parts.insert(0, digit.astype(np.min_scalar_type(radix - 1)))
+        del distinct_keys, digit, first, order
     else:
+        parts = [merged(b) for b in range(len(spans))]
         stacked = np.stack(parts, axis=1)
         _rows, first, counts = np.unique(stacked, axis=0, return_index=True, return_counts=True)
         del stacked, _rows
-    order = np.argsort(first, kind="stable")
-    first, counts = first[order], counts[order].astype(np.int64)
-    distinct_parts = [part[first] for part in parts]  # each distinct row's block indexes
-    del parts, indexes, first, order
+        order = np.argsort(first, kind="stable")
+        first, counts = first[order], counts[order].astype(np.int64)
+        distinct_parts = [p[first] for p in parts]
+        del parts, first, order
+    indexes.clear()  # the raw indexes and their merging are no longer needed
+    canon.clear()
 
     def base_codes(j: int) -> NDArray[np.intp]:
-        return block_codes[j][distinct_parts[block_of[j]]]
+        codes: NDArray[np.intp] = block_codes[j][distinct_parts[block_of[j]]]
+        return codes
+
+    def small(values: NDArray[Any]) -> NDArray[Any]:
+        """``values`` (non-negative codes) in the smallest unsigned type that holds them: the
+        per-record arrays below are read once per column and level."""
+        return values.astype(np.min_scalar_type(int(values.max(initial=0))), copy=False)
 
     levels = []
     for j, column in enumerate(columns):
@@ -584,7 +632,11 @@ def local_recode(
     # formulation: the large groups in the order their values first occur, then the rest (the
     # small groups one after another, in the same order), or the rest added to the end of the
     # smallest group when it holds fewer than k records.
-    leaves: list[NDArray[np.intp]] = []
+    # The partitions' members, one after another: copied out as each partition is final, so a
+    # partition's array (children are views of it) is freed once its last child is done.
+    members_out: NDArray[np.intp] = np.empty(len(counts), dtype=np.int32)
+    leaf_lengths: list[int] = []
+    filled = 0
     stack: list[tuple[NDArray[np.intp], int, int]] = [
         (np.arange(len(counts), dtype=np.int32), report.records_read, 0)
     ]
@@ -594,7 +646,9 @@ def local_recode(
         if total >= 2 * k and at < len(entries):
             split = first_split(members, counts[members], total, at)
         if split is None:
-            leaves.append(members)
+            members_out[filled : filled + len(members)] = members
+            filled += len(members)
+            leaf_lengths.append(len(members))
             continue
         e, value_sizes = split
         row_values = codes_at[members, e]  # small integers: temporaries stay small
@@ -632,12 +686,12 @@ def local_recode(
                 (child_members, child_sizes[c], e + 1 if len(child_members) == len(members) else e)
             )
 
-    report.partitions = len(leaves)
+    report.partitions = len(leaf_lengths)
     report.records_released = report.records_read
-    lengths = np.array([len(leaf) for leaf in leaves], dtype=np.intp)
+    lengths = np.array(leaf_lengths, dtype=np.intp)
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.intp)
-    members = np.concatenate(leaves)
-    del leaves
+    members = members_out
+    del leaf_lengths, members_out
     codes_at = codes_at[:0].copy()  # free the split codes
     weights = counts[members]
     totals = np.add.reduceat(weights, starts)
@@ -648,23 +702,23 @@ def local_recode(
     out_codes = np.empty((len(lengths), len(columns)), dtype=np.uint32)  # per partition
     losses = [report.columns[col.name] for col in columns]
     for j, column_levels in enumerate(levels):
-        base = base_codes(j)[members]
-        chosen = np.full(len(lengths), -1, dtype=np.intp)
+        base = small(block_codes[j])[distinct_parts[block_of[j]][members]]
+        chosen = np.full(len(lengths), -1, dtype=np.int8)
         out_value = np.zeros(len(lengths), dtype=np.intp)
         offset = 0
         names: list[str] = []
         # category[level + 1][base code]: 0 given, 1 generalised, 2 withheld, 3 not recorded
         base_names = column_levels.values[0]
         missing = np.array([v == MISSING for v in base_names])
-        category = [np.where(missing, 3, 2)]
+        category = [np.where(missing, 3, 2).astype(np.int8)]
         for level, (level_values, level_codes) in enumerate(
             zip(column_levels.values, column_levels.codes, strict=True)
         ):
-            row_codes = level_codes[base]
+            row_codes = small(level_codes)[base]
             low = np.minimum.reduceat(row_codes, starts)
             shared = (low == np.maximum.reduceat(row_codes, starts)) & (chosen < 0)
             chosen[shared] = level
-            out_value[shared] = low[shared] + offset
+            out_value[shared] = low[shared].astype(np.intp) + offset
             offset += len(level_values)
             names += level_values
             at_level = [level_values[c] for c in level_codes]
@@ -673,7 +727,8 @@ def local_recode(
                     [
                         3 if b == MISSING else 0 if o == b else 2 if o == MISSING else 1
                         for b, o in zip(base_names, at_level, strict=True)
-                    ]
+                    ],
+                    dtype=np.int8,
                 )
             )
         names.append(MISSING)

@@ -210,3 +210,17 @@ def test_the_local_recoding_checks_blocks_and_row_widths():
         local_recode(lambda: iter([]), [AGE, COUNTRY, GENDER, FLAG], k=11, blocks=(3, 0, 1))
     with pytest.raises(ValueError, match="a row has 3 values for 4 columns"):
         local_recode(lambda: iter([("30", "RS", "Feminine")]), [AGE, COUNTRY, GENDER, FLAG], k=2)
+
+
+def test_a_block_with_more_than_65536_distinct_values_is_read_whole():
+    # The reading keeps two bytes per record and block until a block's 65,537th distinct value;
+    # the records before and after the switch must all be counted as they were read.
+    code = Column("code", base=lambda value: str(int(value) % 7))
+    rows = [(str(i), "RS" if i % 3 else "DE", "1" if i % 5 else "0") for i in range(70_000)]
+    columns = [code, COUNTRY, FLAG]
+    expected_rows, expected = reference.local_recode(lambda: iter(rows), columns, k=11)
+    released, report = local_recode(lambda: iter(rows), columns, k=11)
+    out = list(released)
+    assert out == list(expected_rows)
+    assert report == expected
+    assert Counter(row[0] for row in out) == Counter(str(i % 7) for i in range(70_000))
