@@ -223,6 +223,34 @@ def test_two_devices_editing_one_note_offline_see_the_conflict(
     assert CaseNote.objects.count() == 1
 
 
+def test_typing_in_a_note_while_a_sync_redraws_the_work_keeps_the_cursor(
+    launch: Callable[..., BrowserContext],
+    login_as: Callable[[Page, str], None],
+    personas: dict[str, User],
+) -> None:
+    """A background sync redraws the assigned work; the person typing in a note keeps the text,
+    the focus and the cursor, so the next keystrokes land where they were going."""
+    case = accepted_case(personas["ana"], personas["vesna"])
+    note = cases.case_note_add(
+        actor=personas["vesna"], case=case, body="Met at the shelter.", sensitivity=2
+    )
+    page = _page(launch("phone"))
+    login_as(page, "vesna")
+    _open_field(page)
+    expect(page.locator("#fw-message")).to_have_text("Everything is synced.")
+    area = page.locator(f"textarea[data-note='{note.pk}']")
+    area.focus()
+    page.keyboard.press("ControlOrMeta+End")
+    page.keyboard.type(" She")
+    typed_in = area.element_handle()
+    # What the connection coming back does: a contact, a sync and a redraw of the work.
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_function("(area) => !area.isConnected", arg=typed_in)
+    page.keyboard.type(" wants to go home.")
+    expect(area).to_have_value("Met at the shelter. She wants to go home.")
+    expect(area).to_be_focused()
+
+
 READ_IDB = """async () => {
   const names = (await indexedDB.databases()).map((d) => d.name);
   if (!names.includes("onrm-field")) { return {names, dump: ""}; }

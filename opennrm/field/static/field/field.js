@@ -322,16 +322,28 @@
     return S.get("work").then(function (work) {
       var box = $("fw-work-items");
       // A sync re-renders the work while someone may be typing: what was typed and not yet
-      // saved survives the re-render (a textarea remembers the text it was rendered with).
+      // saved survives the re-render (a textarea remembers the text it was rendered with), and
+      // so do the cursor and the selection, or the next keystrokes would go nowhere.
       var typing = {};
+      var drawn = {};
+      function keyOf(area) { return area.dataset.note ? "n:" + area.dataset.note : "new:" + area.dataset.newNote; }
       box.querySelectorAll("textarea").forEach(function (area) {
-        if (area.value !== area.dataset.rendered) {
-          typing[area.dataset.note ? "n:" + area.dataset.note : "new:" + area.dataset.newNote] = area.value;
-        }
+        if (area.value !== area.dataset.rendered) { typing[keyOf(area)] = area.value; }
       });
+      var active = document.activeElement;
+      var cursor = active && active.tagName === "TEXTAREA" && box.contains(active) ? {
+        key: keyOf(active), start: active.selectionStart, end: active.selectionEnd, direction: active.selectionDirection
+      } : null;
       function keep(area, key) {
         area.dataset.rendered = area.value;
         if (Object.prototype.hasOwnProperty.call(typing, key) && !area.readOnly) { area.value = typing[key]; }
+        drawn[key] = area;
+      }
+      function refocus() {
+        var area = cursor && drawn[cursor.key];
+        if (!area) { return; }
+        area.focus();
+        area.setSelectionRange(cursor.start, cursor.end, cursor.direction);
       }
       box.replaceChildren();
       var cases = (work && work.cases) || [];
@@ -372,6 +384,7 @@
         });
         box.appendChild(card);
       });
+      refocus();
     });
   }
 
