@@ -4,6 +4,8 @@ dataset as CSV, with its utility report (error of every 1- and 2-way marginal)."
 from __future__ import annotations
 
 import csv
+import os
+import time
 from argparse import ArgumentParser
 from typing import Any
 
@@ -25,6 +27,12 @@ class Command(BaseCommand):
             "--epsilon", type=float, default=None, help="privacy budget (default: setting)"
         )
         parser.add_argument("--out", required=True, help="CSV file to write")
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="worker processes synthesising the parts of a large dataset (default: CPUs)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         epsilon = options["epsilon"]
@@ -33,8 +41,20 @@ class Command(BaseCommand):
                 f"epsilon must be above 0 and at most {settings.OPENNRM_SYNTHETIC_EPSILON} "
                 "(OPENNRM_SYNTHETIC_EPSILON)."
             )
+        started = time.monotonic()
+
+        def progress(done: int, parts: int) -> None:
+            self.stderr.write(
+                f"  synthesised part {done} of {parts} ({time.monotonic() - started:.0f} s)"
+            )
+
         try:
-            headers, rows, utility = synthetic_release(actor=None, epsilon=epsilon)
+            headers, rows, utility = synthetic_release(
+                actor=None,
+                epsilon=epsilon,
+                processes=max(1, options["processes"]),
+                progress=progress,
+            )
         except ValidationFailed as error:
             raise CommandError(error.message) from None
         with open(options["out"], "w", newline="", encoding="utf-8") as handle:
