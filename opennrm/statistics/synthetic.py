@@ -39,6 +39,7 @@ Pure functions except :func:`synthetic_release` and :func:`synthetic_response` (
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -238,6 +239,32 @@ def _items(row: Row) -> list[tuple[int, str]]:
     return [(j, value) for j, value in enumerate(row) if value]
 
 
+def _encode(rows: Sequence[Row], codes: list[dict[str, int]], *, add: bool) -> list[np.ndarray]:
+    """Each column of ``rows`` as an array of value codes, ``codes[j]`` mapping column j's values;
+    a value not there yet gets the next code (``add``) or -1."""
+    import numpy as np
+
+    def column(j: int, known: dict[str, int]) -> Iterable[int]:
+        if add:
+            return (known.setdefault(row[j], len(known)) for row in rows)
+        return (known.get(row[j], -1) for row in rows)
+
+    return [
+        np.fromiter(column(j, known), dtype=np.int64, count=len(rows))
+        for j, known in enumerate(codes)
+    ]
+
+
+def _joint_key(codes: Sequence[np.ndarray], sizes: Sequence[int]) -> np.ndarray:
+    """One code per row for the joint value of several columns (mixed radix: ``codes[i]`` holds
+    codes below ``sizes[i]``, never negative)."""
+    key = codes[0].copy()
+    for values, size in zip(codes[1:], sizes[1:], strict=True):
+        key *= size
+        key += values
+    return key
+
+
 class CombinationCounts:
     """How many rows hold each combination of up to ``length`` present values (of rows as wide as
     ``HEADERS``). Counted with numpy per set of columns over the distinct rows' value codes, each
@@ -254,14 +281,7 @@ class CombinationCounts:
         self.width = len(HEADERS)
         self.codes: list[dict[str, int]] = [{"": 0} for _ in range(self.width)]
         distinct = Counter(rows)
-        self.columns = [
-            np.fromiter(
-                (codes.setdefault(row[j], len(codes)) for row in distinct),
-                dtype=np.int64,
-                count=len(distinct),
-            )
-            for j, codes in enumerate(self.codes)
-        ]
+        self.columns = _encode(list(distinct), self.codes, add=True)
         self.weights = np.fromiter(distinct.values(), dtype=np.int64, count=len(distinct))
         self.sizes = [len(values) for values in self.codes]
         self.tables: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray | None]] = {}
@@ -271,12 +291,7 @@ class CombinationCounts:
             yield from combinations(range(self.width), size)
 
     def _key(self, codes: Sequence[np.ndarray], columns: tuple[int, ...]) -> np.ndarray:
-        """The joint code of rows whose codes in ``columns`` are ``codes`` (never negative)."""
-        key = codes[0].copy()
-        for values, j in zip(codes[1:], columns[1:], strict=True):
-            key *= self.sizes[j]
-            key += values
-        return key
+        return _joint_key(codes, [self.sizes[j] for j in columns])
 
     def _table(self, columns: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray | None]:
         import numpy as np
@@ -284,9 +299,7 @@ class CombinationCounts:
         table = self.tables.get(columns)
         if table is None:
             key = self._key([self.columns[j] for j in columns], columns)
-            bins = 1
-            for j in columns:
-                bins *= self.sizes[j]
+            bins = math.prod(self.sizes[j] for j in columns)
             if bins <= self.TABLE_LIMIT:
                 table = (np.bincount(key, weights=self.weights, minlength=bins), None)
             else:
@@ -322,10 +335,7 @@ class CombinationCounts:
         """For each row, whether it holds a combination of present values rarer than ``k``."""
         import numpy as np
 
-        codes = [
-            np.fromiter((known.get(row[j], -1) for row in rows), dtype=np.int64, count=len(rows))
-            for j, known in enumerate(self.codes)
-        ]
+        codes = _encode(rows, self.codes, add=False)
         present = [values != 0 for values in codes]
         unseen = [values < 0 for values in codes]  # never in the true rows: a count of 0
         known = [np.maximum(values, 0) for values in codes]
@@ -432,36 +442,31 @@ def marginal_errors(true: Sequence[Row], released: Sequence[Row], utility: Utili
     width = len(HEADERS)
     codes: list[dict[str, int]] = [{} for _ in range(width)]
 
-    def encoded(rows: Sequence[Row]) -> tuple[np.ndarray, np.ndarray]:
+    def encoded(rows: Sequence[Row]) -> tuple[list[np.ndarray], np.ndarray]:
         distinct = Counter(rows)
         weights = np.fromiter(distinct.values(), dtype=np.float64, count=len(distinct))
-        matrix = np.array(
-            [
-                [codes[j].setdefault(v, len(codes[j])) for j, v in enumerate(row)]
-                for row in distinct
-            ],
-            dtype=np.int64,
-        ).reshape(len(distinct), width)
-        return matrix, weights / max(len(rows), 1)
+        return _encode(list(distinct), codes, add=True), weights / max(len(rows), 1)
 
     a, a_share = encoded(true)
     b, b_share = encoded(released)
     sizes = [len(values) for values in codes]
 
-    def distance(key_a: np.ndarray, key_b: np.ndarray, bins: int) -> float:
+    def distance(*columns: int) -> float:
         if not len(true) or not len(released):
             return 1.0
-        shares = np.bincount(key_a, weights=a_share, minlength=bins) - np.bincount(
-            key_b, weights=b_share, minlength=bins
+        bins = [sizes[j] for j in columns]
+        key_a = _joint_key([a[j] for j in columns], bins)
+        key_b = _joint_key([b[j] for j in columns], bins)
+        total = math.prod(bins)
+        shares = np.bincount(key_a, weights=a_share, minlength=total) - np.bincount(
+            key_b, weights=b_share, minlength=total
         )
         return float(np.abs(shares).sum() / 2)
 
     for j in range(width):
-        utility.one_way[HEADERS[j]] = distance(a[:, j], b[:, j], sizes[j])
+        utility.one_way[HEADERS[j]] = distance(j)
     for i, j in combinations(range(width), 2):
-        utility.two_way[f"{HEADERS[i]} × {HEADERS[j]}"] = distance(
-            a[:, i] * sizes[j] + a[:, j], b[:, i] * sizes[j] + b[:, j], sizes[i] * sizes[j]
-        )
+        utility.two_way[f"{HEADERS[i]} × {HEADERS[j]}"] = distance(i, j)
     return utility
 
 
