@@ -9,8 +9,8 @@ Synthesizer: **pac-synth** (Microsoft Research, "Private Accurate Combination"; 
 ``pac-synth``), the DP Aggregate Seeded synthesizer of the family behind the CTDC Global
 Synthetic Dataset. It computes differentially private counts of every combination of up to
 ``reporting_length`` attribute values (Gaussian noise, budget ε, δ set from the number of records)
-and samples records that reproduce them. Here a record goes in as seven attributes that are
-never empty (the flags as two patterns, "not recorded" as a value: see ``pack``), the length is 2
+and samples records that reproduce them. Here a record goes in as eight attributes that are
+never empty (the flags as three patterns, "not recorded" as a value: see ``pack``), the length is 2
 (``SYNTHESIS_LENGTH``; the measurements are beside it), and past ``PART_SIZE`` records random
 parts are synthesised in parallel (parallel composition keeps ε). It installs as one abi3 wheel
 with no Python dependencies (checked on this Python 3.13); ``smartnoise-synth`` would bring
@@ -123,51 +123,77 @@ def from_ctdc(names: Sequence[str], row: Sequence[str], age_bracket: str) -> Row
     )
 
 
-# The synthesizer sees each record as seven attributes, every one always present: the five person
+# The synthesizer sees each record as eight attributes, every one always present: the five person
 # and place columns, a value not recorded being a value of its own (ABSENT), then the eight
-# means-of-control flags as one value ("01000100") and the three exploitation flags as another
-# ("100"). pac-synth, like the CTDC file, takes an empty value for "absent": it counts and
-# reproduces combinations of present values only, so with one attribute per flag it never learned
-# that a row *lacks* a flag and joined flags that seldom occur together, and it never joined an
-# unrecorded age with a recorded sex. Reporting length 2 (pairs of these seven attributes) beat 3
-# on every measure, and is faster. One locked run on the same random 100,000 of the benchmark's
-# cases, ε = 4, k = 11 (bench/HISTORY.md, 6 December 2026); errors are total variation distances:
+# means-of-control flags as two patterns of four ("0100", "0100") and the three exploitation flags
+# as a third ("100"). pac-synth, like the CTDC file, takes an empty value for "absent": it counts
+# and reproduces combinations of present values only, so with one attribute per flag it never
+# learned that a row *lacks* a flag and joined flags that seldom occur together, and it never
+# joined an unrecorded age with a recorded sex. Reporting length 2 (pairs of these attributes)
+# beat 3 on every measure, and is faster. One locked run on the same random 100,000 of the
+# benchmark's cases, ε = 4, k = 11 (bench/HISTORY.md, 6 December 2026); errors are total
+# variation distances:
 #
 #   encoding, reporting length        time  2-way mean / max  FL × SE  sex × age  sex × age × type
 #   one attribute per flag, 3 (old)  47.8 s    0.101 / 0.499    0.499      0.165         0.810
 #   flags packed, 3                  99.2 s    0.027 / 0.145    0.011      0.145         0.158
 #   flags packed, 2                  67.9 s    0.014 / 0.166    0.000      0.166         0.169
 #   flags packed, absent a value, 2  75.5 s    0.012 / 0.045    0.000      0.007         0.023
+#
+# The means flags were first one pattern of eight (245 of its 256 values occur). The sampler
+# weighs every value of every column not yet drawn at each step of each record, and the rare
+# patterns fall under the noise: each flag's share drifted (mean 1-way error 0.0045 at 100,000
+# records, 0.018 at 25,000). As two patterns of four (16 values each) every
+# pattern is common, and the pair of patterns keeps their joint through the 2-way counts. Same
+# random parts of the benchmark's cases, one locked run (bench/HISTORY.md, 6 December 2026):
+#
+#   means as        records  sampling  1-way mean / max   2-way mean / max
+#   one pattern      100,000   115.7 s   0.0045 / 0.0103   0.0095 / 0.0445
+#   two patterns     100,000    87.2 s   0.0004 / 0.0010   0.0036 / 0.0462
+#   three patterns   100,000    86.9 s   0.0002 / 0.0009   0.0036 / 0.0464
+#   four patterns    100,000   104.5 s   0.0004 / 0.0014   0.0040 / 0.0507
+#   a flag each      100,000    41.4 s   0.0005 / 0.0009   0.0551 / 0.4344
+#   one pattern       25,000    17.9 s   0.0182 / 0.0384   0.0351 / 0.0589
+#   two patterns      25,000    18.4 s   0.0024 / 0.0048   0.0081 / 0.0572
+#   two patterns      50,000    33.3 s   0.0009 / 0.0018   0.0050 / 0.0547
+#
+# ("a flag each" is a flag per attribute, "0" or "1": fast, but it loses which flags go together.)
 SYNTHESIS_LENGTH = 2
 MEANS = range(5, 5 + len(COMPOSITE_MEANS))
 EXPLOITATION = range(5 + len(COMPOSITE_MEANS), len(HEADERS))
-PACKED_HEADERS = (*HEADERS[:5], "means", "exploitation")
+MEANS_PATTERNS = (MEANS[:4], MEANS[4:])
+PACKED_HEADERS = (*HEADERS[:5], "means1", "means2", "exploitation")
 ABSENT = "-"
 # pac-synth samples on one core, and a record costs more the more records it is given. Past
 # PART_SIZE records, the records are dealt at random into parts of at most that many, each
 # synthesised on its own (in worker processes, one per CPU) with the whole budget ε: each record
 # is in exactly one part and the parts do not depend on the data, so by parallel composition the
-# union is ε-differentially private as each part is. At 1 M on two cores (flags packed, length 2):
-# parts of 100,000 took 303 s, of 50,000 265 s but with a 2-way mean error of 0.018, not 0.011.
-PART_SIZE = 100_000
+# union is ε-differentially private as each part is. Sampling costs 0.67 ms a record in parts of
+# 50,000 and 0.87 ms in parts of 100,000 (the table above); with the means as two patterns,
+# parts of 50,000 are more accurate than parts of 100,000 were with one.
+PART_SIZE = 50_000
+
+
+def _pattern(row: Row, columns: range) -> str:
+    return "".join("1" if row[j] else "0" for j in columns)
 
 
 def pack(row: Row) -> Row:
-    """A synthetic-dataset row as the synthesizer's seven attributes (every one present)."""
+    """A synthetic-dataset row as the synthesizer's eight attributes (every one present)."""
     return (
         *(value or ABSENT for value in row[:5]),
-        "".join("1" if row[j] else "0" for j in MEANS),
-        "".join("1" if row[j] else "0" for j in EXPLOITATION),
+        *(_pattern(row, columns) for columns in MEANS_PATTERNS),
+        _pattern(row, EXPLOITATION),
     )
 
 
 def unpack(record: Row) -> Row:
-    """The synthesizer's seven attributes as a synthetic-dataset row (an absent pattern: no flag)."""
-    means = record[5] or "0" * len(MEANS)
-    exploitation = record[6] or "0" * len(EXPLOITATION)
+    """The synthesizer's attributes as a synthetic-dataset row (an absent pattern: no flag)."""
+    patterns = zip((*MEANS_PATTERNS, EXPLOITATION), record[5:], strict=True)
+    bits = "".join(pattern or "0" * len(columns) for columns, pattern in patterns)
     return (
         *("" if value == ABSENT else value for value in record[:5]),
-        *("1" if bit == "1" else "" for bit in means + exploitation),
+        *("1" if bit == "1" else "" for bit in bits),
     )
 
 

@@ -129,6 +129,22 @@ def test_the_synthesis_keeps_what_was_not_recorded_and_makes_up_no_gaps() -> Non
     assert abs(share(synthesised) - share(true)) < 0.02
 
 
+def test_each_means_of_control_flag_keeps_its_share() -> None:
+    """With the eight means-of-control flags as one pattern (245 of its 256 values occur), the
+    rare patterns fell under the synthesizer's noise and each flag's share drifted: on these
+    10,000 rows the worst means column's 1-way error was 0.037-0.039 and the mean 2-way error
+    0.033-0.039 in four runs (now 0.006-0.013 and 0.011-0.013). As two patterns of four, every
+    pattern is common."""
+    true = _true(10_000)
+    synthesised = synthetic.synthesise(true, epsilon=4.0)
+    utility = marginal_errors(true, synthesised, Utility(epsilon=4.0, k=K))
+    means = [name for name in HEADERS if name.startswith("means")]
+    assert len(means) == 8
+    worst = max(utility.one_way[name] for name in means)
+    assert worst < 0.025, {name: round(utility.one_way[name], 4) for name in means}
+    assert utility.two_way_mean < 0.022
+
+
 @given(
     st.tuples(*(st.sampled_from(["", "2020", "Female", "UKR"]) for _ in range(5))),
     st.lists(st.sampled_from(["", "1"]), min_size=11, max_size=11),
@@ -137,11 +153,13 @@ def test_packing_a_row_for_the_synthesizer_keeps_every_value(person, flags) -> N
     row = (*person, *flags)
     assert len(row) == len(HEADERS)
     packed = synthetic.pack(row)
-    assert len(packed) == len(synthetic.PACKED_HEADERS) == 7
+    assert len(packed) == len(synthetic.PACKED_HEADERS) == 8
     assert all(packed)  # every attribute present: "not recorded" and "no flag" are values too
+    # Each pattern has few values, so that the synthesizer sees every one often.
+    assert [len(value) for value in packed[5:]] == [4, 4, 3]
     assert synthetic.unpack(packed) == row
     # A pattern the synthesizer left absent reads as no flag, never as a made-up one.
-    assert synthetic.unpack((*person, "", "")) == (*person, *[""] * 11)
+    assert synthetic.unpack((*person, "", "", "")) == (*person, *[""] * 11)
 
 
 _SYNTHESISE_PART = synthetic._synthesise_part
@@ -151,7 +169,7 @@ def _part_with_a_marker(task: tuple[int, float, int]) -> list[tuple[str, ...]]:
     """The worker's job, with a first row saying which part it synthesised, of how many records,
     in which process (module level: the pool sends the function to its workers by name)."""
     part = synthetic._PARTS[task[0]]
-    marker = ("part", str(task[0]), str(len(part)), str(os.getpid()), "", "0" * 8, "0" * 3)
+    marker = ("part", str(task[0]), str(len(part)), str(os.getpid()), "", "0000", "0000", "000")
     return [marker, *_SYNTHESISE_PART(task)]
 
 
