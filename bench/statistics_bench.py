@@ -222,15 +222,16 @@ def _tree_pss_mb(pid: int) -> float:
     return total / 1024
 
 
-def child(*args: str) -> tuple[float, float, float]:
-    """Run ``manage.py *args``, its output kept quiet: wall time (s), peak RSS of its largest
-    process (MB, from ``wait4``) and peak memory of it and its worker processes together (MB,
-    PSS sampled every second)."""
+def child(*args: str, log: Path | None = None) -> tuple[float, float, float]:
+    """Run ``manage.py *args``, its output kept quiet (or written to ``log``): wall time (s),
+    peak RSS of its largest process (MB, from ``wait4``) and peak memory of it and its worker
+    processes together (MB, PSS sampled every second)."""
     started = time.perf_counter()
+    output = log.open("w", encoding="utf-8") if log else subprocess.DEVNULL
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "manage.py"), *args],
         env={**os.environ, "DEBUG": "1"},
-        stdout=subprocess.DEVNULL,
+        stdout=output,
     )
     peak_tree = 0.0
     while True:
@@ -240,6 +241,8 @@ def child(*args: str) -> tuple[float, float, float]:
         peak_tree = max(peak_tree, _tree_pss_mb(process.pid))
         time.sleep(1.0)
     elapsed = time.perf_counter() - started
+    if log:
+        output.close()
     if os.waitstatus_to_exitcode(status):
         sys.exit(f"manage.py {' '.join(args)} failed")
     return elapsed, usage.ru_maxrss / 1024, peak_tree
@@ -259,12 +262,14 @@ def ctdc(out: Path) -> None:
 
 
 def synthetic(out: Path) -> None:
-    elapsed, peak_mb, peak_tree = child("export_synthetic", "--out", str(out))
+    log = out.with_suffix(".log")
+    elapsed, peak_mb, peak_tree = child("export_synthetic", "--out", str(out), log=log)
     with out.open(encoding="utf-8") as handle:
         rows = sum(1 for _ in handle) - 1
+    errors = [line for line in log.read_text().splitlines() if "2-way mean" in line]
     print(
         f"Synthetic dataset: {elapsed:.1f} s, peak RSS {peak_mb:.0f} MB (largest process), "
-        f"{peak_tree:.0f} MB PSS with its workers, {rows} rows released"
+        f"{peak_tree:.0f} MB PSS with its workers, {rows} rows released; {' '.join(errors)}"
     )
 
 
