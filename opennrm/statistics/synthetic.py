@@ -143,9 +143,9 @@ def from_ctdc(names: Sequence[str], row: Sequence[str], age_bracket: str) -> Row
 # The means flags were first one pattern of eight (245 of its 256 values occur). The sampler
 # weighs every value of every column not yet drawn at each step of each record, and the rare
 # patterns fall under the noise: each flag's share drifted (mean 1-way error 0.0045 at 100,000
-# records, 0.018 at 25,000). As two patterns of four (16 values each) every
-# pattern is common, and the pair of patterns keeps their joint through the 2-way counts. Same
-# random parts of the benchmark's cases, one locked run (bench/HISTORY.md, 6 December 2026):
+# records, 0.018 at 25,000). As two patterns of four (16 values each) every pattern is common,
+# and the pair of patterns keeps their joint through the 2-way counts. Same random parts of the
+# benchmark's cases, one locked run (bench/HISTORY.md, 6 December 2026):
 #
 #   means as        records  sampling  1-way mean / max   2-way mean / max
 #   one pattern      100,000   115.7 s   0.0045 / 0.0103   0.0095 / 0.0445
