@@ -276,9 +276,15 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
+# Two queues: "default" for the short jobs (reminders, reports, imports, heartbeats) and "long" for
+# the jobs that hold every CPU for minutes (a synthetic dataset of a large register), each served
+# by its own worker (deploy/systemd: opennrm-worker, opennrm-worker-long), so that an import never
+# waits behind a synthesis.
+TASK_QUEUE_LONG = "long"
 TASKS = {
     "default": {
         "BACKEND": env_str("OPENNRM_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", TASK_QUEUE_LONG],
     }
 }
 

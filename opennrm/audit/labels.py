@@ -276,6 +276,8 @@ register(
         "statistics.export_ctdc": _("CTDC microdata exported"),
         "statistics.export_htcds": _("HTCDS data exported"),
         "statistics.export_synthetic": _("Synthetic dataset exported"),
+        "statistics.synthetic.download": _("Synthetic dataset downloaded"),
+        "statistics.synthetic.request": _("Synthetic dataset requested"),
         "statistics.view_official": _("Official statistics viewed"),
         "training.attendance_record": _("Attendance recorded"),
         "training.certificate_issue": _("Certificate issued"),

@@ -8,8 +8,19 @@ from django.db import models
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opennrm.core.errors import StaleRecordError
+
+
+class JobStatus(models.TextChoices):
+    """The state of a file made by the background worker (a report's rendition, a synthetic
+    dataset): queued, then being generated, then ready or failed."""
+
+    QUEUED = "queued", gettext_lazy("queued")
+    RUNNING = "running", gettext_lazy("being generated")
+    DONE = "done", gettext_lazy("ready")
+    FAILED = "failed", gettext_lazy("failed")
 
 
 class TimeStampedModel(models.Model):

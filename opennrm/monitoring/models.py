@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opennrm.core.fields import DOCUMENT_TEXT, LONG_TEXT, SHORT_TEXT, BoundedTextField
 from opennrm.core.i18n import localized
-from opennrm.core.models import TimeStampedModel, VersionedModel
+from opennrm.core.models import JobStatus, TimeStampedModel, VersionedModel
 
 
 class Action(VersionedModel):
@@ -419,11 +419,7 @@ class ReportLanguage(models.TextChoices):
     SR_LATN = "sr-latn", _("Serbian (Latin)")
 
 
-class RenditionStatus(models.TextChoices):
-    QUEUED = "queued", _("queued")
-    RUNNING = "running", _("being generated")
-    DONE = "done", _("ready")
-    FAILED = "failed", _("failed")
+RenditionStatus = JobStatus
 
 
 class ReportRendition(TimeStampedModel):

@@ -1,22 +1,25 @@
 """Statistics API under /api/v1/statistics/: the standard tables with disclosure control, and
-the k-anonymous CTDC microdata."""
+the k-anonymous CTDC microdata, the synthetic datasets made in the background."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from opennrm.core import http
 from opennrm.core.apischemas import download
 from opennrm.core.errors import ValidationFailed
-from opennrm.statistics import exports, selectors
+from opennrm.core.models import JobStatus
+from opennrm.statistics import exports, selectors, services
 from opennrm.statistics.disclosure import Cell, Profile
+from opennrm.statistics.models import SyntheticDataset
 from opennrm.statistics.tables import Period
 
 router = Router(tags=["statistics"])
@@ -149,16 +152,82 @@ def ctdc_microdata(request: HttpRequest, k: int | None = None) -> StreamingHttpR
     return exports.ctdc_response(actor=http.actor(request), k=k)
 
 
+class SyntheticOut(Schema):
+    id: int
+    status: str
+    progress: int
+    epsilon: float
+    k: int
+    records_true: int
+    records_released: int
+    one_way_mean: float | None
+    two_way_mean: float | None
+    error: str
+    download_url: str | None
+
+
+def _synthetic(dataset: SyntheticDataset) -> SyntheticOut:
+    from django.urls import reverse
+
+    url = None
+    if dataset.status == JobStatus.DONE:
+        url = reverse("api:statistics_synthetic_csv", args=[dataset.pk])
+    return SyntheticOut(
+        id=dataset.pk,
+        status=dataset.status,
+        progress=dataset.progress,
+        epsilon=dataset.epsilon,
+        k=dataset.k,
+        records_true=dataset.records_true,
+        records_released=dataset.records_released,
+        one_way_mean=dataset.one_way_mean,
+        two_way_mean=dataset.two_way_mean,
+        error=dataset.error,
+        download_url=url,
+    )
+
+
+@router.post("/synthetic/", response={202: SyntheticOut})
+def synthetic_request(request: HttpRequest, epsilon: float | None = None) -> Status[SyntheticOut]:
+    """Ask for a differentially private synthetic dataset of every case, made in the background
+    (minutes for a large register); poll the answer's dataset for its status. ``epsilon`` may
+    lower the setting, never raise it. While one is being made, this returns that one. Requires
+    ``export.ctdc``."""
+    dataset = services.synthetic_request(actor=http.actor(request), epsilon=epsilon)
+    dataset.refresh_from_db()
+    return Status(202, _synthetic(dataset))
+
+
+@router.get("/synthetic/{pk}", response=SyntheticOut)
+def synthetic_status(request: HttpRequest, pk: int) -> SyntheticOut:
+    """A synthetic dataset's status, progress, utility (mean error of the 1- and 2-way
+    marginals) and, once made, its download address."""
+    return _synthetic(selectors.synthetic_get(actor=http.actor(request), pk=pk))
+
+
 @router.get(
-    "/synthetic/",
+    "/synthetic/{pk}/csv",
     response={200: None},
+    url_name="statistics_synthetic_csv",
     openapi_extra=download("text/csv", "Synthetic microdata."),
 )
-def synthetic_microdata(
-    request: HttpRequest, epsilon: float | None = None
-) -> StreamingHttpResponse:
-    """The differentially private synthetic dataset as CSV, with its ε, k and marginal errors
-    in headers; ``epsilon`` may lower the setting, never raise it. Requires ``export.ctdc``."""
-    from opennrm.statistics.synthetic import synthetic_response
+def synthetic_csv(request: HttpRequest, pk: int) -> FileResponse:
+    """A made synthetic dataset as CSV, with its ε, k and marginal errors in headers."""
+    dataset = selectors.synthetic_download(actor=http.actor(request), pk=pk)
+    return synthetic_file(dataset)
 
-    return synthetic_response(actor=http.actor(request), epsilon=epsilon)
+
+def synthetic_file(dataset: SyntheticDataset) -> FileResponse:
+    """The file of a made dataset as a download (the page and the API)."""
+    response = FileResponse(
+        dataset.file.open("rb"),
+        as_attachment=True,
+        filename=(dataset.file.name or "synthetic.csv").rsplit("/", 1)[-1],
+        content_type="text/csv; charset=utf-8",
+    )
+    response["X-Epsilon"] = str(dataset.epsilon)
+    response["X-K"] = str(dataset.k)
+    response["X-Records-Released"] = str(dataset.records_released)
+    response["X-Marginal-Error-1-Way"] = f"{dataset.one_way_mean or 0:.4f}"
+    response["X-Marginal-Error-2-Way"] = f"{dataset.two_way_mean or 0:.4f}"
+    return response

@@ -22,6 +22,7 @@ from opennrm.accounts import policy
 from opennrm.accounts.models import User
 from opennrm.audit.services import record
 from opennrm.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
+from opennrm.core.models import JobStatus
 from opennrm.statistics import periods, published
 from opennrm.statistics.disclosure import (
     Cell,
@@ -33,6 +34,7 @@ from opennrm.statistics.disclosure import (
     protect_count,
     threshold_for,
 )
+from opennrm.statistics.models import SyntheticDataset
 from opennrm.statistics.tables import (
     BuiltTable,
     Period,
@@ -266,3 +268,37 @@ def released_count(
         n, key_sum = count(span.start, span.end)
         parts.append(protect_count(n, key_sum, profile, thresholds()))
     return sum_of_released(parts, profile)
+
+
+# --- synthetic datasets (made by the background worker: ``services.synthetic_request``) ----------
+
+
+def synthetic_datasets(*, actor: User, limit: int = 10) -> list[SyntheticDataset]:
+    """The latest synthetic datasets asked for; requires ``export.ctdc``."""
+    policy.require(actor, "export.ctdc")
+    return list(SyntheticDataset.objects.select_related("requested_by")[:limit])
+
+
+def synthetic_get(*, actor: User, pk: int) -> SyntheticDataset:
+    """One synthetic dataset (any coordinator's: the file is public microdata); requires
+    ``export.ctdc``; NotFoundError when there is no such dataset."""
+    policy.require(actor, "export.ctdc")
+    dataset = SyntheticDataset.objects.filter(pk=pk).first()
+    if dataset is None:
+        raise NotFoundError(_("This synthetic dataset does not exist."))
+    return dataset
+
+
+def synthetic_download(*, actor: User, pk: int) -> SyntheticDataset:
+    """A made synthetic dataset, for a download (audited here); NotFoundError while it is not
+    made yet, as when it does not exist."""
+    dataset = synthetic_get(actor=actor, pk=pk)
+    if dataset.status != JobStatus.DONE or not dataset.file:
+        raise NotFoundError(_("This synthetic dataset is not ready."))
+    record(
+        actor=actor,
+        verb="statistics.synthetic.download",
+        target=dataset,
+        purpose="public synthetic microdata release",
+    )
+    return dataset

@@ -1,4 +1,5 @@
-"""Writes of the statistics app: sealed HTCDS exports for partners."""
+"""Writes of the statistics app: sealed HTCDS exports for partners, synthetic datasets made by
+the background worker."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import secrets
 import tempfile
 import zipfile
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -21,7 +23,9 @@ from opennrm.accounts.models import User
 from opennrm.audit.services import record
 from opennrm.core.errors import NotFoundError, ValidationFailed
 from opennrm.core.exports import safe_cell
+from opennrm.core.models import JobStatus
 from opennrm.statistics import htcds
+from opennrm.statistics.models import SyntheticDataset
 from opennrm.statistics.sealed import seal
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -116,3 +120,113 @@ def htcds_export_take(*, actor: User, token: str) -> Path:
         purpose="download of a sealed export",
     )
     return path
+
+
+# A dataset still queued or being made this long after it was asked for is taken as lost (the
+# worker stopped): it no longer holds back a new request.
+SYNTHETIC_STALE_AFTER = timedelta(hours=6)
+
+
+def synthetic_request(*, actor: User, epsilon: float | None = None) -> SyntheticDataset:
+    """Ask the background worker for a synthetic dataset of every case (``tasks.make_synthetic``
+    after commit); requires ``export.ctdc``. ``epsilon`` may lower the setting, never raise it.
+    Refused at once when there are too few cases. While one dataset is being made, asking again
+    returns that one: a second synthesis would only compete with it for the CPUs."""
+    from opennrm.statistics import synthetic
+    from opennrm.statistics.tasks import make_synthetic
+
+    policy.require(actor, "export.ctdc")
+    epsilon = synthetic.budget(epsilon)
+    synthetic.require_enough(synthetic.case_count())
+    with transaction.atomic():
+        pending = (
+            SyntheticDataset.objects.select_for_update()
+            .filter(
+                status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
+                created_at__gte=timezone.now() - SYNTHETIC_STALE_AFTER,
+            )
+            .first()
+        )
+        if pending is not None:
+            return pending
+        dataset = SyntheticDataset.objects.create(
+            epsilon=epsilon, k=settings.OPENNRM_CTDC_K, requested_by=actor
+        )
+        record(
+            actor=actor,
+            verb="statistics.synthetic.request",
+            target=dataset,
+            changes={"epsilon": [None, epsilon], "k": [None, dataset.k]},
+        )
+        dataset_id = dataset.pk
+        transaction.on_commit(lambda: make_synthetic.enqueue(dataset_id))
+    return dataset
+
+
+def synthetic_make(*, dataset_id: int) -> SyntheticDataset:
+    """Make a queued synthetic dataset (the background worker): synthesise on every CPU, keep the
+    released rows as a CSV file and the utility beside it. Progress is saved as the parts are
+    done, for the page that polls it; a refusal or a failure is recorded on the dataset (and a
+    failure re-raised for the worker's log) rather than leaving it "being generated"."""
+    import os
+
+    from django.core.files.base import ContentFile
+
+    from opennrm.core.exports import csv_stream
+    from opennrm.statistics import synthetic
+
+    dataset = SyntheticDataset.objects.select_related("requested_by").get(pk=dataset_id)
+    if dataset.status != JobStatus.QUEUED:
+        return dataset  # already made (a task run twice)
+
+    def save_progress(done: int, parts: int) -> None:
+        # Reading the cases ~10 %, the parts up to 90 %, the k rule and the utility the rest.
+        SyntheticDataset.objects.filter(pk=dataset.pk).update(
+            status=JobStatus.RUNNING, progress=10 + 80 * done // max(parts, 1)
+        )
+
+    save_progress(0, 1)
+    try:
+        headers, rows, utility = synthetic.synthetic_release(
+            actor=dataset.requested_by,
+            epsilon=dataset.epsilon,
+            processes=os.cpu_count() or 1,
+            progress=save_progress,
+        )
+    except ValidationFailed as error:
+        SyntheticDataset.objects.filter(pk=dataset.pk).update(
+            status=JobStatus.FAILED, error=error.message, finished_at=timezone.now()
+        )
+        dataset.refresh_from_db()
+        return dataset
+    except Exception as exc:
+        SyntheticDataset.objects.filter(pk=dataset.pk).update(
+            status=JobStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+    content = "".join(csv_stream(headers, rows)).encode("utf-8")
+    with transaction.atomic():
+        dataset.file.save(
+            f"synthetic-{timezone.localdate().isoformat()}-{dataset.pk}.csv",
+            ContentFile(content),
+            save=False,
+        )
+        dataset.status, dataset.progress = JobStatus.DONE, 100
+        dataset.finished_at = timezone.now()
+        dataset.records_true = utility.records_true
+        dataset.records_released = utility.records_released
+        dataset.one_way_mean = utility.one_way_mean
+        dataset.two_way_mean = utility.two_way_mean
+        dataset.save(
+            update_fields=[
+                "file",
+                "status",
+                "progress",
+                "finished_at",
+                "records_true",
+                "records_released",
+                "one_way_mean",
+                "two_way_mean",
+            ]
+        )
+    return dataset

@@ -33,8 +33,9 @@ shares, 0 = identical, 1 = disjoint).
 The k rule and the marginals are counted with numpy over the distinct rows (per set of columns, a
 table of joint value codes), so that a million cases spend their time in the synthesizer.
 
-Pure functions except :func:`synthetic_release` and :func:`synthetic_response` (and
-:func:`synthesise`, which forks worker processes for a large dataset).
+Pure functions except :func:`synthetic_release` (and :func:`synthesise`, which forks worker
+processes for a large dataset). The page and the API never synthesise in a request: they ask the
+background worker for a dataset (``services.synthetic_request``, ``models.SyntheticDataset``).
 """
 
 from __future__ import annotations
@@ -48,7 +49,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
-    from django.http import StreamingHttpResponse
 
     from opennrm.accounts.models import User
 
@@ -218,6 +218,15 @@ def _synthesise_part(task: tuple[int, float, int]) -> list[Row]:
     return [tuple(record[j] for j in position) for record in sampled[1:]]
 
 
+def _worker_start() -> None:
+    """A forked worker dies of SIGTERM, as the pool expects when it ends it: the parent may have
+    its own handler (the background worker's graceful shutdown), which the fork inherits and
+    which would keep the child alive and report a shutdown that is not one."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def synthesise(
     rows: Sequence[Row],
     *,
@@ -246,7 +255,7 @@ def synthesise(
     sampled: list[Row] = []
     try:
         if processes > 1:
-            with multiprocessing.get_context("fork").Pool(processes) as pool:
+            with multiprocessing.get_context("fork").Pool(processes, _worker_start) as pool:
                 for done, part in enumerate(pool.imap_unordered(_synthesise_part, tasks), 1):
                     sampled.extend(part)
                     if progress is not None:
@@ -516,6 +525,13 @@ def release_rows(
 # --- the release: cases in, audited, for the command, the API and the page -----------------------
 
 
+def case_count() -> int:
+    """How many true rows :func:`true_rows` gives (every case), without reading them."""
+    from opennrm.cases.models import Case
+
+    return Case.objects.count()
+
+
 def true_rows() -> list[Row]:
     """Every case as a synthetic-dataset row (the CTDC source, ages by the one age rule)."""
     from opennrm.statistics import exports
@@ -531,6 +547,37 @@ def true_rows() -> list[Row]:
     return rows
 
 
+def budget(epsilon: float | None) -> float:
+    """The ε a dataset is made with: ``epsilon`` if given, never above the setting
+    (``OPENNRM_SYNTHETIC_EPSILON``); ValidationFailed when it is not above 0."""
+    from django.conf import settings
+    from django.utils.translation import gettext as _
+
+    from opennrm.core.errors import ValidationFailed
+
+    ceiling = float(settings.OPENNRM_SYNTHETIC_EPSILON)
+    if epsilon is not None and not epsilon > 0:
+        message = _("The privacy budget ε must be above 0.")
+        raise ValidationFailed(message, fields={"epsilon": message})
+    return min(epsilon or ceiling, ceiling)
+
+
+def require_enough(count: int) -> None:
+    """ValidationFailed when ``count`` cases are too few for a synthetic dataset."""
+    from django.utils.translation import gettext as _
+
+    from opennrm.core.errors import ValidationFailed
+
+    if count < MIN_RECORDS:
+        raise ValidationFailed(
+            _(
+                "There are too few cases (%(count)d) for a synthetic dataset: at least "
+                "%(minimum)d are needed for its counts to mean anything."
+            )
+            % {"count": count, "minimum": MIN_RECORDS}
+        )
+
+
 def synthetic_release(
     *,
     actor: User | None,
@@ -541,32 +588,19 @@ def synthetic_release(
     """The synthetic dataset of every case (ε from ``OPENNRM_SYNTHETIC_EPSILON`` unless given,
     never above it; k from ``OPENNRM_CTDC_K``). Requires ``export.ctdc``; audited with its
     utility. ``actor`` None is the operator's command line; ``progress(parts done, parts)``.
-    ``processes``: worker processes for the parts (the command uses the CPUs; a web request
-    synthesises its parts in its own process rather than fork a threaded server)."""
+    ``processes``: worker processes for the parts (the command and the background worker use
+    the CPUs; never a web process, which must not fork a threaded server)."""
     from django.conf import settings
     from django.db import transaction
-    from django.utils.translation import gettext as _
 
     from opennrm.accounts import policy
     from opennrm.audit.services import record
-    from opennrm.core.errors import ValidationFailed
 
     if actor is not None:
         policy.require(actor, "export.ctdc")
-    ceiling = float(settings.OPENNRM_SYNTHETIC_EPSILON)
-    if epsilon is not None and epsilon <= 0:
-        message = _("The privacy budget ε must be above 0.")
-        raise ValidationFailed(message, fields={"epsilon": message})
-    epsilon = min(epsilon or ceiling, ceiling)
+    epsilon = budget(epsilon)
     rows = true_rows()
-    if len(rows) < MIN_RECORDS:
-        raise ValidationFailed(
-            _(
-                "There are too few cases (%(count)d) for a synthetic dataset: at least "
-                "%(minimum)d are needed for its counts to mean anything."
-            )
-            % {"count": len(rows), "minimum": MIN_RECORDS}
-        )
+    require_enough(len(rows))
     released, utility = release_rows(
         rows, epsilon=epsilon, k=settings.OPENNRM_CTDC_K, processes=processes, progress=progress
     )
@@ -586,20 +620,3 @@ def synthetic_release(
             },
         )
     return list(HEADERS), released, utility
-
-
-def synthetic_response(*, actor: User, epsilon: float | None = None) -> StreamingHttpResponse:
-    from django.utils import timezone
-
-    from opennrm.core.exports import csv_response
-
-    headers, rows, utility = synthetic_release(actor=actor, epsilon=epsilon)
-    response = csv_response(
-        f"synthetic-{timezone.localdate().isoformat()}.csv", headers, iter(rows)
-    )
-    response["X-Epsilon"] = str(utility.epsilon)
-    response["X-K"] = str(utility.k)
-    response["X-Records-Released"] = str(utility.records_released)
-    response["X-Marginal-Error-1-Way"] = f"{utility.one_way_mean:.4f}"
-    response["X-Marginal-Error-2-Way"] = f"{utility.two_way_mean:.4f}"
-    return response

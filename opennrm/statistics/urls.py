@@ -10,7 +10,9 @@ urlpatterns = [
     path("about/", views.about, name="about"),
     path("ctdc/", views.ctdc, name="ctdc"),
     path("ctdc.csv", views.ctdc_download, name="ctdc_download"),
-    path("synthetic.csv", views.synthetic_download, name="synthetic_download"),
+    path("synthetic/", views.synthetic_request, name="synthetic_request"),
+    path("synthetic/<int:pk>/", views.synthetic_status, name="synthetic"),
+    path("synthetic/<int:pk>/csv", views.synthetic_download, name="synthetic_download"),
     path("htcds/", views.htcds, name="htcds"),
     path("htcds/<str:token>/", views.htcds_download, name="htcds_download"),
 ]

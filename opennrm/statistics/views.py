@@ -7,12 +7,13 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from opennrm.accounts import policy
 from opennrm.core.errors import (
@@ -166,6 +167,7 @@ def ctdc(request: AuthenticatedHttpRequest) -> HttpResponse:
             "columns": exports.ctdc_columns(),
             "missing": MISSING,
             "epsilon": settings.OPENNRM_SYNTHETIC_EPSILON,
+            "datasets": selectors.synthetic_datasets(actor=actor(request)),
         },
     )
 
@@ -176,20 +178,35 @@ def ctdc_download(request: AuthenticatedHttpRequest) -> HttpResponse | Streaming
     return exports.ctdc_response(actor=actor(request))
 
 
+@require_POST
 @login_required
-def synthetic_download(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpResponse:
+def synthetic_request(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Ask the background worker for a synthetic dataset; on to the page that follows it."""
     policy.require(actor(request), "export.ctdc")
-    from django.contrib import messages
-    from django.shortcuts import redirect
-
-    from opennrm.core.errors import ValidationFailed
-    from opennrm.statistics.synthetic import synthetic_response
-
     try:
-        return synthetic_response(actor=actor(request))
+        dataset = services.synthetic_request(actor=actor(request))
     except ValidationFailed as error:
         messages.error(request, error.message)
         return redirect("statistics:ctdc")
+    messages.success(
+        request, _("The synthetic dataset is being made; it can be downloaded here once ready.")
+    )
+    return redirect("statistics:synthetic", pk=dataset.pk)
+
+
+@login_required
+def synthetic_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    dataset = selectors.synthetic_get(actor=actor(request), pk=pk)
+    if request.headers.get("HX-Request"):
+        return render(request, "statistics/_synthetic.html", {"dataset": dataset})
+    return render(request, "statistics/synthetic.html", {"dataset": dataset})
+
+
+@login_required
+def synthetic_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    from opennrm.statistics.api import synthetic_file
+
+    return synthetic_file(selectors.synthetic_download(actor=actor(request), pk=pk))
 
 
 @login_required

@@ -28,6 +28,7 @@ def test_every_piece_of_a_deployment_has_its_unit() -> None:
     assert {
         "opennrm-web",
         "opennrm-worker",
+        "opennrm-worker-long",
         "opennrm-sealer",
         "opennrm-deadline-reminders",
         "opennrm-hearing-reminders",
@@ -40,6 +41,35 @@ def test_every_piece_of_a_deployment_has_its_unit() -> None:
         for name in names
         if _unit(DEPLOY / "systemd" / f"{name}.service")["Service"].get("Type") == "oneshot"
     } == timers
+
+
+def test_every_task_queue_has_a_worker_and_the_long_jobs_their_own() -> None:
+    """A task on a queue no worker serves would wait forever; a synthesis (minutes of every CPU)
+    on the short jobs' queue would hold imports and reminders back."""
+    import importlib
+    import pkgutil
+
+    from django.tasks import Task
+
+    import opennrm
+    from opennrm.statistics.tasks import make_synthetic
+
+    served = set()
+    for path in UNITS:
+        words = shlex.split(_unit(path)["Service"]["ExecStart"])
+        if "db_worker" in words:
+            at = words.index("--queue-name") if "--queue-name" in words else -1
+            served |= set(words[at + 1].split(",")) if at >= 0 else {"default"}
+    queues = set()
+    for module in pkgutil.iter_modules(opennrm.__path__):
+        try:
+            tasks = importlib.import_module(f"opennrm.{module.name}.tasks")
+        except ModuleNotFoundError:
+            continue
+        queues |= {v.queue_name for v in vars(tasks).values() if isinstance(v, Task)}
+    assert {"default", "long"} <= queues
+    assert queues <= served
+    assert make_synthetic.queue_name == "long"
 
 
 @pytest.mark.parametrize("path", UNITS, ids=lambda p: p.name)

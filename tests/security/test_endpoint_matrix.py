@@ -35,6 +35,7 @@ from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -58,12 +59,14 @@ from opennrm.imports import services as imports
 from opennrm.justice import services as justice
 from opennrm.monitoring import services as monitoring
 from opennrm.statistics import services as statistics
+from opennrm.statistics import synthetic
 from opennrm.training import services as training
 from opennrm.transnational import services as transnational
 from tests.cases.helpers import accepted_case, fresh, link_to_proceeding, refer
 from tests.conftest import ALL_PERSONAS
 from tests.monitoring.conftest import build_world as monitoring_world
 from tests.screening.helpers import completed, start
+from tests.statistics.test_synthetic import synthetic_true_rows as synthetic_rows
 from tests.training.test_import_specs import SERBIAN, SPEC
 from tests.transnational.partner import OUR_SEED, PARTNER, REFERRAL, from_partner
 
@@ -275,11 +278,13 @@ EXPECTED: dict[str, Entry] = {
     "statistics:about": allow(STATS),
     "statistics:ctdc": allow(COORDINATORS),
     "statistics:ctdc_download": allow(COORDINATORS),
-    "statistics:synthetic_download": allow(
+    "statistics:synthetic_request": post(
         COORDINATORS,
         ok=(302,),
         note="too few cases in the world to synthesise: sent back with the message",
     ),
+    "statistics:synthetic": allow(COORDINATORS, pk="synthetic"),
+    "statistics:synthetic_download": allow(COORDINATORS, pk="synthetic"),
     "statistics:htcds": allow("vesna"),
     "statistics:htcds_download": allow("vesna", token="htcds_token"),
     # --- imports (Marija's completion report upload) ---------------------------------------------
@@ -509,11 +514,14 @@ EXPECTED: dict[str, Entry] = {
         STATS, table_id="=identified_by_agency_type"
     ),
     "GET /api/v1/statistics/ctdc/": allow(COORDINATORS),
-    "GET /api/v1/statistics/synthetic/": allow(
+    "POST /api/v1/statistics/synthetic/": allow(
         COORDINATORS,
+        method="post",
         ok=(400,),
         note="too few cases in the world to synthesise: 400 with the message",
     ),
+    "GET /api/v1/statistics/synthetic/{pk}": allow(COORDINATORS, pk="synthetic"),
+    "GET /api/v1/statistics/synthetic/{pk}/csv": allow(COORDINATORS, pk="synthetic"),
 }
 
 
@@ -747,7 +755,15 @@ def build_world() -> dict[str, Any]:
     )
     w["rendition"] = monitoring.rendition_render(rendition_id=rendition.pk)
 
-    # Statistics: a sealed HTCDS export of Vesna's.
+    # Statistics: a synthetic dataset made by the worker's service (from generated rows: the
+    # world has too few cases to synthesise), and a sealed HTCDS export of Vesna's.
+    rows = synthetic_rows(1_500)
+    with (
+        mock.patch.object(synthetic, "true_rows", return_value=rows),
+        mock.patch.object(synthetic, "case_count", return_value=len(rows)),
+    ):
+        queued = statistics.synthetic_request(actor=p["dragan"])
+        w["synthetic"] = statistics.synthetic_make(dataset_id=queued.pk)
     w["htcds_token"] = statistics.htcds_export_create(
         actor=vesna, recipient="IOM", purpose="Regional data exchange"
     ).token

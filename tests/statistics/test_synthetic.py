@@ -18,7 +18,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from opennrm.audit.models import AuditEntry
-from opennrm.statistics import exports, synthetic
+from opennrm.statistics import exports, services, synthetic
+from opennrm.statistics.models import SyntheticDataset
 from opennrm.statistics.synthetic import HEADERS, Utility, k_filter, marginal_errors, release_rows
 from tests.conftest import assert_access
 from tests.statistics.data import make_case
@@ -27,7 +28,7 @@ from tests.statistics.test_ctdc_useful import generated
 K = 11
 
 
-def _true(count: int) -> list[tuple[str, ...]]:
+def synthetic_true_rows(count: int) -> list[tuple[str, ...]]:
     columns = exports.ctdc_columns()
     names = [c.name for c in columns]
     age = columns[names.index("ageBroad")].base
@@ -55,7 +56,7 @@ def _rarest_combination(row: tuple[str, ...], masks: dict[tuple[int, str], int])
 
 
 def test_no_released_row_holds_a_combination_rarer_than_k_in_the_true_data() -> None:
-    true = _true(10_000)
+    true = synthetic_true_rows(10_000)
     released, utility = release_rows(true, epsilon=4.0, k=K)
     assert utility.records_true == 10_000
     assert 0 < utility.records_released == len(released) <= utility.records_synthesised
@@ -94,7 +95,7 @@ def test_the_synthesis_learns_which_flags_go_together_and_which_do_not() -> None
     to 19 % of the released rows where 2.6 % of the true ones hold both (that pair's total
     variation distance 0.38-0.41). The flags are synthesised as patterns, so each pair's joint
     follows the data."""
-    true = _true(10_000)
+    true = synthetic_true_rows(10_000)
     released, utility = release_rows(true, epsilon=4.0, k=K)
     for pair in (("isForcedLabour", "isSexualExploit"), ("isForcedLabour", "isOtherExploit")):
         assert utility.two_way[" × ".join(pair)] < 0.1, pair
@@ -111,7 +112,7 @@ def test_the_synthesis_keeps_what_was_not_recorded_and_makes_up_no_gaps() -> Non
     benchmark's cases it all but never gave a recorded sex an unrecorded age (46 rows in 50,000
     against 1,676). "Not recorded" is now a value of its own for the synthesizer (empty again in
     the file). Measured before the k rule, which withholds values of its own."""
-    true = _true(10_000)
+    true = synthetic_true_rows(10_000)
     synthesised = synthetic.synthesise(true, epsilon=4.0)
 
     def gaps(row: tuple[str, ...]) -> tuple[bool, ...]:
@@ -135,7 +136,7 @@ def test_each_means_of_control_flag_keeps_its_share() -> None:
     10,000 rows the worst means column's 1-way error was 0.037-0.039 and the mean 2-way error
     0.033-0.039 in four runs (now 0.006-0.013 and 0.011-0.013). As two patterns of four, every
     pattern is common."""
-    true = _true(10_000)
+    true = synthetic_true_rows(10_000)
     synthesised = synthetic.synthesise(true, epsilon=4.0)
     utility = marginal_errors(true, synthesised, Utility(epsilon=4.0, k=K))
     means = [name for name in HEADERS if name.startswith("means")]
@@ -174,7 +175,7 @@ def _part_with_a_marker(task: tuple[int, float, int]) -> list[tuple[str, ...]]:
 
 
 def test_a_large_dataset_is_synthesised_in_random_parts_in_worker_processes(monkeypatch) -> None:
-    true = _true(6_000)
+    true = synthetic_true_rows(6_000)
     monkeypatch.setattr(synthetic, "_synthesise_part", _part_with_a_marker)
     calls: list[tuple[int, int]] = []
     rows = synthetic.synthesise(
@@ -272,39 +273,129 @@ def cases(agencies, personas):
 @pytest.fixture
 def many(settings, monkeypatch):
     """The 3,000 generated rows as the true data (the synthesis needs more than a few cases)."""
-    rows = _true(3_000)
+    rows = synthetic_true_rows(3_000)
     monkeypatch.setattr(synthetic, "true_rows", lambda: rows)
+    monkeypatch.setattr(synthetic, "case_count", lambda: len(rows))
     return rows
 
 
-@pytest.mark.django_db
-def test_the_api_offers_the_synthetic_dataset_to_coordinators_only(client_for, many) -> None:
-    assert_access(client_for, "/api/v1/statistics/synthetic/", allowed=["dragan", "nada", "sanja"])
-    response = client_for("dragan").get("/api/v1/statistics/synthetic/", {"epsilon": 50})
-    assert response.status_code == 200
-    assert response["X-Epsilon"] == "4.0"  # never above the setting
-    assert response["X-K"] == "11"
+def _csv_rows(response) -> list[list[str]]:
     text = b"".join(response.streaming_content).decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
+    return list(csv.reader(io.StringIO(text)))
+
+
+@pytest.mark.django_db
+def test_the_api_makes_the_synthetic_dataset_in_the_background(
+    client_for, many, django_capture_on_commit_callbacks
+) -> None:
+    """Asked for, the dataset is queued and answered at once (202); the worker makes it after
+    the commit; its status then gives the utility and the address of a CSV whose headers state
+    ε, k and the errors. Coordinators only, at every step."""
+    assert_access(
+        client_for,
+        "/api/v1/statistics/synthetic/",
+        allowed=["dragan", "nada", "sanja"],
+        method="post",
+        ok_statuses=(202,),
+    )
+    SyntheticDataset.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client_for("dragan").post("/api/v1/statistics/synthetic/?epsilon=50")
+    assert response.status_code == 202
+    queued = response.json()
+    assert (queued["status"], queued["epsilon"], queued["k"]) == ("queued", 4.0, 11)  # ε capped
+    assert queued["download_url"] is None
+    requested = AuditEntry.objects.filter(verb="statistics.synthetic.request")
+    assert requested.latest("at").target_id == str(queued["id"])
+    assert not AuditEntry.objects.filter(verb="statistics.export_synthetic").exists()
+    # Asked again while it waits: the same dataset, not a second synthesis.
+    again = client_for("nada").post("/api/v1/statistics/synthetic/")
+    assert again.json()["id"] == queued["id"]
+    assert requested.filter(target_id=str(queued["id"])).count() == 1
+    for callback in callbacks:
+        callback()  # the worker (the tests' tasks backend runs the task at once)
+    status = client_for("sanja").get(f"/api/v1/statistics/synthetic/{queued['id']}").json()
+    assert (status["status"], status["progress"]) == ("done", 100)
+    assert status["records_true"] == len(many)
+    assert 0 <= status["one_way_mean"] <= status["two_way_mean"] < 0.5
+    assert client_for("cedomir").get(status["download_url"]).status_code == 403
+    download = client_for("dragan").get(status["download_url"])
+    assert download.status_code == 200
+    assert download["X-Epsilon"] == "4.0"
+    assert download["X-K"] == "11"
+    rows = _csv_rows(download)
     assert rows[0] == list(HEADERS)
-    assert len(rows) - 1 == int(response["X-Records-Released"])
+    assert len(rows) - 1 == status["records_released"] == int(download["X-Records-Released"])
     entry = AuditEntry.objects.filter(verb="statistics.export_synthetic").latest("at")
     assert entry.changes["records_released"] == len(rows) - 1
+    assert AuditEntry.objects.filter(verb="statistics.synthetic.download").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_page_follows_the_dataset_and_offers_it_when_made(
+    client_for, many, django_capture_on_commit_callbacks
+) -> None:
+    client = client_for("nada")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/statistics/synthetic/")
+    dataset = SyntheticDataset.objects.get()
+    assert response["Location"] == f"/statistics/synthetic/{dataset.pk}/"
+    # The tests' tasks backend ran the worker after the request's commit.
+    dataset.refresh_from_db()
+    page = client.get(response["Location"]).content.decode()
+    assert f"/statistics/synthetic/{dataset.pk}/csv" in page
+    assert f"{dataset.records_released} rows from 3000 cases" in page
+    assert "hx-trigger" not in page  # made: no more polling
+    ctdc = client.get("/statistics/ctdc/").content.decode()
+    assert f"/statistics/synthetic/{dataset.pk}/csv" in ctdc
+    download = client.get(f"/statistics/synthetic/{dataset.pk}/csv")
+    assert _csv_rows(download)[0] == list(HEADERS)
+
+
+@pytest.mark.django_db
+def test_a_dataset_being_made_is_polled_and_a_failure_is_shown(
+    client_for, many, monkeypatch
+) -> None:
+    def fail(*args, **kwargs):
+        raise RuntimeError("synthesizer crashed")
+
+    client = client_for("dragan")
+    queued = SyntheticDataset.objects.create(epsilon=4.0, k=11, requested_by=dataset_user())
+    page = client.get(f"/statistics/synthetic/{queued.pk}/", HTTP_HX_REQUEST="true")
+    assert 'hx-trigger="every 2s"' in page.content.decode()
+    assert client.get(f"/statistics/synthetic/{queued.pk}/csv").status_code == 404  # not made
+    monkeypatch.setattr(synthetic, "release_rows", fail)
+    with pytest.raises(RuntimeError):
+        services.synthetic_make(dataset_id=queued.pk)
+    queued.refresh_from_db()
+    assert (queued.status, queued.error) == ("failed", "synthesizer crashed")
+    assert (
+        "synthesizer crashed" in client.get(f"/statistics/synthetic/{queued.pk}/").content.decode()
+    )
+    # A failed dataset holds nothing back: the next request makes a new one.
+    assert services.synthetic_request(actor=dataset_user()).pk != queued.pk
+
+
+def dataset_user():
+    from opennrm.accounts.models import User
+
+    return User.objects.get(username="dragan")
 
 
 @pytest.mark.django_db
 def test_too_few_cases_get_a_clear_refusal_not_a_crash(client_for, cases) -> None:
-    response = client_for("dragan").get("/api/v1/statistics/synthetic/")
+    response = client_for("dragan").post("/api/v1/statistics/synthetic/")
     assert response.status_code == 400
     assert response.json()["error"]["message"] == (
         "There are too few cases (30) for a synthetic dataset: at least 1000 are needed for its "
         "counts to mean anything."
     )
-    page = client_for("nada").get("/statistics/synthetic.csv", follow=True).content.decode()
+    page = client_for("nada").post("/statistics/synthetic/", follow=True).content.decode()
     assert "There are too few cases (30) for a synthetic dataset" in page
-    assert "/statistics/synthetic.csv" in page  # back on the CTDC page, with the link
+    assert "/statistics/synthetic/" in page  # back on the CTDC page, with the button
     assert "ε = 4.0" in page
-    assert client_for("cedomir").get("/statistics/synthetic.csv").status_code in (302, 403)
+    assert client_for("cedomir").post("/statistics/synthetic/").status_code in (302, 403)
+    assert not SyntheticDataset.objects.exists()
     assert not AuditEntry.objects.filter(verb="statistics.export_synthetic").exists()
 
 

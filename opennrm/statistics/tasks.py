@@ -1,0 +1,13 @@
+"""Background work of the statistics app (django.tasks; ``manage.py db_worker`` runs it)."""
+
+from __future__ import annotations
+
+from django.tasks import task
+
+
+# Minutes of every CPU at a million cases: the "long" queue's own worker (settings.TASKS).
+@task(queue_name="long")
+def make_synthetic(dataset_id: int) -> None:
+    from opennrm.statistics.services import synthetic_make
+
+    synthetic_make(dataset_id=dataset_id)
