@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opennrm.core.errors import StaleRecordError
+from opennrm.core.fields import LONG_TEXT, BoundedTextField
 
 
 class JobStatus(models.TextChoices):
@@ -29,6 +31,31 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class WorkerFile(TimeStampedModel):
+    """A file made by the background worker for the user who asked for it (a report's rendition,
+    a synthetic dataset): its state and progress for the page that polls it, the error of a
+    failure, who asked and when it ended. The concrete model adds the ``file`` field (its own
+    folder) and what the file is made from."""
+
+    status = models.CharField(
+        gettext_lazy("status"), max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(gettext_lazy("progress (%)"), default=0)
+    error = BoundedTextField(blank=True, max_length=LONG_TEXT)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def pending(self) -> bool:
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 class VersionedModel(TimeStampedModel):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opennrm.core.fields import DOCUMENT_TEXT, LONG_TEXT, SHORT_TEXT, BoundedTextField
 from opennrm.core.i18n import localized
-from opennrm.core.models import JobStatus, TimeStampedModel, VersionedModel
+from opennrm.core.models import JobStatus, TimeStampedModel, VersionedModel, WorkerFile
 
 
 class Action(VersionedModel):
@@ -422,25 +422,13 @@ class ReportLanguage(models.TextChoices):
 RenditionStatus = JobStatus
 
 
-class ReportRendition(TimeStampedModel):
+class ReportRendition(WorkerFile):
     """One generated file of a report (format × language), rendered by the background worker."""
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="renditions")
     format = models.CharField(_("format"), max_length=10, choices=ReportFormat.choices)
     language = models.CharField(_("language"), max_length=10, choices=ReportLanguage.choices)
-    status = models.CharField(
-        _("status"), max_length=20, choices=RenditionStatus.choices, default=RenditionStatus.QUEUED
-    )
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     file = models.FileField(upload_to="monitoring/reports/%Y/", blank=True)
-    error = BoundedTextField(blank=True, max_length=LONG_TEXT)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
 
     @property
     def audit_label(self) -> str:

@@ -9,41 +9,23 @@ true rows; its utility figures are kept beside it so that the page can show them
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from opennrm.core.fields import LONG_TEXT, BoundedTextField
-from opennrm.core.models import JobStatus, TimeStampedModel
+from opennrm.core.models import WorkerFile
 
 
-class SyntheticDataset(TimeStampedModel):
+class SyntheticDataset(WorkerFile):
     """One synthetic dataset asked for by a coordinator, made by the background worker."""
 
     epsilon = models.FloatField(_("privacy budget ε"))
     k = models.PositiveIntegerField(_("k"))
-    status = models.CharField(
-        _("status"), max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED
-    )
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     file = models.FileField(upload_to="statistics/synthetic/%Y/", blank=True)
     records_true = models.PositiveIntegerField(_("cases"), default=0)
     records_released = models.PositiveIntegerField(_("rows released"), default=0)
     one_way_mean = models.FloatField(_("mean 1-way marginal error"), null=True, blank=True)
     two_way_mean = models.FloatField(_("mean 2-way marginal error"), null=True, blank=True)
-    error = BoundedTextField(blank=True, max_length=LONG_TEXT)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
 
     @property
     def audit_label(self) -> str:
         return f"synthetic dataset {self.pk}"
-
-    @property
-    def pending(self) -> bool:
-        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
