@@ -166,8 +166,8 @@ def synthetic_request(*, actor: User, epsilon: float | None = None) -> Synthetic
 def synthetic_make(*, dataset_id: int) -> SyntheticDataset:
     """Make a queued synthetic dataset (the background worker): synthesise on every CPU, keep the
     released rows as a CSV file and the utility beside it. Progress is saved as the parts are
-    done, for the page that polls it; a refusal or a failure is recorded on the dataset (and a
-    failure re-raised for the worker's log) rather than leaving it "being generated"."""
+    done, for the page that polls it; a refusal (its message) or a crash (re-raised for the
+    worker's log) marks the dataset failed rather than leaving it "being generated"."""
     import os
 
     from django.core.files.base import ContentFile
@@ -199,9 +199,12 @@ def synthetic_make(*, dataset_id: int) -> SyntheticDataset:
         )
         dataset.refresh_from_db()
         return dataset
-    except Exception as exc:
+    except Exception:
+        # The page shows ``error`` to the user: a refusal's message, never a crash's internals
+        # (the worker's log keeps the traceback); the page says to try again or tell the
+        # administrator.
         SyntheticDataset.objects.filter(pk=dataset.pk).update(
-            status=JobStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+            status=JobStatus.FAILED, finished_at=timezone.now()
         )
         raise
     content = "".join(csv_stream(headers, rows)).encode("utf-8")
