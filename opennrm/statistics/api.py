@@ -17,7 +17,7 @@ from opennrm.core import http
 from opennrm.core.apischemas import download
 from opennrm.core.errors import ValidationFailed
 from opennrm.core.models import JobStatus
-from opennrm.statistics import exports, selectors, services
+from opennrm.statistics import exports, selectors, services, synthetic
 from opennrm.statistics.disclosure import Cell, Profile
 from opennrm.statistics.models import SyntheticDataset
 from opennrm.statistics.tables import Period
@@ -214,20 +214,4 @@ def synthetic_status(request: HttpRequest, pk: int) -> SyntheticOut:
 def synthetic_csv(request: HttpRequest, pk: int) -> FileResponse:
     """A made synthetic dataset as CSV, with its ε, k and marginal errors in headers."""
     dataset = selectors.synthetic_download(actor=http.actor(request), pk=pk)
-    return synthetic_file(dataset)
-
-
-def synthetic_file(dataset: SyntheticDataset) -> FileResponse:
-    """The file of a made dataset as a download (the page and the API)."""
-    response = FileResponse(
-        dataset.file.open("rb"),
-        as_attachment=True,
-        filename=(dataset.file.name or "synthetic.csv").rsplit("/", 1)[-1],
-        content_type="text/csv; charset=utf-8",
-    )
-    response["X-Epsilon"] = str(dataset.epsilon)
-    response["X-K"] = str(dataset.k)
-    response["X-Records-Released"] = str(dataset.records_released)
-    response["X-Marginal-Error-1-Way"] = f"{dataset.one_way_mean or 0:.4f}"
-    response["X-Marginal-Error-2-Way"] = f"{dataset.two_way_mean or 0:.4f}"
-    return response
+    return synthetic.dataset_response(dataset)

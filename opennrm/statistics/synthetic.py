@@ -34,7 +34,7 @@ The k rule and the marginals are counted with numpy over the distinct rows (per 
 table of joint value codes), so that a million cases spend their time in the synthesizer.
 
 Pure functions except :func:`synthetic_release` (and :func:`synthesise`, which forks worker
-processes for a large dataset). The page and the API never synthesise in a request: they ask the
+processes for a large dataset) and :func:`dataset_response`, a made dataset's download. The page and the API never synthesise in a request: they ask the
 background worker for a dataset (``services.synthetic_request``, ``models.SyntheticDataset``).
 """
 
@@ -49,8 +49,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
+    from django.http import FileResponse
 
     from opennrm.accounts.models import User
+    from opennrm.statistics.models import SyntheticDataset
 
 type Row = tuple[str, ...]
 
@@ -620,3 +622,22 @@ def synthetic_release(
             },
         )
     return list(HEADERS), released, utility
+
+
+def dataset_response(dataset: SyntheticDataset) -> FileResponse:
+    """The file of a made synthetic dataset as a download, with its ε, k, released rows and mean
+    marginal errors in headers (the page and the API; the caller audited the read)."""
+    from django.http import FileResponse
+
+    response = FileResponse(
+        dataset.file.open("rb"),
+        as_attachment=True,
+        filename=(dataset.file.name or "synthetic.csv").rsplit("/", 1)[-1],
+        content_type="text/csv; charset=utf-8",
+    )
+    response["X-Epsilon"] = str(dataset.epsilon)
+    response["X-K"] = str(dataset.k)
+    response["X-Records-Released"] = str(dataset.records_released)
+    response["X-Marginal-Error-1-Way"] = f"{dataset.one_way_mean or 0:.4f}"
+    response["X-Marginal-Error-2-Way"] = f"{dataset.two_way_mean or 0:.4f}"
+    return response

@@ -204,9 +204,9 @@ def synthetic_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 @login_required
 def synthetic_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
-    from opennrm.statistics.api import synthetic_file
+    from opennrm.statistics.synthetic import dataset_response
 
-    return synthetic_file(selectors.synthetic_download(actor=actor(request), pk=pk))
+    return dataset_response(selectors.synthetic_download(actor=actor(request), pk=pk))
 
 
 @login_required
