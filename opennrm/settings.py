@@ -364,6 +364,9 @@ OPENNRM_CELL_KEY_SEED = int(_CELL_KEY_SEED) if _CELL_KEY_SEED else None
 # Privacy budget of the differentially private synthetic dataset (statistics.synthetic): smaller
 # is more private and less accurate; a request may ask for less, never for more.
 OPENNRM_SYNTHETIC_EPSILON = env_float("OPENNRM_SYNTHETIC_EPSILON", 4.0)
+# Made synthetic datasets kept (files and records): when the worker has made one, the made ones
+# beyond the newest this many are removed (each is superseded by the newer ones).
+OPENNRM_SYNTHETIC_KEEP = env_int("OPENNRM_SYNTHETIC_KEEP", 3)
 OPENNRM_COUNTRY_CODE = env_str("OPENNRM_COUNTRY_CODE", "RS")
 # Break-the-glass grants last this long before a new reason is needed.
 OPENNRM_BREAK_GLASS_MINUTES = env_int("OPENNRM_BREAK_GLASS_MINUTES", 60)

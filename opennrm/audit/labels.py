@@ -277,6 +277,7 @@ register(
         "statistics.export_htcds": _("HTCDS data exported"),
         "statistics.export_synthetic": _("Synthetic dataset exported"),
         "statistics.synthetic.download": _("Synthetic dataset downloaded"),
+        "statistics.synthetic.prune": _("Superseded synthetic datasets removed"),
         "statistics.synthetic.request": _("Synthetic dataset requested"),
         "statistics.view_official": _("Official statistics viewed"),
         "training.attendance_record": _("Attendance recorded"),

@@ -232,4 +232,45 @@ def synthetic_make(*, dataset_id: int) -> SyntheticDataset:
                 "two_way_mean",
             ]
         )
+        synthetic_prune(keep=settings.OPENNRM_SYNTHETIC_KEEP)
     return dataset
+
+
+def synthetic_prune(*, keep: int) -> list[int]:
+    """Remove the made synthetic datasets beyond the newest ``keep`` (at least one is kept),
+    and the failed ones asked for before the oldest dataset kept: their records now, their files
+    once the transaction commits. The worker calls it when it has made a dataset, so the files
+    of superseded datasets (a million rows each) do not pile up on the disk. Audited as one
+    system entry naming the datasets removed; returns their ids."""
+    made = SyntheticDataset.objects.filter(status=JobStatus.DONE).order_by("-created_at", "-id")
+    kept = list(made[: max(keep, 1)])
+    if not kept:
+        return []
+    oldest = kept[-1]
+    older = made.filter(created_at__lte=oldest.created_at).exclude(pk__in=[d.pk for d in kept])
+    failed = SyntheticDataset.objects.filter(
+        status=JobStatus.FAILED, created_at__lt=oldest.created_at
+    )
+    removed = list(older.select_for_update()) + list(failed.select_for_update())
+    if not removed:
+        return []
+    names = [dataset.file.name for dataset in removed if dataset.file.name]
+    ids = sorted(dataset.pk for dataset in removed)
+    SyntheticDataset.objects.filter(pk__in=ids).delete()
+    record(
+        actor=None,
+        actor_label="background worker",
+        verb="statistics.synthetic.prune",
+        target_type="statistics.synthetic",
+        target_label=f"{len(ids)} superseded synthetic datasets",
+        purpose="retention of public synthetic microdata files",
+        changes={"removed": ids, "kept": [dataset.pk for dataset in kept]},
+    )
+    storage = SyntheticDataset._meta.get_field("file").storage
+
+    def delete_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    return ids

@@ -376,6 +376,39 @@ def test_a_dataset_being_made_is_polled_and_a_failure_is_shown(
     assert services.synthetic_request(actor=dataset_user()).pk != queued.pk
 
 
+@pytest.mark.django_db
+def test_superseded_datasets_are_removed_when_a_new_one_is_made(
+    client_for, many, settings, django_capture_on_commit_callbacks
+) -> None:
+    """Each made dataset is a file of every case: the worker keeps the newest
+    OPENNRM_SYNTHETIC_KEEP, and removes the older ones and the failures before them (records at
+    once, files after the commit), in one audited entry."""
+    settings.OPENNRM_SYNTHETIC_KEEP = 2
+    user = dataset_user()
+    failed = SyntheticDataset.objects.create(epsilon=4.0, k=11, requested_by=user, status="failed")
+    made = []
+    for _ in range(3):
+        queued = SyntheticDataset.objects.create(epsilon=4.0, k=11, requested_by=user)
+        with django_capture_on_commit_callbacks(execute=True):
+            made.append(services.synthetic_make(dataset_id=queued.pk))
+    storage = SyntheticDataset._meta.get_field("file").storage
+    first, *newest = made
+    assert all(dataset.status == "done" for dataset in made)
+    assert set(SyntheticDataset.objects.values_list("pk", flat=True)) == {d.pk for d in newest}
+    assert not storage.exists(first.file.name)
+    assert all(storage.exists(dataset.file.name) for dataset in newest)
+    # The failure went with the first dataset made after it; the first dataset with the third.
+    entries = AuditEntry.objects.filter(verb="statistics.synthetic.prune").order_by("at")
+    assert [entry.changes for entry in entries] == [
+        {"removed": [failed.pk], "kept": [first.pk]},
+        {"removed": [first.pk], "kept": [newest[1].pk, newest[0].pk]},
+    ]
+    assert all(entry.actor is None for entry in entries)
+    client = client_for("dragan")
+    assert client.get(f"/statistics/synthetic/{first.pk}/csv").status_code == 404
+    assert client.get(f"/statistics/synthetic/{newest[0].pk}/csv").status_code == 200
+
+
 def dataset_user():
     from opennrm.accounts.models import User
 
