@@ -167,6 +167,7 @@ def ctdc(request: AuthenticatedHttpRequest) -> HttpResponse:
             "columns": exports.ctdc_columns(),
             "missing": MISSING,
             "epsilon": settings.OPENNRM_SYNTHETIC_EPSILON,
+            "keep": settings.OPENNRM_SYNTHETIC_KEEP,
             "datasets": selectors.synthetic_datasets(actor=actor(request)),
         },
     )

@@ -348,6 +348,7 @@ def test_the_page_follows_the_dataset_and_offers_it_when_made(
     assert "hx-trigger" not in page  # made: no more polling
     ctdc = client.get("/statistics/ctdc/").content.decode()
     assert f"/statistics/synthetic/{dataset.pk}/csv" in ctdc
+    assert "Datasets kept: the newest 3. When a new one is made, older ones are removed." in ctdc
     download = client.get(f"/statistics/synthetic/{dataset.pk}/csv")
     assert _csv_rows(download)[0] == list(HEADERS)
 
