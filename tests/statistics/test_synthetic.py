@@ -199,6 +199,21 @@ def test_a_large_dataset_is_synthesised_in_random_parts_in_worker_processes(monk
     assert utility.one_way_mean < 0.1  # parts of 2,000 are noisier than the whole
 
 
+def test_each_record_is_dealt_to_its_part_alone() -> None:
+    """Parallel composition needs two neighbouring datasets to differ in one part by one record:
+    a record more leaves every other record in its part (for the same generator), every record is
+    in exactly one part, and each part gets about its share."""
+    import numpy as np
+
+    before = synthetic.deal(10_000, 4, np.random.default_rng(7))
+    after = synthetic.deal(10_001, 4, np.random.default_rng(7))
+    assert sorted(i for part in before for i in part) == list(range(10_000))
+    changed = [i for i in range(4) if before[i] != after[i]]
+    assert len(changed) == 1
+    assert after[changed[0]] == [*before[changed[0]], 10_000]
+    assert all(2_300 < len(part) < 2_700 for part in before)
+
+
 def _naive_counts(rows: list[tuple[str, ...]]) -> Counter[tuple[tuple[int, str], ...]]:
     counts: Counter[tuple[tuple[int, str], ...]] = Counter()
     for row in rows:
