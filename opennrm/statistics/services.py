@@ -246,10 +246,9 @@ def synthetic_prune(*, keep: int) -> list[int]:
     kept = list(made[: max(keep, 1)])
     if not kept:
         return []
-    oldest = kept[-1]
-    older = made.filter(created_at__lte=oldest.created_at).exclude(pk__in=[d.pk for d in kept])
+    older = made.exclude(pk__in=[dataset.pk for dataset in kept])
     failed = SyntheticDataset.objects.filter(
-        status=JobStatus.FAILED, created_at__lt=oldest.created_at
+        status=JobStatus.FAILED, created_at__lt=kept[-1].created_at
     )
     removed = list(older.select_for_update()) + list(failed.select_for_update())
     if not removed:

@@ -13,9 +13,9 @@ and samples records that reproduce them. Here a record goes in as eight attribut
 never empty (the flags as three patterns, "not recorded" as a value: see ``pack``), the length is 2
 (``SYNTHESIS_LENGTH``; the measurements are beside it), and past ``PART_SIZE`` records random
 parts (each record's part drawn for it alone: ``deal``) are synthesised in parallel (parallel
-composition keeps ε). It installs as one abi3 wheel
-with no Python dependencies (checked on this Python 3.13); ``smartnoise-synth`` would bring
-PyTorch, pandas and OpenDP for synthesizers (MWEM, MST) built for the same marginal-preserving job.
+composition keeps ε). It installs as one abi3 wheel with no Python dependencies (checked on
+this Python 3.13); ``smartnoise-synth`` would bring PyTorch, pandas and OpenDP for synthesizers
+(MWEM, MST) built for the same marginal-preserving job.
 
 Two guarantees on what leaves, each tested:
 
@@ -35,8 +35,9 @@ The k rule and the marginals are counted with numpy over the distinct rows (per 
 table of joint value codes), so that a million cases spend their time in the synthesizer.
 
 Pure functions except :func:`synthetic_release` (and :func:`synthesise`, which forks worker
-processes for a large dataset) and :func:`dataset_response`, a made dataset's download. The page and the API never synthesise in a request: they ask the
-background worker for a dataset (``services.synthetic_request``, ``models.SyntheticDataset``).
+processes for a large dataset) and :func:`dataset_response`, a made dataset's download. The page
+and the API never synthesise in a request: they ask the background worker for a dataset
+(``services.synthetic_request``, ``models.SyntheticDataset``).
 """
 
 from __future__ import annotations
