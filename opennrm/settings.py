@@ -306,6 +306,9 @@ OPENNRM_PG_BINDIR = env_str("OPENNRM_PG_BINDIR", "")
 
 # Retention schedules, in days (their purposes: opennrm/lifecycle/retention.py and the README).
 OPENNRM_RETENTION_CLOSED_CASE_DAYS = env_int("OPENNRM_RETENTION_CLOSED_CASE_DAYS", 3650)
+# The background worker's record of each finished task (its arguments, result or traceback) is
+# removed this many days after it finished, by the daily retention run (lifecycle/retention.py).
+OPENNRM_RETENTION_TASK_RESULTS_DAYS = env_int("OPENNRM_RETENTION_TASK_RESULTS_DAYS", 30)
 OPENNRM_RETENTION_DECLINED_REFERRAL_DAYS = env_int("OPENNRM_RETENTION_DECLINED_REFERRAL_DAYS", 365)
 OPENNRM_RETENTION_NEGATIVE_SCREENING_DAYS = env_int(
     "OPENNRM_RETENTION_NEGATIVE_SCREENING_DAYS", 183

@@ -72,6 +72,16 @@ SCHEDULES = (
         _("Kept ninety days: enough to correct and re-run an import, no longer."),
         automated=False,
     ),
+    Schedule(
+        "task_results",
+        "OPENNRM_RETENTION_TASK_RESULTS_DAYS",
+        _("The background worker's record of each finished task: its arguments, result or error"),
+        _(
+            "Kept thirty days: enough to see what the worker did and why a task failed; the "
+            "daily retention run removes older ones."
+        ),
+        automated=True,
+    ),
 )
 
 

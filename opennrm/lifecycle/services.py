@@ -214,6 +214,21 @@ def retention_propose_due(*, today: date | None = None) -> RetentionRun:
     return RetentionRun(proposed=proposed, already_open=already, held=held)
 
 
+def task_results_prune(*, now: datetime | None = None, days: int | None = None) -> int:
+    """Remove the background worker's records of the tasks that finished (succeeded or failed)
+    more than ``days`` (``OPENNRM_RETENTION_TASK_RESULTS_DAYS``) ago; returns how many. Each record keeps
+    its task's arguments and its result or traceback: a worker that delivers a package every
+    minute leaves half a million a year, and a traceback may quote what it failed on. Tasks still
+    waiting or running are never touched. Called by the daily retention run; the same rule as
+    django-tasks-db's ``prune_db_task_results``, over every queue."""
+    from django_tasks_db.models import DBTaskResult
+
+    keep_days = schedule("task_results").days if days is None else days
+    cutoff = (now or timezone.now()) - timedelta(days=keep_days)
+    deleted, _by_model = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
+    return deleted
+
+
 # -- four-eyes approval ------------------------------------------------------------------------
 
 

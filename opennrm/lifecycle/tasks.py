@@ -28,8 +28,14 @@ def heartbeat() -> str:
 
 @task
 def retention_job() -> dict[str, int]:
-    """The daily retention run: proposes the erasures that fell due (never erases)."""
-    from opennrm.lifecycle.services import retention_propose_due
+    """The daily retention run: proposes the erasures that fell due (never erases), and removes
+    the worker's records of tasks finished long ago."""
+    from opennrm.lifecycle.services import retention_propose_due, task_results_prune
 
     run = retention_propose_due()
-    return {"proposed": run.proposed, "already_open": run.already_open, "held": run.held}
+    return {
+        "proposed": run.proposed,
+        "already_open": run.already_open,
+        "held": run.held,
+        "task_results_removed": task_results_prune(),
+    }

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -238,17 +239,22 @@ def synthetic_make(*, dataset_id: int) -> SyntheticDataset:
 
 def synthetic_prune(*, keep: int) -> list[int]:
     """Remove the made synthetic datasets beyond the newest ``keep`` (at least one is kept),
-    and the failed ones asked for before the oldest dataset kept: their records now, their files
-    once the transaction commits. The worker calls it when it has made a dataset, so the files
-    of superseded datasets (a million rows each) do not pile up on the disk. Audited as one
-    system entry naming the datasets removed; returns their ids."""
+    and the failed and lost ones (still pending ``SYNTHETIC_STALE_AFTER`` after they were asked
+    for) asked for before the oldest dataset kept: their records now, their files once the
+    transaction commits. The worker calls it when it has made a dataset, so the files of
+    superseded datasets (a million rows each) do not pile up on the disk. Audited as one system
+    entry naming the datasets removed; returns their ids."""
     made = SyntheticDataset.objects.filter(status=JobStatus.DONE).order_by("-created_at", "-id")
     kept = list(made[: max(keep, 1)])
     if not kept:
         return []
     older = made.exclude(pk__in=[dataset.pk for dataset in kept])
-    failed = SyntheticDataset.objects.filter(
-        status=JobStatus.FAILED, created_at__lt=kept[-1].created_at
+    failed = SyntheticDataset.objects.filter(created_at__lt=kept[-1].created_at).filter(
+        Q(status=JobStatus.FAILED)
+        | Q(
+            status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
+            created_at__lt=timezone.now() - SYNTHETIC_STALE_AFTER,
+        )
     )
     removed = list(older.select_for_update()) + list(failed.select_for_update())
     if not removed:

@@ -8,12 +8,13 @@ import io
 import os
 import random
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from itertools import combinations
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -397,11 +398,18 @@ def test_superseded_datasets_are_removed_when_a_new_one_is_made(
     client_for, many, settings, django_capture_on_commit_callbacks
 ) -> None:
     """Each made dataset is a file of every case: the worker keeps the newest
-    OPENNRM_SYNTHETIC_KEEP, and removes the older ones and the failures before them (records at
-    once, files after the commit), in one audited entry."""
+    OPENNRM_SYNTHETIC_KEEP, and removes the older ones and the failures and lost requests before
+    them (records at once, files after the commit), in one audited entry. A request still within
+    its time is never removed."""
     settings.OPENNRM_SYNTHETIC_KEEP = 2
     user = dataset_user()
     failed = SyntheticDataset.objects.create(epsilon=4.0, k=11, requested_by=user, status="failed")
+    # Asked for seven hours ago and never made (the worker stopped): lost.
+    lost = SyntheticDataset.objects.create(epsilon=4.0, k=11, requested_by=user, status="running")
+    SyntheticDataset.objects.filter(pk=lost.pk).update(
+        created_at=timezone.now() - services.SYNTHETIC_STALE_AFTER - timedelta(hours=1)
+    )
+    waiting = SyntheticDataset.objects.create(epsilon=4.0, k=11, requested_by=user)
     made = []
     for _ in range(3):
         queued = SyntheticDataset.objects.create(epsilon=4.0, k=11, requested_by=user)
@@ -410,13 +418,16 @@ def test_superseded_datasets_are_removed_when_a_new_one_is_made(
     storage = SyntheticDataset._meta.get_field("file").storage
     first, *newest = made
     assert all(dataset.status == "done" for dataset in made)
-    assert set(SyntheticDataset.objects.values_list("pk", flat=True)) == {d.pk for d in newest}
+    assert set(SyntheticDataset.objects.values_list("pk", flat=True)) == {
+        waiting.pk,
+        *(d.pk for d in newest),
+    }
     assert not storage.exists(first.file.name)
     assert all(storage.exists(dataset.file.name) for dataset in newest)
     # The failure went with the first dataset made after it; the first dataset with the third.
     entries = AuditEntry.objects.filter(verb="statistics.synthetic.prune").order_by("at")
     assert [entry.changes for entry in entries] == [
-        {"removed": [failed.pk], "kept": [first.pk]},
+        {"removed": [failed.pk, lost.pk], "kept": [first.pk]},
         {"removed": [first.pk], "kept": [newest[1].pk, newest[0].pk]},
     ]
     assert all(entry.actor is None for entry in entries)

@@ -2,6 +2,8 @@
 
 Daily, from the timer (``deploy/systemd/opennrm-retention.timer``). It only proposes: two
 different authorised people approve each erasure on the "Erasures" page before anything happens.
+It also removes the background worker's records of tasks that finished more than
+``OPENNRM_RETENTION_TASK_RESULTS_DAYS`` ago.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from opennrm.lifecycle.services import retention_propose_due
+from opennrm.lifecycle.retention import schedule
+from opennrm.lifecycle.services import retention_propose_due, task_results_prune
 from opennrm.lifecycle.tasks import retention_job
 
 
@@ -41,4 +44,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Proposed {run.proposed} erasures; {run.held} held by a legal hold; "
             f"{run.already_open} already awaiting approval."
+        )
+        removed = task_results_prune()
+        self.stdout.write(
+            f"Removed {removed} records of background tasks finished more than "
+            f"{schedule('task_results').days} days ago."
         )
