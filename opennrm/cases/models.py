@@ -329,6 +329,16 @@ class IdentificationDecision(TimeStampedModel):
     class Meta:
         verbose_name = _("identification decision")
         ordering = ["-decided_on", "-id"]
+        indexes = [
+            # The statistics count identified victims by the day of the positive decision: a
+            # year is a few per cent of the decisions (1 M cases: 36,000 of 480,000), read
+            # through this index instead of a scan of them all (bench/HISTORY.md).
+            models.Index(
+                fields=["decided_on"],
+                condition=models.Q(outcome="identified"),
+                name="decision_identified_on",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.audit_label

