@@ -21,7 +21,10 @@ DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 def _worker() -> None:
-    """``manage.py db_worker`` until the queue is empty."""
+    """``manage.py db_worker`` until the queue is empty. The worker closes connections it finds
+    outside autocommit (``close_old_connections``), so the test runs outside a test transaction
+    (``audit_flushable``, a transactional test): inside one, PostgreSQL's connection would be
+    closed under it (SQLite in memory never closes, which hid this)."""
     call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
 
 
@@ -32,7 +35,9 @@ def _state() -> list[tuple[str, str]]:
 
 
 @override_settings(TASKS=DB_TASKS, OPENNRM_RETENTION_TASK_RESULTS_DAYS=30)
-def test_the_daily_run_removes_the_records_of_tasks_finished_long_ago(db: None) -> None:
+def test_the_daily_run_removes_the_records_of_tasks_finished_long_ago(
+    audit_flushable: None,
+) -> None:
     with time_machine.travel(datetime(2026, 1, 5, 9, tzinfo=UTC)):
         deliver_packages.enqueue()
         run_import_job.enqueue(job_id="not-a-job")  # fails: its record keeps the traceback
