@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
-from opennrm.monitoring import formatting
+from opennrm.core import formatting
 
 PALETTE = ("#1d4e89", "#f0ad00", "#2a9d8f", "#c0392b", "#6c757d", "#8e44ad")
 WIDTH, HEIGHT = 640, 300

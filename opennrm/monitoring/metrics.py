@@ -86,7 +86,7 @@ class MetricValue:
 def format_number(value: Decimal, language: str | None = None) -> str:
     """Whole numbers without decimals, others with one (83 rather than 83.00), written as the
     language (default: the active one) writes them: 750,000 / 750.000, 33.3 / 33,3."""
-    from opennrm.monitoring.formatting import number
+    from opennrm.core.formatting import number
 
     return number(value, language)
 

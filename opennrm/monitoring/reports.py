@@ -3,7 +3,7 @@
 The three formats are drawn from one ``ReportData`` computed at generation time, and their charts
 from one set of ``ChartSpec`` (SVG in HTML and PDF, PNG in DOCX), so a figure cannot differ between
 the files handed to the Steering Committee. Numbers, money and dates are written by
-``monitoring.formatting`` in the report's language (en-GB; Serbian in either script).
+``core.formatting`` in the report's language (en-GB; Serbian in either script).
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from opennrm.accounts.models import User
+from opennrm.core import formatting
+from opennrm.core.formatting import end_sentence
 from opennrm.core.translit import to_latin
-from opennrm.monitoring import charts, formatting
-from opennrm.monitoring.formatting import end_sentence
+from opennrm.monitoring import charts
 from opennrm.monitoring.metrics import format_number, label_of
 from opennrm.monitoring.models import ProgressReport
 from opennrm.monitoring.rating import Light

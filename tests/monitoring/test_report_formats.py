@@ -13,8 +13,9 @@ import pytest
 from docx import Document
 
 from opennrm.accounts.models import Agency, User
+from opennrm.core import formatting
 from opennrm.demo.context import DemoContext
-from opennrm.monitoring import charts, formatting
+from opennrm.monitoring import charts
 from opennrm.monitoring.models import ProgressReport
 from opennrm.monitoring.reports import render
 

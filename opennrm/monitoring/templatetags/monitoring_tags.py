@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django import template
 
-from opennrm.monitoring import formatting
+from opennrm.core import formatting
 from opennrm.monitoring.metrics import format_number, label_of
 from opennrm.monitoring.reports import light_label
 
