@@ -370,6 +370,8 @@ OPENNRM_SYNTHETIC_EPSILON = env_float("OPENNRM_SYNTHETIC_EPSILON", 4.0)
 # Made synthetic datasets kept (files and records): when the worker has made one, the made ones
 # beyond the newest this many are removed (each is superseded by the newer ones).
 OPENNRM_SYNTHETIC_KEEP = env_int("OPENNRM_SYNTHETIC_KEEP", 3)
+# Made CTDC microdata files kept, the same way.
+OPENNRM_CTDC_KEEP = env_int("OPENNRM_CTDC_KEEP", 3)
 OPENNRM_COUNTRY_CODE = env_str("OPENNRM_COUNTRY_CODE", "RS")
 # Break-the-glass grants last this long before a new reason is needed.
 OPENNRM_BREAK_GLASS_MINUTES = env_int("OPENNRM_BREAK_GLASS_MINUTES", 60)

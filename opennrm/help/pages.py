@@ -152,6 +152,8 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "statistics:index": _STATISTICS,
     "statistics:about": _STATISTICS,
     "statistics:ctdc": ("national_coordinator/statistics", "coordinator/statistics"),
+    "statistics:ctdc_request": ("national_coordinator/statistics", "coordinator/statistics"),
+    "statistics:ctdc_export": ("national_coordinator/statistics", "coordinator/statistics"),
     "statistics:synthetic_request": ("national_coordinator/statistics", "coordinator/statistics"),
     "statistics:synthetic": ("national_coordinator/statistics", "coordinator/statistics"),
     "statistics:htcds": ("case_manager",),

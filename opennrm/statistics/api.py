@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.http import FileResponse, HttpRequest, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
@@ -19,7 +19,7 @@ from opennrm.core.errors import ValidationFailed
 from opennrm.core.models import JobStatus
 from opennrm.statistics import exports, selectors, services, synthetic
 from opennrm.statistics.disclosure import Cell, Profile
-from opennrm.statistics.models import SyntheticDataset
+from opennrm.statistics.models import CtdcExport, SyntheticDataset
 from opennrm.statistics.tables import Period
 
 router = Router(tags=["statistics"])
@@ -144,12 +144,84 @@ def table_detail(
     }
 
 
+class CtdcColumnLoss(Schema):
+    column: str
+    given: float
+    generalised: float
+    withheld: float
+    not_recorded: float
+
+
+class CtdcOut(Schema):
+    id: int
+    status: str
+    progress: int
+    k: int
+    records_read: int
+    records_released: int
+    records_suppressed: int
+    loss: list[CtdcColumnLoss]
+    error: str
+    download_url: str | None
+
+
+def _ctdc(export: CtdcExport) -> CtdcOut:
+    from django.urls import reverse
+
+    url = None
+    if export.status == JobStatus.DONE:
+        url = reverse("api:statistics_ctdc_csv", args=[export.pk])
+    return CtdcOut(
+        id=export.pk,
+        status=export.status,
+        progress=export.progress,
+        k=export.k,
+        records_read=export.records_read,
+        records_released=export.records_released,
+        records_suppressed=export.records_suppressed,
+        loss=[
+            CtdcColumnLoss(
+                column=name,
+                given=shares[0],
+                generalised=shares[1],
+                withheld=shares[2],
+                not_recorded=shares[3],
+            )
+            for name, shares in export.loss_rows()
+        ],
+        error=export.error,
+        download_url=url,
+    )
+
+
+@router.post("/ctdc/", response={202: CtdcOut})
+def ctdc_request(request: HttpRequest, k: int | None = None) -> Status[CtdcOut]:
+    """Ask for CTDC-style k-anonymous microdata of every case, made in the background (tens of
+    seconds for a large register: the recoding needs every case first); poll the answer's file
+    for its status, its information loss per column and, once made, its download address. ``k``
+    may raise the setting, never lower it. While one is being made, this returns that one.
+    Requires ``export.ctdc``."""
+    export = services.ctdc_request(actor=http.actor(request), k=k)
+    export.refresh_from_db()
+    return Status(202, _ctdc(export))
+
+
+@router.get("/ctdc/{pk}", response=CtdcOut)
+def ctdc_status(request: HttpRequest, pk: int) -> CtdcOut:
+    """A CTDC microdata file's status, progress, export report and, once made, its download
+    address."""
+    return _ctdc(selectors.ctdc_get(actor=http.actor(request), pk=pk))
+
+
 @router.get(
-    "/ctdc/", response={200: None}, openapi_extra=download("text/csv", "k-anonymous microdata.")
+    "/ctdc/{pk}/csv",
+    response={200: None},
+    url_name="statistics_ctdc_csv",
+    openapi_extra=download("text/csv", "k-anonymous microdata."),
 )
-def ctdc_microdata(request: HttpRequest, k: int | None = None) -> StreamingHttpResponse:
-    """CTDC-style k-anonymous microdata as CSV (streamed); requires ``export.ctdc``."""
-    return exports.ctdc_response(actor=http.actor(request), k=k)
+def ctdc_csv(request: HttpRequest, pk: int) -> FileResponse:
+    """A made CTDC microdata file as CSV, with its k and record counts in headers."""
+    return exports.ctdc_file_response(selectors.ctdc_download(actor=http.actor(request), pk=pk))
 
 
 class SyntheticOut(Schema):

@@ -16,7 +16,6 @@ from django.db.models import TextField
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, ExtractYear
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opennrm.accounts import policy
@@ -36,6 +35,7 @@ from opennrm.statistics.kanon import (
     local_recode,
     majority,
 )
+from opennrm.statistics.models import CtdcExport
 from opennrm.statistics.regions import region
 from opennrm.statistics.selectors import StatisticsTable
 
@@ -214,18 +214,21 @@ def ctdc_release(
     *,
     actor: User | None,
     k: int | None = None,
-    source: Callable[[], Iterable[Sequence[str]]] = _ctdc_source,
+    source: Callable[[], Iterable[Sequence[str]]] | None = None,
 ) -> tuple[list[str], Iterator[tuple[str, ...]], LocalReport]:
     """CTDC-style microdata of every case, k-anonymous over all released columns (k from the
     setting ``OPENNRM_CTDC_K`` unless given; never below it), by local recoding
     (``kanon.local_recode``, ``CTDC_PRIORITY``). Requires ``export.ctdc``; audited with the
-    information loss per column. ``actor`` None is the operator's command line."""
+    information loss per column. ``actor`` None is the operator's command line. ``source`` gives
+    the raw rows (default: every case, ``_ctdc_source``)."""
     if actor is not None:
         policy.require(actor, "export.ctdc")
     k = max(k or settings.OPENNRM_CTDC_K, settings.OPENNRM_CTDC_K)
     columns = ctdc_columns()
     # Blocks as ``_ctdc_source`` builds a row: person and year, places, forms, means of control.
-    rows, report = local_recode(source, columns, k=k, priority=CTDC_PRIORITY, blocks=CTDC_BLOCKS)
+    rows, report = local_recode(
+        source or _ctdc_source, columns, k=k, priority=CTDC_PRIORITY, blocks=CTDC_BLOCKS
+    )
     with transaction.atomic():
         record(
             actor=actor,
@@ -247,12 +250,18 @@ def ctdc_release(
     return [c.name for c in columns], rows, report
 
 
-def ctdc_response(*, actor: User, k: int | None = None) -> StreamingHttpResponse:
-    headers, rows, report = ctdc_release(actor=actor, k=k)
-    response = csv_response(f"ctdc-{timezone.localdate().isoformat()}.csv", headers, rows)
-    response["X-Records-Read"] = str(report.records_read)
-    response["X-Records-Suppressed"] = str(report.records_suppressed)
-    response["X-K"] = str(report.k)
+def ctdc_file_response(export: CtdcExport) -> FileResponse:
+    """The file of a made CTDC export as a download, with its k and record counts in headers
+    (the page and the API; the caller audited the read)."""
+    response = FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=(export.file.name or "ctdc.csv").rsplit("/", 1)[-1],
+        content_type="text/csv; charset=utf-8",
+    )
+    response["X-K"] = str(export.k)
+    response["X-Records-Read"] = str(export.records_read)
+    response["X-Records-Suppressed"] = str(export.records_suppressed)
     return response
 
 

@@ -1,10 +1,16 @@
-"""Records of the statistics app: synthetic datasets made by the background worker.
+"""Records of the statistics app: the public microdata files (CTDC k-anonymous microdata and
+synthetic datasets) made by the background worker.
 
 Synthesising a million cases takes minutes of both CPUs (bench/README.md), far longer than a web
 request may last, so the page and the API ask for a dataset, the worker makes it
 (``tasks.make_synthetic``) and the file waits here to be downloaded. The file is the released
 synthetic dataset only — differentially private, every combination checked against k — never the
 true rows; its utility figures are kept beside it so that the page can show them.
+
+The CTDC file is made the same way: its local recoding needs every case before the first row can
+be written (12-34 s at a million cases, bench/README.md), so in a request it would hold a web
+process that long with nothing sent, close to the proxy's timeout; made in the background it is
+written once, and its information loss per column is kept for the page to state.
 """
 
 from __future__ import annotations
@@ -29,3 +35,26 @@ class SyntheticDataset(WorkerFile):
     @property
     def audit_label(self) -> str:
         return f"synthetic dataset {self.pk}"
+
+
+class CtdcExport(WorkerFile):
+    """One CTDC-style k-anonymous microdata file asked for by a coordinator, made by the
+    background worker, with its export report."""
+
+    k = models.PositiveIntegerField(_("k"))
+    file = models.FileField(upload_to="statistics/ctdc/%Y/", blank=True)
+    records_read = models.PositiveIntegerField(_("cases"), default=0)
+    records_released = models.PositiveIntegerField(_("rows released"), default=0)
+    records_suppressed = models.PositiveIntegerField(_("rows suppressed"), default=0)
+    # Information loss per column, in the columns' order: [column, given, generalised, withheld,
+    # not recorded], each a share of the released records (``kanon.ColumnLoss.shares``). A list,
+    # not an object: PostgreSQL's jsonb does not keep the order of an object's keys.
+    loss = models.JSONField(_("information loss per column"), default=list, blank=True)
+
+    @property
+    def audit_label(self) -> str:
+        return f"CTDC microdata {self.pk}"
+
+    def loss_rows(self) -> list[tuple[str, list[float]]]:
+        """The export report as (column, [given, generalised, withheld, not recorded]) rows."""
+        return [(str(row[0]), [float(share) for share in row[1:]]) for row in self.loss]

@@ -34,7 +34,7 @@ from opennrm.statistics.disclosure import (
     protect_count,
     threshold_for,
 )
-from opennrm.statistics.models import SyntheticDataset
+from opennrm.statistics.models import CtdcExport, SyntheticDataset
 from opennrm.statistics.tables import (
     BuiltTable,
     Period,
@@ -302,3 +302,37 @@ def synthetic_download(*, actor: User, pk: int) -> SyntheticDataset:
         purpose="public synthetic microdata release",
     )
     return dataset
+
+
+# --- CTDC microdata files (made by the background worker: ``services.ctdc_request``) ----------
+
+
+def ctdc_exports(*, actor: User, limit: int = 10) -> list[CtdcExport]:
+    """The latest CTDC microdata files asked for; requires ``export.ctdc``."""
+    policy.require(actor, "export.ctdc")
+    return list(CtdcExport.objects.select_related("requested_by")[:limit])
+
+
+def ctdc_get(*, actor: User, pk: int) -> CtdcExport:
+    """One CTDC microdata file (any coordinator's: the file is public microdata); requires
+    ``export.ctdc``; NotFoundError when there is no such file."""
+    policy.require(actor, "export.ctdc")
+    export = CtdcExport.objects.filter(pk=pk).first()
+    if export is None:
+        raise NotFoundError(_("This CTDC microdata file does not exist."))
+    return export
+
+
+def ctdc_download(*, actor: User, pk: int) -> CtdcExport:
+    """A made CTDC microdata file, for a download (audited here); NotFoundError while it is not
+    made yet, as when it does not exist."""
+    export = ctdc_get(actor=actor, pk=pk)
+    if export.status != JobStatus.DONE or not export.file:
+        raise NotFoundError(_("This CTDC microdata file is not ready."))
+    record(
+        actor=actor,
+        verb="statistics.ctdc.download",
+        target=export,
+        purpose="public microdata release",
+    )
+    return export

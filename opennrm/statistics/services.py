@@ -1,5 +1,5 @@
-"""Writes of the statistics app: sealed HTCDS exports for partners, synthetic datasets made by
-the background worker."""
+"""Writes of the statistics app: sealed HTCDS exports for partners; the public microdata files
+(CTDC k-anonymous microdata, synthetic datasets) made by the background worker."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import re
 import secrets
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -26,7 +27,7 @@ from opennrm.core.errors import NotFoundError, ValidationFailed
 from opennrm.core.exports import safe_cell
 from opennrm.core.models import JobStatus
 from opennrm.statistics import htcds
-from opennrm.statistics.models import SyntheticDataset
+from opennrm.statistics.models import CtdcExport, SyntheticDataset
 from opennrm.statistics.sealed import seal
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -123,9 +124,21 @@ def htcds_export_take(*, actor: User, token: str) -> Path:
     return path
 
 
-# A dataset still queued or being made this long after it was asked for is taken as lost (the
-# worker stopped): it no longer holds back a new request.
+# A file (a synthetic dataset or a CTDC file) still queued or being made this long after it was
+# asked for is taken as lost (the worker stopped): it no longer holds back a new request.
 SYNTHETIC_STALE_AFTER = timedelta(hours=6)
+
+
+def _pending[M: (SyntheticDataset, CtdcExport)](model: type[M]) -> M | None:
+    """The file of ``model`` being made (queued or running, not yet taken as lost), locked."""
+    return (
+        model.objects.select_for_update()
+        .filter(
+            status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
+            created_at__gte=timezone.now() - SYNTHETIC_STALE_AFTER,
+        )
+        .first()
+    )
 
 
 def synthetic_request(*, actor: User, epsilon: float | None = None) -> SyntheticDataset:
@@ -140,14 +153,7 @@ def synthetic_request(*, actor: User, epsilon: float | None = None) -> Synthetic
     epsilon = synthetic.budget(epsilon)
     synthetic.require_enough(synthetic.case_count())
     with transaction.atomic():
-        pending = (
-            SyntheticDataset.objects.select_for_update()
-            .filter(
-                status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
-                created_at__gte=timezone.now() - SYNTHETIC_STALE_AFTER,
-            )
-            .first()
-        )
+        pending = _pending(SyntheticDataset)
         if pending is not None:
             return pending
         dataset = SyntheticDataset.objects.create(
@@ -238,40 +244,63 @@ def synthetic_make(*, dataset_id: int) -> SyntheticDataset:
 
 
 def synthetic_prune(*, keep: int) -> list[int]:
-    """Remove the made synthetic datasets beyond the newest ``keep`` (at least one is kept),
-    and the failed and lost ones (still pending ``SYNTHETIC_STALE_AFTER`` after they were asked
-    for) asked for before the oldest dataset kept: their records now, their files once the
-    transaction commits. The worker calls it when it has made a dataset, so the files of
-    superseded datasets (a million rows each) do not pile up on the disk. Audited as one system
-    entry naming the datasets removed; returns their ids."""
-    made = SyntheticDataset.objects.filter(status=JobStatus.DONE).order_by("-created_at", "-id")
+    """Remove the made synthetic datasets beyond the newest ``keep`` (``_prune``); the worker
+    calls it when it has made one, so the files of superseded datasets (a million rows each) do
+    not pile up on the disk. Returns the ids removed."""
+    return _prune(
+        SyntheticDataset,
+        keep=keep,
+        verb="statistics.synthetic.prune",
+        target_type="statistics.synthetic",
+        label="superseded synthetic datasets",
+        purpose="retention of public synthetic microdata files",
+    )
+
+
+def _prune(
+    model: type[SyntheticDataset] | type[CtdcExport],
+    *,
+    keep: int,
+    verb: str,
+    target_type: str,
+    label: str,
+    purpose: str,
+) -> list[int]:
+    """Remove the made files of ``model`` beyond the newest ``keep`` (at least one is kept), and
+    the failed and lost ones (still pending ``SYNTHETIC_STALE_AFTER`` after they were asked for)
+    asked for before the oldest one kept: their records now, their files once the transaction
+    commits. Audited as one system entry naming the records removed; returns their ids."""
+    made = model.objects.filter(status=JobStatus.DONE).order_by("-created_at", "-id")
     kept = list(made[: max(keep, 1)])
     if not kept:
         return []
-    older = made.exclude(pk__in=[dataset.pk for dataset in kept])
-    failed = SyntheticDataset.objects.filter(created_at__lt=kept[-1].created_at).filter(
+    older = made.exclude(pk__in=[made_file.pk for made_file in kept])
+    failed = model.objects.filter(created_at__lt=kept[-1].created_at).filter(
         Q(status=JobStatus.FAILED)
         | Q(
             status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
             created_at__lt=timezone.now() - SYNTHETIC_STALE_AFTER,
         )
     )
-    removed = list(older.select_for_update()) + list(failed.select_for_update())
+    removed: Sequence[SyntheticDataset | CtdcExport] = [
+        *older.select_for_update(),
+        *failed.select_for_update(),
+    ]
     if not removed:
         return []
-    names = [dataset.file.name for dataset in removed if dataset.file.name]
-    ids = sorted(dataset.pk for dataset in removed)
-    SyntheticDataset.objects.filter(pk__in=ids).delete()
+    names = [made_file.file.name for made_file in removed if made_file.file.name]
+    ids = sorted(made_file.pk for made_file in removed)
+    model.objects.filter(pk__in=ids).delete()
     record(
         actor=None,
         actor_label="background worker",
-        verb="statistics.synthetic.prune",
-        target_type="statistics.synthetic",
-        target_label=f"{len(ids)} superseded synthetic datasets",
-        purpose="retention of public synthetic microdata files",
-        changes={"removed": ids, "kept": [dataset.pk for dataset in kept]},
+        verb=verb,
+        target_type=target_type,
+        target_label=f"{len(ids)} {label}",
+        purpose=purpose,
+        changes={"removed": ids, "kept": [made_file.pk for made_file in kept]},
     )
-    storage = SyntheticDataset._meta.get_field("file").storage
+    storage = model._meta.get_field("file").storage
 
     def delete_files() -> None:
         for name in names:
@@ -279,3 +308,115 @@ def synthetic_prune(*, keep: int) -> list[int]:
 
     transaction.on_commit(delete_files)
     return ids
+
+
+# --- CTDC microdata (made by the background worker: the recoding needs every case first) ------
+
+
+# The largest group size asked for: beyond it nearly every value is withheld (and a larger number
+# is no group size anyone means).
+CTDC_K_MAX = 1000
+
+
+def ctdc_request(*, actor: User, k: int | None = None) -> CtdcExport:
+    """Ask the background worker for a CTDC microdata file of every case (``tasks.make_ctdc``
+    after commit); requires ``export.ctdc``. ``k`` may raise the setting ``OPENNRM_CTDC_K`` up
+    to ``CTDC_K_MAX``, never lower it (refused, field ``k``). While one is being made, asking again returns that
+    one: the same cases would be recoded twice."""
+    from opennrm.statistics.tasks import make_ctdc
+
+    policy.require(actor, "export.ctdc")
+    if k is not None and k < settings.OPENNRM_CTDC_K:
+        message = _("k must be at least %(minimum)d (the setting OPENNRM_CTDC_K).") % {
+            "minimum": settings.OPENNRM_CTDC_K
+        }
+        raise ValidationFailed(message, fields={"k": message})
+    if k is not None and k > CTDC_K_MAX:
+        message = _(
+            "k must be at most %(maximum)d: groups that large would release almost nothing."
+        ) % {"maximum": CTDC_K_MAX}
+        raise ValidationFailed(message, fields={"k": message})
+    with transaction.atomic():
+        pending = _pending(CtdcExport)
+        if pending is not None:
+            return pending
+        export = CtdcExport.objects.create(k=k or settings.OPENNRM_CTDC_K, requested_by=actor)
+        record(
+            actor=actor,
+            verb="statistics.ctdc.request",
+            target=export,
+            changes={"k": [None, export.k]},
+        )
+        export_id = export.pk
+        transaction.on_commit(lambda: make_ctdc.enqueue(export_id))
+    return export
+
+
+def ctdc_make(*, export_id: int) -> CtdcExport:
+    """Make a queued CTDC file (the background worker): recode every case
+    (``exports.ctdc_release``, audited there with the loss per column), write the rows to a
+    temporary file and keep it with the export report. A crash marks the export failed (the
+    traceback goes to the worker's log, not to the page) and is re-raised."""
+    from django.core.files import File
+
+    from opennrm.core.exports import csv_stream
+    from opennrm.statistics.exports import ctdc_release
+
+    export = CtdcExport.objects.select_related("requested_by").get(pk=export_id)
+    if export.status != JobStatus.QUEUED:
+        return export  # already made (a task run twice)
+    CtdcExport.objects.filter(pk=export.pk).update(status=JobStatus.RUNNING, progress=10)
+    try:
+        with tempfile.TemporaryFile("w+b") as handle:
+            headers, rows, report = ctdc_release(actor=export.requested_by, k=export.k)
+            CtdcExport.objects.filter(pk=export.pk).update(progress=60)
+            for chunk in csv_stream(headers, rows):
+                handle.write(chunk.encode("utf-8"))
+            handle.seek(0)
+            with transaction.atomic():
+                export.file.save(
+                    f"ctdc-{timezone.localdate().isoformat()}-{export.pk}.csv",
+                    File(handle),
+                    save=False,
+                )
+                export.status, export.progress = JobStatus.DONE, 100
+                export.finished_at = timezone.now()
+                export.records_read = report.records_read
+                export.records_released = report.records_released
+                export.records_suppressed = report.records_suppressed
+                export.loss = [
+                    [name, *(round(share, 4) for share in loss.shares().values())]
+                    for name, loss in report.columns.items()
+                ]
+                export.save(
+                    update_fields=[
+                        "file",
+                        "status",
+                        "progress",
+                        "finished_at",
+                        "records_read",
+                        "records_released",
+                        "records_suppressed",
+                        "loss",
+                    ]
+                )
+                ctdc_prune(keep=settings.OPENNRM_CTDC_KEEP)
+    except Exception:
+        CtdcExport.objects.filter(pk=export.pk).update(
+            status=JobStatus.FAILED, finished_at=timezone.now()
+        )
+        raise
+    return export
+
+
+def ctdc_prune(*, keep: int) -> list[int]:
+    """Remove the made CTDC files beyond the newest ``keep`` (``_prune``): each is superseded by
+    the newer ones, made from the register as it was later. Returns the ids removed."""
+    return _prune(
+        CtdcExport,
+        keep=keep,
+        verb="statistics.ctdc.prune",
+        target_type="statistics.ctdc",
+        label="superseded CTDC microdata files",
+        purpose="retention of public CTDC microdata files",
+    )

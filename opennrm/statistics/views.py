@@ -169,14 +169,34 @@ def ctdc(request: AuthenticatedHttpRequest) -> HttpResponse:
             "epsilon": settings.OPENNRM_SYNTHETIC_EPSILON,
             "keep": settings.OPENNRM_SYNTHETIC_KEEP,
             "datasets": selectors.synthetic_datasets(actor=actor(request)),
+            "exports": selectors.ctdc_exports(actor=actor(request)),
+            "ctdc_keep": settings.OPENNRM_CTDC_KEEP,
         },
     )
 
 
+@require_POST
 @login_required
-def ctdc_download(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpResponse:
-    policy.require(actor(request), "export.ctdc")
-    return exports.ctdc_response(actor=actor(request))
+def ctdc_request(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Ask the background worker for a CTDC microdata file; on to the page that follows it."""
+    export = services.ctdc_request(actor=actor(request))
+    messages.success(
+        request, _("The CTDC microdata file is being made; it can be downloaded here once ready.")
+    )
+    return redirect("statistics:ctdc_export", pk=export.pk)
+
+
+@login_required
+def ctdc_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    export = selectors.ctdc_get(actor=actor(request), pk=pk)
+    if request.headers.get("HX-Request"):
+        return render(request, "statistics/_ctdc_export.html", {"export": export})
+    return render(request, "statistics/ctdc_export.html", {"export": export})
+
+
+@login_required
+def ctdc_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    return exports.ctdc_file_response(selectors.ctdc_download(actor=actor(request), pk=pk))
 
 
 @require_POST

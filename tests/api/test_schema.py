@@ -105,7 +105,7 @@ def test_the_pdf_and_csv_downloads_are_described_as_such(schema: dict[str, Any])
     paths = schema["paths"]
     pdf = paths["/api/v1/cases/cases/{case_id}/file.pdf"]["get"]["responses"]["200"]
     assert list(pdf["content"]) == ["application/pdf"]
-    for path in ("/api/v1/statistics/ctdc/", "/api/v1/statistics/synthetic/{pk}/csv"):
+    for path in ("/api/v1/statistics/ctdc/{pk}/csv", "/api/v1/statistics/synthetic/{pk}/csv"):
         assert list(paths[path]["get"]["responses"]["200"]["content"]) == ["text/csv"]
 
 

@@ -277,7 +277,9 @@ EXPECTED: dict[str, Entry] = {
     "statistics:download": allow(STATS, fmt="=csv"),
     "statistics:about": allow(STATS),
     "statistics:ctdc": allow(COORDINATORS),
-    "statistics:ctdc_download": allow(COORDINATORS),
+    "statistics:ctdc_request": post(COORDINATORS, ok=(302,)),
+    "statistics:ctdc_export": allow(COORDINATORS, pk="ctdc"),
+    "statistics:ctdc_download": allow(COORDINATORS, pk="ctdc"),
     "statistics:synthetic_request": post(
         COORDINATORS,
         ok=(302,),
@@ -513,7 +515,9 @@ EXPECTED: dict[str, Entry] = {
     "GET /api/v1/statistics/tables/{table_id}/": allow(
         STATS, table_id="=identified_by_agency_type"
     ),
-    "GET /api/v1/statistics/ctdc/": allow(COORDINATORS),
+    "POST /api/v1/statistics/ctdc/": allow(COORDINATORS, method="post", ok=(202,)),
+    "GET /api/v1/statistics/ctdc/{pk}": allow(COORDINATORS, pk="ctdc"),
+    "GET /api/v1/statistics/ctdc/{pk}/csv": allow(COORDINATORS, pk="ctdc"),
     "POST /api/v1/statistics/synthetic/": allow(
         COORDINATORS,
         method="post",
@@ -755,8 +759,10 @@ def build_world() -> dict[str, Any]:
     )
     w["rendition"] = monitoring.rendition_render(rendition_id=rendition.pk)
 
-    # Statistics: a synthetic dataset made by the worker's service (from generated rows: the
-    # world has too few cases to synthesise), and a sealed HTCDS export of Vesna's.
+    # Statistics: a CTDC file and a synthetic dataset made by the worker's services (the latter
+    # from generated rows: the world has too few cases to synthesise), and a sealed HTCDS export
+    # of Vesna's.
+    w["ctdc"] = statistics.ctdc_make(export_id=statistics.ctdc_request(actor=p["dragan"]).pk)
     rows = synthetic_rows(1_500)
     with (
         mock.patch.object(synthetic, "true_rows", return_value=rows),

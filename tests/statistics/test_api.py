@@ -129,7 +129,3 @@ def test_a_reversed_period_is_refused_with_a_field_message(client_for):
     )
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"to": "Choose a date on or after the start date."}
-
-
-def test_the_ctdc_endpoint_is_for_coordinators_only(client_for, cases):
-    assert_access(client_for, "/api/v1/statistics/ctdc/", allowed=["dragan", "nada", "sanja"])

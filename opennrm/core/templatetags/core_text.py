@@ -48,3 +48,26 @@ def languages(codes: object) -> str:
     items = [codes] if isinstance(codes, str) else list(codes)  # type: ignore[call-overload]
     names = Locale.parse(_BABEL.get((get_language() or "en").lower(), "en")).languages
     return ", ".join(str(names.get(str(code), code)) for code in items)
+
+
+@register.filter
+def share(value: float | None) -> str:
+    """A share (0..1) as a percentage to one decimal, as the active language writes it ("20.7%",
+    "20,7 %"; a whole number without the decimal: "97%"). ``—`` for None."""
+    from decimal import Decimal
+
+    from opennrm.core import formatting
+
+    if value is None:
+        return "—"
+    rounded = Decimal(str(value * 100)).quantize(Decimal("0.1"))
+    return formatting.number(rounded) + formatting.percent_sign()
+
+
+@register.filter
+def count(value: int) -> str:
+    """A count with its thousands grouped as the active language writes them ("2,000",
+    "2.000")."""
+    from opennrm.core import formatting
+
+    return formatting.number(int(value))
