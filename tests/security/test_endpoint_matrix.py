@@ -592,6 +592,8 @@ def build_world() -> dict[str, Any]:
     ivan = p["ivan"]
     today = timezone.localdate()
     w: dict[str, Any] = {"personas": p}
+    # The agency an API body's agency field names (``AGENCY_FIELDS``).
+    w["agency_pk"] = min(agency.pk for agency in agencies.values())
 
     # Screening and referrals: Ana's submitted screening and her draft; a referral still pending.
     w["screening"] = completed(ana)
@@ -897,6 +899,14 @@ def _schema() -> dict[str, Any]:
     return api.get_openapi_schema()
 
 
+# Integer fields of API bodies that name an agency: the smallest valid integer (1) names no agency
+# once other tests have used PostgreSQL's sequences (they are not rolled back), and the operation
+# answers 404 to everyone: these get the world's first agency instead.
+AGENCY_FIELDS = frozenset(
+    {"provider_agency_id", "prosecutor_office_id", "organiser_id", "grantee_id"}
+)
+
+
 def api_body(key: str) -> tuple[Any, str | None]:
     """The minimal body of an API operation and its content type (None: multipart)."""
     method, template = key.split(" ", 1)
@@ -934,6 +944,7 @@ def call(world: dict[str, Any], who: str, key: str, entry: Entry, method: str, u
             response = client.get(url)
         elif " " in key:
             body, content_type = api_body(key)
+            body.update(dict.fromkeys(AGENCY_FIELDS & body.keys(), world["agency_pk"]))
             body.update({k: v.format(**world) for k, v in entry.body.items()})
             if content_type is None:
                 response = getattr(client, method)(url, data=body)
