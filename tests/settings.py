@@ -29,3 +29,13 @@ CACHES["figures"] = {  # noqa: F405
     "LOCATION": "figures",
     "OPTIONS": {"MAX_ENTRIES": 50_000},
 }
+
+# Files the tests make (synthetic datasets, CTDC files, uploads) go to a directory of this test
+# process, removed at its end, not to the developer's own var/media beside the demo's.
+if "MEDIA_ROOT" not in os.environ:
+    import atexit
+    import shutil
+    import tempfile
+
+    MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="opennrm-test-media-"))  # noqa: F405
+    atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
