@@ -13,10 +13,11 @@ import csv
 import io
 import re
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, StreamingHttpResponse
 
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -72,6 +73,20 @@ def xlsx_response(filename: str, sheets: Sequence[Sheet]) -> FileResponse:
         filename=filename,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+    return response
+
+
+def csv_file_response(file: FieldFile, fallback: str, headers: Mapping[str, str]) -> FileResponse:
+    """A CSV file kept by a model (``file``) as a download under its own base name (``fallback``
+    when it has none), with ``headers`` added (what the file is: its k, its counts…)."""
+    response = FileResponse(
+        file.open("rb"),
+        as_attachment=True,
+        filename=(file.name or fallback).rsplit("/", 1)[-1],
+        content_type="text/csv; charset=utf-8",
+    )
+    for name, value in headers.items():
+        response[name] = value
     return response
 
 

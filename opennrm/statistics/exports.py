@@ -23,7 +23,7 @@ from opennrm.accounts.models import User
 from opennrm.audit.services import record
 from opennrm.cases import vocab
 from opennrm.cases.models import Case
-from opennrm.core.exports import Sheet, csv_response, xlsx_response
+from opennrm.core.exports import Sheet, csv_file_response, csv_response, xlsx_response
 from opennrm.statistics import ages
 from opennrm.statistics.kanon import (
     MISSING,
@@ -253,16 +253,15 @@ def ctdc_release(
 def ctdc_file_response(export: CtdcExport) -> FileResponse:
     """The file of a made CTDC export as a download, with its k and record counts in headers
     (the page and the API; the caller audited the read)."""
-    response = FileResponse(
-        export.file.open("rb"),
-        as_attachment=True,
-        filename=(export.file.name or "ctdc.csv").rsplit("/", 1)[-1],
-        content_type="text/csv; charset=utf-8",
+    return csv_file_response(
+        export.file,
+        "ctdc.csv",
+        {
+            "X-K": str(export.k),
+            "X-Records-Read": str(export.records_read),
+            "X-Records-Suppressed": str(export.records_suppressed),
+        },
     )
-    response["X-K"] = str(export.k)
-    response["X-Records-Read"] = str(export.records_read)
-    response["X-Records-Suppressed"] = str(export.records_suppressed)
-    return response
 
 
 # --- the standard tables as downloads, with the same protection as the page

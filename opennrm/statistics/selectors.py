@@ -270,69 +270,78 @@ def released_count(
     return sum_of_released(parts, profile)
 
 
-# --- synthetic datasets (made by the background worker: ``services.synthetic_request``) ----------
+# --- public microdata files made by the background worker: synthetic datasets
+# (``services.synthetic_request``) and CTDC files (``services.ctdc_request``) ---------------------
+
+
+def _made_files[M: (SyntheticDataset, CtdcExport)](
+    actor: User, model: type[M], limit: int
+) -> list[M]:
+    policy.require(actor, "export.ctdc")
+    return list(model.objects.select_related("requested_by")[:limit])
+
+
+def _made_file[M: (SyntheticDataset, CtdcExport)](
+    actor: User, model: type[M], pk: int, missing: str
+) -> M:
+    policy.require(actor, "export.ctdc")
+    found = model.objects.filter(pk=pk).first()
+    if found is None:
+        raise NotFoundError(missing)
+    return found
+
+
+def _released[M: (SyntheticDataset, CtdcExport)](
+    actor: User, made: M, not_ready: str, verb: str, purpose: str
+) -> M:
+    """``made`` for a download, audited; NotFoundError while it is not made yet."""
+    if made.status != JobStatus.DONE or not made.file:
+        raise NotFoundError(not_ready)
+    record(actor=actor, verb=verb, target=made, purpose=purpose)
+    return made
 
 
 def synthetic_datasets(*, actor: User, limit: int = 10) -> list[SyntheticDataset]:
     """The latest synthetic datasets asked for; requires ``export.ctdc``."""
-    policy.require(actor, "export.ctdc")
-    return list(SyntheticDataset.objects.select_related("requested_by")[:limit])
+    return _made_files(actor, SyntheticDataset, limit)
 
 
 def synthetic_get(*, actor: User, pk: int) -> SyntheticDataset:
     """One synthetic dataset (any coordinator's: the file is public microdata); requires
     ``export.ctdc``; NotFoundError when there is no such dataset."""
-    policy.require(actor, "export.ctdc")
-    dataset = SyntheticDataset.objects.filter(pk=pk).first()
-    if dataset is None:
-        raise NotFoundError(_("This synthetic dataset does not exist."))
-    return dataset
+    return _made_file(actor, SyntheticDataset, pk, _("This synthetic dataset does not exist."))
 
 
 def synthetic_download(*, actor: User, pk: int) -> SyntheticDataset:
     """A made synthetic dataset, for a download (audited here); NotFoundError while it is not
     made yet, as when it does not exist."""
-    dataset = synthetic_get(actor=actor, pk=pk)
-    if dataset.status != JobStatus.DONE or not dataset.file:
-        raise NotFoundError(_("This synthetic dataset is not ready."))
-    record(
-        actor=actor,
-        verb="statistics.synthetic.download",
-        target=dataset,
-        purpose="public synthetic microdata release",
+    return _released(
+        actor,
+        synthetic_get(actor=actor, pk=pk),
+        _("This synthetic dataset is not ready."),
+        "statistics.synthetic.download",
+        "public synthetic microdata release",
     )
-    return dataset
-
-
-# --- CTDC microdata files (made by the background worker: ``services.ctdc_request``) ----------
 
 
 def ctdc_exports(*, actor: User, limit: int = 10) -> list[CtdcExport]:
     """The latest CTDC microdata files asked for; requires ``export.ctdc``."""
-    policy.require(actor, "export.ctdc")
-    return list(CtdcExport.objects.select_related("requested_by")[:limit])
+    return _made_files(actor, CtdcExport, limit)
 
 
 def ctdc_get(*, actor: User, pk: int) -> CtdcExport:
     """One CTDC microdata file (any coordinator's: the file is public microdata); requires
     ``export.ctdc``; NotFoundError when there is no such file."""
-    policy.require(actor, "export.ctdc")
-    export = CtdcExport.objects.filter(pk=pk).first()
-    if export is None:
-        raise NotFoundError(_("This CTDC microdata file does not exist."))
-    return export
+    return _made_file(actor, CtdcExport, pk, _("This CTDC microdata file does not exist."))
 
 
 def ctdc_download(*, actor: User, pk: int) -> CtdcExport:
     """A made CTDC microdata file, for a download (audited here); NotFoundError while it is not
     made yet, as when it does not exist."""
-    export = ctdc_get(actor=actor, pk=pk)
-    if export.status != JobStatus.DONE or not export.file:
-        raise NotFoundError(_("This CTDC microdata file is not ready."))
-    record(
-        actor=actor,
-        verb="statistics.ctdc.download",
-        target=export,
-        purpose="public microdata release",
+    return _released(
+        actor,
+        ctdc_get(actor=actor, pk=pk),
+        _("This CTDC microdata file is not ready."),
+        "statistics.ctdc.download",
+        "public microdata release",
     )
-    return export

@@ -651,17 +651,16 @@ def synthetic_release(
 def dataset_response(dataset: SyntheticDataset) -> FileResponse:
     """The file of a made synthetic dataset as a download, with its ε, k, released rows and mean
     marginal errors in headers (the page and the API; the caller audited the read)."""
-    from django.http import FileResponse
+    from opennrm.core.exports import csv_file_response
 
-    response = FileResponse(
-        dataset.file.open("rb"),
-        as_attachment=True,
-        filename=(dataset.file.name or "synthetic.csv").rsplit("/", 1)[-1],
-        content_type="text/csv; charset=utf-8",
+    return csv_file_response(
+        dataset.file,
+        "synthetic.csv",
+        {
+            "X-Epsilon": str(dataset.epsilon),
+            "X-K": str(dataset.k),
+            "X-Records-Released": str(dataset.records_released),
+            "X-Marginal-Error-1-Way": f"{dataset.one_way_mean or 0:.4f}",
+            "X-Marginal-Error-2-Way": f"{dataset.two_way_mean or 0:.4f}",
+        },
     )
-    response["X-Epsilon"] = str(dataset.epsilon)
-    response["X-K"] = str(dataset.k)
-    response["X-Records-Released"] = str(dataset.records_released)
-    response["X-Marginal-Error-1-Way"] = f"{dataset.one_way_mean or 0:.4f}"
-    response["X-Marginal-Error-2-Way"] = f"{dataset.two_way_mean or 0:.4f}"
-    return response
