@@ -241,13 +241,20 @@ def ctdc_release(
                 "records_suppressed": report.records_suppressed,
                 "withheld_columns": report.withheld_columns,
                 # Shares of released records per column: given, generalised, withheld, not recorded.
-                "loss": {
-                    name: [round(share, 4) for share in loss.shares().values()]
-                    for name, loss in report.columns.items()
-                },
+                "loss": {row[0]: row[1:] for row in loss_shares(report)},
             },
         )
     return [c.name for c in columns], rows, report
+
+
+def loss_shares(report: LocalReport) -> list[list[Any]]:
+    """The information loss per column as rows [column, given, generalised, withheld, not
+    recorded], each a share of the released records to four decimals, in the columns' order:
+    the export report the audit entry and the made file (``CtdcExport.loss``) keep."""
+    return [
+        [name, *(round(share, 4) for share in loss.shares().values())]
+        for name, loss in report.columns.items()
+    ]
 
 
 def ctdc_file_response(export: CtdcExport) -> FileResponse:

@@ -321,8 +321,8 @@ CTDC_K_MAX = 1000
 def ctdc_request(*, actor: User, k: int | None = None) -> CtdcExport:
     """Ask the background worker for a CTDC microdata file of every case (``tasks.make_ctdc``
     after commit); requires ``export.ctdc``. ``k`` may raise the setting ``OPENNRM_CTDC_K`` up
-    to ``CTDC_K_MAX``, never lower it (refused, field ``k``). While one is being made, asking again returns that
-    one: the same cases would be recoded twice."""
+    to ``CTDC_K_MAX``, never lower it (refused, field ``k``). While one is being made, asking
+    again returns that one: the same cases would be recoded twice."""
     from opennrm.statistics.tasks import make_ctdc
 
     policy.require(actor, "export.ctdc")
@@ -360,7 +360,7 @@ def ctdc_make(*, export_id: int) -> CtdcExport:
     from django.core.files import File
 
     from opennrm.core.exports import csv_stream
-    from opennrm.statistics.exports import ctdc_release
+    from opennrm.statistics.exports import ctdc_release, loss_shares
 
     export = CtdcExport.objects.select_related("requested_by").get(pk=export_id)
     if export.status != JobStatus.QUEUED:
@@ -384,10 +384,7 @@ def ctdc_make(*, export_id: int) -> CtdcExport:
                 export.records_read = report.records_read
                 export.records_released = report.records_released
                 export.records_suppressed = report.records_suppressed
-                export.loss = [
-                    [name, *(round(share, 4) for share in loss.shares().values())]
-                    for name, loss in report.columns.items()
-                ]
+                export.loss = loss_shares(report)
                 export.save(
                     update_fields=[
                         "file",

@@ -54,14 +54,14 @@ def languages(codes: object) -> str:
 def share(value: float | None) -> str:
     """A share (0..1) as a percentage to one decimal, as the active language writes it ("20.7%",
     "20,7 %"; a whole number without the decimal: "97%"). ``—`` for None."""
-    from decimal import Decimal
+    from decimal import ROUND_HALF_UP, Decimal
 
     from opennrm.core import formatting
 
     if value is None:
         return "—"
-    rounded = Decimal(str(value * 100)).quantize(Decimal("0.1"))
-    return formatting.number(rounded) + formatting.percent_sign()
+    # To one decimal first, so that 96.99 reads "97%" (a whole number) rather than "97.0%".
+    return formatting.percent(Decimal(str(value * 100)).quantize(Decimal("0.1"), ROUND_HALF_UP))
 
 
 @register.filter
