@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import http.client
+import json
 import os
 import re
 import secrets
@@ -212,3 +213,49 @@ def test_production_builds_starts_and_serves_sign_in_a_page_and_the_api(
         timeout=120,
     )
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_production_makes_and_serves_a_ctdc_file(
+    server: tuple[int, str], production_env: dict[str, str]
+) -> None:
+    """The CTDC file in production mode: a coordinator's token (a machine client's: a person
+    with the role would need a second factor) asks for it, the task runs (here
+    the immediate backend, in the gunicorn process, as the worker would), the file lands in the
+    production MEDIA_ROOT and gunicorn serves it with its report."""
+    port, _operator_token = server
+    _finish(
+        _manage(
+            production_env,
+            "shell",
+            "-c",
+            "from opennrm.accounts.models import RoleAssignment, User; "
+            "user = User.objects.create_user(username='coordinator', is_service_account=True); "
+            "RoleAssignment.objects.create(user=user, role='national_coordinator')",
+        ),
+        "creating a coordinator",
+    )
+    token = (
+        _finish(_manage(production_env, "issue_token", "coordinator", "--scope", "write"), "token")
+        .strip()
+        .splitlines()[-1]
+    )
+    browser = Browser(port)
+    auth = {"Authorization": f"Bearer {token}", "Cookie": ""}
+
+    status, _headers, body = browser.request("POST", "/api/v1/statistics/ctdc/", **auth)
+    assert status == 202, body
+    export = json.loads(body)
+    status, _headers, body = browser.request(
+        "GET", f"/api/v1/statistics/ctdc/{export['id']}", **auth
+    )
+    assert status == 200, body
+    made = json.loads(body)
+    assert made["status"] == "done", made
+    assert [row["column"] for row in made["loss"]][:2] == ["yearOfRegistration", "Datasource"]
+
+    status, headers, csv_text = browser.request("GET", made["download_url"], **auth)
+    assert status == 200, csv_text[-2000:]
+    assert headers["X-K"] == "11"
+    assert csv_text.lstrip("\ufeff").startswith("yearOfRegistration,Datasource,")
+    kept = list((Path(production_env["MEDIA_ROOT"]) / "statistics" / "ctdc").rglob("*.csv"))
+    assert len(kept) == 1
