@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from opennrm.accounts import policy
 from opennrm.accounts.models import User
 from opennrm.audit.services import record
-from opennrm.core.errors import NotFoundError, ValidationFailed
+from opennrm.core.errors import DomainError, NotFoundError, ValidationFailed
 from opennrm.core.exports import safe_cell
 from opennrm.core.models import JobStatus
 from opennrm.statistics import htcds
@@ -355,7 +355,8 @@ def ctdc_request(*, actor: User, k: int | None = None) -> CtdcExport:
 def ctdc_make(*, export_id: int) -> CtdcExport:
     """Make a queued CTDC file (the background worker): recode every case
     (``exports.ctdc_release``, audited there with the loss per column), write the rows to a
-    temporary file and keep it with the export report. A crash marks the export failed (the
+    temporary file and keep it with the export report. A refusal (the one who asked no longer
+    holds ``export.ctdc``) marks the export failed with its message; a crash marks it failed (the
     traceback goes to the worker's log, not to the page) and is re-raised."""
     from django.core.files import File
 
@@ -398,6 +399,13 @@ def ctdc_make(*, export_id: int) -> CtdcExport:
                     ]
                 )
                 ctdc_prune(keep=settings.OPENNRM_CTDC_KEEP)
+    except DomainError as error:
+        # A refusal, e.g. the one who asked no longer may export: its message is for the page.
+        CtdcExport.objects.filter(pk=export.pk).update(
+            status=JobStatus.FAILED, error=error.message, finished_at=timezone.now()
+        )
+        export.refresh_from_db()
+        return export
     except Exception:
         CtdcExport.objects.filter(pk=export.pk).update(
             status=JobStatus.FAILED, finished_at=timezone.now()

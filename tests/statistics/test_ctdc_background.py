@@ -205,3 +205,21 @@ def test_superseded_files_are_removed_when_a_new_one_is_made(
         {"removed": [first.pk], "kept": [newest.pk]},
     ]
     assert client_for("dragan").get(f"/statistics/ctdc/{first.pk}/csv").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_coordinator_who_lost_the_role_before_the_worker_ran_gets_no_file(
+    client_for, many
+) -> None:
+    """An insider who asked and was then removed from the role: the worker re-checks the
+    permission of the one who asked, recodes nothing, and the file fails with the refusal."""
+    from opennrm.accounts.models import RoleAssignment
+
+    queued = services.ctdc_request(actor=_dragan())
+    RoleAssignment.objects.filter(user=_dragan()).delete()
+    made = services.ctdc_make(export_id=queued.pk)
+    assert (made.status, made.file.name) == ("failed", "")
+    assert made.error
+    assert not AuditEntry.objects.filter(verb="statistics.export_ctdc").exists()
+    shown = client_for("nada").get(f"/statistics/ctdc/{queued.pk}/").content.decode()
+    assert made.error in shown
