@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -129,8 +129,19 @@ def htcds_export_take(*, actor: User, token: str) -> Path:
 SYNTHETIC_STALE_AFTER = timedelta(hours=6)
 
 
+# Two requests at the same instant must not both find no file pending and both queue one: a row
+# lock covers only a row that exists, so PostgreSQL takes a transaction-level advisory lock per
+# kind of file first (the second request waits for the first to commit, then finds its file).
+# SQLite's transactions are IMMEDIATE (settings): requests there are already one at a time.
+_PENDING_LOCKS = {SyntheticDataset: 73_001, CtdcExport: 73_002}
+
+
 def _pending[M: (SyntheticDataset, CtdcExport)](model: type[M]) -> M | None:
-    """The file of ``model`` being made (queued or running, not yet taken as lost), locked."""
+    """The file of ``model`` being made (queued or running, not yet taken as lost), locked; to be
+    called in the transaction that queues a new one when there is none."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PENDING_LOCKS[model]])
     return (
         model.objects.select_for_update()
         .filter(
