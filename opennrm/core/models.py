@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import timedelta
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -53,9 +54,52 @@ class WorkerFile(TimeStampedModel):
         abstract = True
         ordering = ["-created_at", "-id"]
 
+    # A file still queued or being made this long after it was asked for is taken as lost: the
+    # worker stopped or was restarted with it. None: never (the concrete model says).
+    lost_after: ClassVar[timedelta | None] = None
+    # A file queued this long, not yet started, tells its user whom to tell (``waiting_minutes``).
+    WAIT_HINT_AFTER: ClassVar[timedelta] = timedelta(minutes=15)
+
+    @property
+    def lost(self) -> bool:
+        return (
+            self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+            and self.lost_after is not None
+            and self.created_at < timezone.now() - self.lost_after
+        )
+
     @property
     def pending(self) -> bool:
-        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+        """Being made, or waiting to be: what the page polls (a lost file no longer is)."""
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING) and not self.lost
+
+    @property
+    def state(self) -> str:
+        """The status as users and clients are told it: a lost file has failed."""
+        return JobStatus.FAILED.value if self.lost else str(self.status)
+
+    @property
+    def state_display(self) -> str:
+        return str(JobStatus(self.state).label)
+
+    @property
+    def problem(self) -> str:
+        """Why the file was not made: the failure's message, or that it was lost."""
+        if self.lost:
+            return _(
+                "This file was not finished: the background worker stopped before making it "
+                "(it was asked for more than %(hours)d hours ago). Ask for a new one."
+            ) % {"hours": (self.lost_after or timedelta()) // timedelta(hours=1)}
+        return str(self.error)
+
+    @property
+    def waiting_minutes(self) -> int | None:
+        """Minutes since the file was asked for, when it has waited in the queue, not started,
+        longer than ``WAIT_HINT_AFTER`` (the worker may be stopped); else None."""
+        waited = timezone.now() - self.created_at
+        if self.status != JobStatus.QUEUED or self.lost or waited < self.WAIT_HINT_AFTER:
+            return None
+        return int(waited.total_seconds() // 60)
 
 
 class VersionedModel(TimeStampedModel):

@@ -173,7 +173,7 @@ def _ctdc(export: CtdcExport) -> CtdcOut:
         url = reverse("api:statistics_ctdc_csv", args=[export.pk])
     return CtdcOut(
         id=export.pk,
-        status=export.status,
+        status=export.state,
         progress=export.progress,
         k=export.k,
         records_read=export.records_read,
@@ -189,7 +189,7 @@ def _ctdc(export: CtdcExport) -> CtdcOut:
             )
             for name, shares in export.loss_rows()
         ],
-        error=export.error,
+        error=export.problem,
         download_url=url,
     )
 
@@ -246,7 +246,7 @@ def _synthetic(dataset: SyntheticDataset) -> SyntheticOut:
         url = reverse("api:statistics_synthetic_csv", args=[dataset.pk])
     return SyntheticOut(
         id=dataset.pk,
-        status=dataset.status,
+        status=dataset.state,
         progress=dataset.progress,
         epsilon=dataset.epsilon,
         k=dataset.k,
@@ -254,7 +254,7 @@ def _synthetic(dataset: SyntheticDataset) -> SyntheticOut:
         records_released=dataset.records_released,
         one_way_mean=dataset.one_way_mean,
         two_way_mean=dataset.two_way_mean,
-        error=dataset.error,
+        error=dataset.problem,
         download_url=url,
     )
 

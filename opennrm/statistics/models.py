@@ -15,14 +15,24 @@ written once, and its information loss per column is kept for the page to state.
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import ClassVar
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from opennrm.core.models import WorkerFile
 
+# A file still queued or being made this long after it was asked for is taken as lost (the worker
+# stopped or was restarted with it): it no longer holds back a new request, its page says so, and
+# it goes when a newer file is made. A synthetic dataset of a million cases takes minutes.
+LOST_AFTER = timedelta(hours=6)
+
 
 class SyntheticDataset(WorkerFile):
     """One synthetic dataset asked for by a coordinator, made by the background worker."""
+
+    lost_after: ClassVar[timedelta | None] = LOST_AFTER
 
     epsilon = models.FloatField(_("privacy budget ε"))
     k = models.PositiveIntegerField(_("k"))
@@ -40,6 +50,8 @@ class SyntheticDataset(WorkerFile):
 class CtdcExport(WorkerFile):
     """One CTDC-style k-anonymous microdata file asked for by a coordinator, made by the
     background worker, with its export report."""
+
+    lost_after: ClassVar[timedelta | None] = LOST_AFTER
 
     k = models.PositiveIntegerField(_("k"))
     file = models.FileField(upload_to="statistics/ctdc/%Y/", blank=True)

@@ -11,7 +11,6 @@ import tempfile
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -27,7 +26,7 @@ from opennrm.core.errors import DomainError, NotFoundError, ValidationFailed
 from opennrm.core.exports import safe_cell
 from opennrm.core.models import JobStatus
 from opennrm.statistics import htcds
-from opennrm.statistics.models import CtdcExport, SyntheticDataset
+from opennrm.statistics.models import LOST_AFTER, CtdcExport, SyntheticDataset
 from opennrm.statistics.sealed import seal
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -124,11 +123,6 @@ def htcds_export_take(*, actor: User, token: str) -> Path:
     return path
 
 
-# A file (a synthetic dataset or a CTDC file) still queued or being made this long after it was
-# asked for is taken as lost (the worker stopped): it no longer holds back a new request.
-SYNTHETIC_STALE_AFTER = timedelta(hours=6)
-
-
 # Two requests at the same instant must not both find no file pending and both queue one: a row
 # lock covers only a row that exists, so PostgreSQL takes a transaction-level advisory lock per
 # kind of file first (the second request waits for the first to commit, then finds its file).
@@ -146,7 +140,7 @@ def _pending[M: (SyntheticDataset, CtdcExport)](model: type[M]) -> M | None:
         model.objects.select_for_update()
         .filter(
             status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
-            created_at__gte=timezone.now() - SYNTHETIC_STALE_AFTER,
+            created_at__gte=timezone.now() - LOST_AFTER,
         )
         .first()
     )
@@ -278,7 +272,7 @@ def _prune(
     purpose: str,
 ) -> list[int]:
     """Remove the made files of ``model`` beyond the newest ``keep`` (at least one is kept), and
-    the failed and lost ones (still pending ``SYNTHETIC_STALE_AFTER`` after they were asked for)
+    the failed and lost ones (still pending ``LOST_AFTER`` after they were asked for)
     asked for before the oldest one kept: their records now, their files once the transaction
     commits. Audited as one system entry naming the records removed; returns their ids."""
     made = model.objects.filter(status=JobStatus.DONE).order_by("-created_at", "-id")
@@ -290,7 +284,7 @@ def _prune(
         Q(status=JobStatus.FAILED)
         | Q(
             status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
-            created_at__lt=timezone.now() - SYNTHETIC_STALE_AFTER,
+            created_at__lt=timezone.now() - LOST_AFTER,
         )
     )
     removed: Sequence[SyntheticDataset | CtdcExport] = [

@@ -20,7 +20,7 @@ from opennrm.accounts.models import User
 from opennrm.audit.models import AuditEntry
 from opennrm.statistics import exports, services
 from opennrm.statistics.kanon import MISSING
-from opennrm.statistics.models import CtdcExport
+from opennrm.statistics.models import LOST_AFTER, CtdcExport
 from tests.conftest import assert_access
 from tests.statistics.test_ctdc_useful import generated
 
@@ -187,7 +187,7 @@ def test_superseded_files_are_removed_when_a_new_one_is_made(
     failed = CtdcExport.objects.create(k=11, requested_by=user, status="failed")
     lost = CtdcExport.objects.create(k=11, requested_by=user, status="queued")
     CtdcExport.objects.filter(pk=lost.pk).update(
-        created_at=timezone.now() - services.SYNTHETIC_STALE_AFTER - timedelta(hours=1)
+        created_at=timezone.now() - LOST_AFTER - timedelta(hours=1)
     )
     made = []
     for _ in range(2):

@@ -1,5 +1,8 @@
-"""One file of each kind is made at a time: two requests at the same instant for a CTDC file, or
-for a synthetic dataset, queue one file between them, not two recodings of the same cases.
+"""Files being made by the long-job worker (CTDC files, synthetic datasets), as their users see
+them while they wait: one file of each kind is made at a time (two requests at the same instant
+queue one file between them, not two recodings of the same cases); a file that waits long says
+whom to tell; a file the worker never finished (it stopped or was restarted) is said to be lost
+instead of being polled for ever.
 
 Concurrency is a PostgreSQL matter: SQLite's transactions are IMMEDIATE (settings), so two
 requests there are already one after the other."""
@@ -8,14 +11,21 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 
 from opennrm.accounts.models import User
 from opennrm.statistics import services, synthetic, tasks
-from opennrm.statistics.models import CtdcExport, SyntheticDataset
+from opennrm.statistics.models import LOST_AFTER, CtdcExport, SyntheticDataset
+
+KINDS = [
+    pytest.param(CtdcExport, "ctdc", {"k": 11}, id="ctdc"),
+    pytest.param(SyntheticDataset, "synthetic", {"k": 11, "epsilon": 4.0}, id="synthetic"),
+]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -71,3 +81,63 @@ def test_two_requests_at_once_queue_one_file(
     assert errors == []
     assert model.objects.count() == 1
     assert made == [model.objects.get().pk] * 2
+
+
+def _asked(model, fields, *, ago: timedelta, status: str = "queued"):
+    made = model.objects.create(
+        requested_by=User.objects.get(username="dragan"), status=status, **fields
+    )
+    model.objects.filter(pk=made.pk).update(created_at=timezone.now() - ago)
+    return made
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("model", "path", "fields"), KINDS)
+@pytest.mark.parametrize("status", ["queued", "running"])
+def test_a_file_the_worker_never_finished_is_said_lost_not_polled_for_ever(
+    client_for, model, path, fields, status
+) -> None:
+    """Asked for longer ago than LOST_AFTER and still queued or being made: the worker stopped
+    or was restarted with it. The page stops polling and says to ask again; the API says failed,
+    with the same words, so that a client stops polling too."""
+    lost = _asked(model, fields, ago=LOST_AFTER + timedelta(minutes=1), status=status)
+    client = client_for("dragan")
+
+    shown = client.get(f"/statistics/{path}/{lost.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "hx-trigger" not in shown
+    assert "<progress" not in shown
+    assert "was not finished: the background worker stopped before making it" in shown
+    answer = client.get(f"/api/v1/statistics/{path}/{lost.pk}").json()
+    assert answer["status"] == "failed"
+    assert "was not finished: the background worker stopped" in answer["error"]
+    assert answer["download_url"] is None
+
+    shown = client.get(
+        f"/statistics/{path}/{lost.pk}/", HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="sr"
+    ).content.decode()
+    assert "позадински" in shown
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("model", "path", "fields"), KINDS)
+def test_a_file_waiting_long_for_the_worker_says_whom_to_tell(
+    client_for, model, path, fields
+) -> None:
+    """Queued for 20 minutes and not started: the long-job worker may be stopped (or a large
+    synthetic dataset is ahead of it). The page keeps polling and tells the user how long it has
+    waited and to tell the administrator if it does not start; a file asked for a minute ago
+    says nothing of the kind, nor does one being made."""
+    client = client_for("dragan")
+    waiting = _asked(model, fields, ago=timedelta(minutes=20))
+    shown = client.get(f"/statistics/{path}/{waiting.pk}/", HTTP_HX_REQUEST="true")
+    text = shown.content.decode()
+    assert 'hx-trigger="every 2s"' in text
+    assert "Waiting for the background worker for 20 minutes" in text
+    assert "tell the administrator" in text
+
+    for fresh in (
+        _asked(model, fields, ago=timedelta(minutes=1)),
+        _asked(model, fields, ago=timedelta(minutes=20), status="running"),
+    ):
+        text = client.get(f"/statistics/{path}/{fresh.pk}/", HTTP_HX_REQUEST="true")
+        assert "Waiting for the background worker" not in text.content.decode()

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from opennrm.audit.models import AuditEntry
 from opennrm.statistics import exports, services, synthetic
-from opennrm.statistics.models import SyntheticDataset
+from opennrm.statistics.models import LOST_AFTER, SyntheticDataset
 from opennrm.statistics.synthetic import HEADERS, Utility, k_filter, marginal_errors, release_rows
 from tests.conftest import assert_access
 from tests.statistics.data import make_case
@@ -407,7 +407,7 @@ def test_superseded_datasets_are_removed_when_a_new_one_is_made(
     # Asked for seven hours ago and never made (the worker stopped): lost.
     lost = SyntheticDataset.objects.create(epsilon=4.0, k=11, requested_by=user, status="running")
     SyntheticDataset.objects.filter(pk=lost.pk).update(
-        created_at=timezone.now() - services.SYNTHETIC_STALE_AFTER - timedelta(hours=1)
+        created_at=timezone.now() - LOST_AFTER - timedelta(hours=1)
     )
     waiting = SyntheticDataset.objects.create(epsilon=4.0, k=11, requested_by=user)
     made = []
