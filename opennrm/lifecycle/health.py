@@ -55,15 +55,29 @@ def _uses_database_worker() -> bool:
     return str(settings.TASKS["default"]["BACKEND"]).startswith("django_tasks_db.")
 
 
-def queue_figures() -> dict[str, float]:
-    """Tasks waiting and the age of the oldest, in seconds (0 when none waits)."""
+def queue_figures() -> dict[str, dict[str, float]]:
+    """Per queue of the settings (``default``, ``long``): the tasks waiting and the age of the
+    oldest, in seconds (0 when none waits). Apart, because each queue has its own worker: a
+    stopped long-job worker shows as its queue's growing wait, which the short jobs of
+    ``default`` would otherwise hide or be blamed for."""
+    from django.db.models import Count, Min
     from django_tasks_db.models import DBTaskResult
 
-    waiting = DBTaskResult.objects.filter(status="READY", run_after__lte=timezone.now())
-    oldest = waiting.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+    queues = list(settings.TASKS["default"].get("QUEUES") or ["default"])
+    # ``ready()``: a task enqueued to run at once has the greatest date as its ``run_after``;
+    # filtering on ``run_after <= now`` alone counted only the tasks scheduled for later.
+    waiting = (
+        DBTaskResult.objects.ready()
+        .values("queue_name")
+        .annotate(depth=Count("id"), oldest=Min("enqueued_at"))
+    )
+    found = {row["queue_name"]: row for row in waiting}
     return {
-        "depth": float(waiting.count()),
-        "oldest_seconds": _age(oldest),
+        queue: {
+            "depth": float(found[queue]["depth"]) if queue in found else 0.0,
+            "oldest_seconds": _age(found[queue]["oldest"]) if queue in found else 0.0,
+        }
+        for queue in sorted({*queues, *found})
     }
 
 

@@ -76,20 +76,25 @@ _METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
 
 
 class DatabaseCollector(Collector):
-    """Queue depth, the sealer's lag and the worker's heartbeat, read when Prometheus scrapes."""
+    """Queue depth and wait per queue, the sealer's lag and the worker's heartbeat, read when
+    Prometheus scrapes."""
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         from opennrm.lifecycle import health
 
-        queue = health.queue_figures()
-        yield GaugeMetricFamily(
-            "opennrm_task_queue_depth", "Background tasks waiting to run.", value=queue["depth"]
+        depth = GaugeMetricFamily(
+            "opennrm_task_queue_depth", "Background tasks waiting to run.", labels=["queue"]
         )
-        yield GaugeMetricFamily(
+        oldest = GaugeMetricFamily(
             "opennrm_task_queue_oldest_seconds",
             "How long the oldest waiting background task has waited.",
-            value=queue["oldest_seconds"],
+            labels=["queue"],
         )
+        for queue, figures in health.queue_figures().items():
+            depth.add_metric([queue], figures["depth"])
+            oldest.add_metric([queue], figures["oldest_seconds"])
+        yield depth
+        yield oldest
         sealer = health.sealer_figures()
         yield GaugeMetricFamily(
             "opennrm_audit_unsealed_entries",

@@ -4,9 +4,13 @@ sign-ins), labelled by URL pattern only, and shown only to the token's bearer or
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.test import Client, override_settings
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from opennrm.audit.services import record
 
@@ -53,7 +57,31 @@ def test_queue_depth_and_sealer_lag_come_from_the_database(db: None) -> None:
     text = _metrics()
     assert _value(text, "opennrm_audit_unsealed_entries") >= 1
     assert "opennrm_audit_sealer_lag_seconds" in text
-    assert "opennrm_task_queue_depth 0.0" in text
+    assert 'opennrm_task_queue_depth{queue="default"} 0.0' in text
+
+
+@override_settings(
+    TASKS={"default": {**settings.TASKS["default"], "BACKEND": "django_tasks_db.DatabaseBackend"}}
+)
+def test_each_queue_has_its_own_depth_and_oldest_wait(db: None) -> None:
+    """A CTDC file waiting 20 minutes on the ``long`` queue (its worker stopped) shows on that
+    queue, not mixed with the short jobs of ``default`` (nor hidden by them): each queue of the
+    settings has its own series. A task enqueued to run at once counts as waiting (it did not:
+    only tasks scheduled for later were counted, so the queue always read empty); one scheduled
+    for later does not count until its time."""
+    from opennrm.lifecycle.tasks import heartbeat
+    from opennrm.statistics.tasks import make_ctdc
+
+    assert 'opennrm_task_queue_depth{queue="long"} 0.0' in _metrics()
+    make_ctdc.enqueue(1)
+    DBTaskResult.objects.update(enqueued_at=timezone.now() - timedelta(minutes=20))
+    heartbeat.enqueue()
+    heartbeat.using(run_after=timezone.now() + timedelta(hours=1)).enqueue()
+    text = _metrics()
+    assert _value(text, "opennrm_task_queue_depth", queue="long") == 1
+    assert _value(text, "opennrm_task_queue_oldest_seconds", queue="long") >= 1200
+    assert _value(text, "opennrm_task_queue_depth", queue="default") == 1
+    assert _value(text, "opennrm_task_queue_oldest_seconds", queue="default") < 60
 
 
 def test_labels_are_url_patterns_never_paths_or_queries(db: None) -> None:
