@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -54,19 +54,42 @@ class WorkerFile(TimeStampedModel):
         abstract = True
         ordering = ["-created_at", "-id"]
 
-    # A file still queued or being made this long after it was asked for is taken as lost: the
-    # worker stopped or was restarted with it. None: never (the concrete model says).
+    # A file still queued ``lost_after`` after it was asked for, or being made with no progress
+    # saved for ``stalled_after``, is taken as lost: the worker stopped or was restarted with it
+    # (a killed ``db_worker`` leaves its task "running" for good). None: never (the concrete
+    # model says). Progress is saved with ``save_progress``, which keeps ``updated_at`` current.
     lost_after: ClassVar[timedelta | None] = None
+    stalled_after: ClassVar[timedelta | None] = None
     # A file queued this long, not yet started, tells its user whom to tell (``waiting_minutes``).
     WAIT_HINT_AFTER: ClassVar[timedelta] = timedelta(minutes=15)
 
+    @classmethod
+    def alive_q(cls, now: datetime) -> Q:
+        """The files waiting to be made or being made, not lost, as a filter."""
+        queued = Q(status=JobStatus.QUEUED)
+        if cls.lost_after is not None:
+            queued &= Q(created_at__gte=now - cls.lost_after)
+        running = Q(status=JobStatus.RUNNING)
+        if cls.stalled_after is not None:
+            running &= Q(updated_at__gte=now - cls.stalled_after)
+        return queued | running
+
+    @classmethod
+    def save_progress(cls, pk: int, progress: int) -> None:
+        """The worker's progress on file ``pk`` (being made), saved at once for the polling page;
+        ``updated_at`` with it, which tells a file being made from a lost one."""
+        cls._default_manager.filter(pk=pk).update(
+            status=JobStatus.RUNNING, progress=progress, updated_at=timezone.now()
+        )
+
     @property
     def lost(self) -> bool:
-        return (
-            self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
-            and self.lost_after is not None
-            and self.created_at < timezone.now() - self.lost_after
-        )
+        now = timezone.now()
+        if self.status == JobStatus.QUEUED and self.lost_after is not None:
+            return self.created_at < now - self.lost_after
+        if self.status == JobStatus.RUNNING and self.stalled_after is not None:
+            return self.updated_at < now - self.stalled_after
+        return False
 
     @property
     def pending(self) -> bool:
@@ -87,9 +110,9 @@ class WorkerFile(TimeStampedModel):
         """Why the file was not made: the failure's message, or that it was lost."""
         if self.lost:
             return _(
-                "This file was not finished: the background worker stopped before making it "
-                "(it was asked for more than %(hours)d hours ago). Ask for a new one."
-            ) % {"hours": (self.lost_after or timedelta()) // timedelta(hours=1)}
+                "This file was not finished: the background worker stopped or was restarted "
+                "before making it. Ask for a new one."
+            )
         return str(self.error)
 
     @property

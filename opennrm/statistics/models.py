@@ -23,16 +23,20 @@ from django.utils.translation import gettext_lazy as _
 
 from opennrm.core.models import WorkerFile
 
-# A file still queued or being made this long after it was asked for is taken as lost (the worker
-# stopped or was restarted with it): it no longer holds back a new request, its page says so, and
-# it goes when a newer file is made. A synthetic dataset of a million cases takes minutes.
+# A file still queued this long after it was asked for, or being made with no progress saved for
+# STALLED_AFTER, is taken as lost (the worker stopped or was restarted with it): it no longer holds
+# back a new request, its page says so, and it goes when a newer file is made. Queued files may
+# wait behind a synthetic dataset (minutes at a million cases); a file being made saves progress
+# every part of the synthesis (under a minute each) or step of the recoding.
 LOST_AFTER = timedelta(hours=6)
+STALLED_AFTER = timedelta(minutes=30)
 
 
 class SyntheticDataset(WorkerFile):
     """One synthetic dataset asked for by a coordinator, made by the background worker."""
 
     lost_after: ClassVar[timedelta | None] = LOST_AFTER
+    stalled_after: ClassVar[timedelta | None] = STALLED_AFTER
 
     epsilon = models.FloatField(_("privacy budget ε"))
     k = models.PositiveIntegerField(_("k"))
@@ -52,6 +56,7 @@ class CtdcExport(WorkerFile):
     background worker, with its export report."""
 
     lost_after: ClassVar[timedelta | None] = LOST_AFTER
+    stalled_after: ClassVar[timedelta | None] = STALLED_AFTER
 
     k = models.PositiveIntegerField(_("k"))
     file = models.FileField(upload_to="statistics/ctdc/%Y/", blank=True)

@@ -26,7 +26,7 @@ from opennrm.core.errors import DomainError, NotFoundError, ValidationFailed
 from opennrm.core.exports import safe_cell
 from opennrm.core.models import JobStatus
 from opennrm.statistics import htcds
-from opennrm.statistics.models import LOST_AFTER, CtdcExport, SyntheticDataset
+from opennrm.statistics.models import CtdcExport, SyntheticDataset
 from opennrm.statistics.sealed import seal
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -136,14 +136,7 @@ def _pending[M: (SyntheticDataset, CtdcExport)](model: type[M]) -> M | None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PENDING_LOCKS[model]])
-    return (
-        model.objects.select_for_update()
-        .filter(
-            status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
-            created_at__gte=timezone.now() - LOST_AFTER,
-        )
-        .first()
-    )
+    return model.objects.select_for_update().filter(model.alive_q(timezone.now())).first()
 
 
 def synthetic_request(*, actor: User, epsilon: float | None = None) -> SyntheticDataset:
@@ -193,9 +186,7 @@ def synthetic_make(*, dataset_id: int) -> SyntheticDataset:
 
     def save_progress(done: int, parts: int) -> None:
         # Reading the cases ~10 %, the parts up to 90 %, the k rule and the utility the rest.
-        SyntheticDataset.objects.filter(pk=dataset.pk).update(
-            status=JobStatus.RUNNING, progress=10 + 80 * done // max(parts, 1)
-        )
+        SyntheticDataset.save_progress(dataset.pk, 10 + 80 * done // max(parts, 1))
 
     save_progress(0, 1)
     try:
@@ -272,9 +263,8 @@ def _prune(
     purpose: str,
 ) -> list[int]:
     """Remove the made files of ``model`` beyond the newest ``keep`` (at least one is kept), and
-    the failed and lost ones (still pending ``LOST_AFTER`` after they were asked for)
-    asked for before the oldest one kept: their records now, their files once the transaction
-    commits. Audited as one system entry naming the records removed; returns their ids."""
+    the failed and lost ones (``WorkerFile.lost``) asked for before the oldest one kept: their
+    records now, their files once the transaction commits. Audited as one system entry naming the records removed; returns their ids."""
     made = model.objects.filter(status=JobStatus.DONE).order_by("-created_at", "-id")
     kept = list(made[: max(keep, 1)])
     if not kept:
@@ -282,10 +272,7 @@ def _prune(
     older = made.exclude(pk__in=[made_file.pk for made_file in kept])
     failed = model.objects.filter(created_at__lt=kept[-1].created_at).filter(
         Q(status=JobStatus.FAILED)
-        | Q(
-            status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
-            created_at__lt=timezone.now() - LOST_AFTER,
-        )
+        | (Q(status__in=(JobStatus.QUEUED, JobStatus.RUNNING)) & ~model.alive_q(timezone.now()))
     )
     removed: Sequence[SyntheticDataset | CtdcExport] = [
         *older.select_for_update(),
@@ -371,11 +358,11 @@ def ctdc_make(*, export_id: int) -> CtdcExport:
     export = CtdcExport.objects.select_related("requested_by").get(pk=export_id)
     if export.status != JobStatus.QUEUED:
         return export  # already made (a task run twice)
-    CtdcExport.objects.filter(pk=export.pk).update(status=JobStatus.RUNNING, progress=10)
+    CtdcExport.save_progress(export.pk, 10)
     try:
         with tempfile.TemporaryFile("w+b") as handle:
             headers, rows, report = ctdc_release(actor=export.requested_by, k=export.k)
-            CtdcExport.objects.filter(pk=export.pk).update(progress=60)
+            CtdcExport.save_progress(export.pk, 60)
             for chunk in csv_stream(headers, rows):
                 handle.write(chunk.encode("utf-8"))
             handle.seek(0)

@@ -19,8 +19,9 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from opennrm.accounts.models import User
-from opennrm.statistics import services, synthetic, tasks
-from opennrm.statistics.models import LOST_AFTER, CtdcExport, SyntheticDataset
+from opennrm.statistics import exports, services, synthetic, tasks
+from opennrm.statistics.models import LOST_AFTER, STALLED_AFTER, CtdcExport, SyntheticDataset
+from tests.statistics.test_ctdc_useful import generated
 
 KINDS = [
     pytest.param(CtdcExport, "ctdc", {"k": 11}, id="ctdc"),
@@ -83,30 +84,47 @@ def test_two_requests_at_once_queue_one_file(
     assert made == [model.objects.get().pk] * 2
 
 
-def _asked(model, fields, *, ago: timedelta, status: str = "queued"):
+def _asked(model, fields, *, ago: timedelta, status: str = "queued", progress_ago=None):
     made = model.objects.create(
         requested_by=User.objects.get(username="dragan"), status=status, **fields
     )
-    model.objects.filter(pk=made.pk).update(created_at=timezone.now() - ago)
+    now = timezone.now()
+    model.objects.filter(pk=made.pk).update(
+        created_at=now - ago, updated_at=now - (ago if progress_ago is None else progress_ago)
+    )
+    made.refresh_from_db()
     return made
+
+
+# (status, asked for how long ago, last progress how long ago)
+LOST = [
+    pytest.param("queued", LOST_AFTER + timedelta(minutes=1), None, id="queued-too-long"),
+    pytest.param(
+        "running",
+        STALLED_AFTER + timedelta(minutes=10),
+        STALLED_AFTER + timedelta(minutes=1),
+        id="no-progress",
+    ),
+]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("model", "path", "fields"), KINDS)
-@pytest.mark.parametrize("status", ["queued", "running"])
+@pytest.mark.parametrize(("status", "ago", "progress_ago"), LOST)
 def test_a_file_the_worker_never_finished_is_said_lost_not_polled_for_ever(
-    client_for, model, path, fields, status
+    client_for, model, path, fields, status, ago, progress_ago
 ) -> None:
-    """Asked for longer ago than LOST_AFTER and still queued or being made: the worker stopped
-    or was restarted with it. The page stops polling and says to ask again; the API says failed,
-    with the same words, so that a client stops polling too."""
-    lost = _asked(model, fields, ago=LOST_AFTER + timedelta(minutes=1), status=status)
+    """Still queued LOST_AFTER after it was asked for, or being made with no progress for
+    STALLED_AFTER: the worker stopped or was restarted with it (a killed worker leaves its task
+    running for good). The page stops polling and says to ask again; the API says failed, with
+    the same words, so that a client stops polling too; a new request makes a new file."""
+    lost = _asked(model, fields, ago=ago, status=status, progress_ago=progress_ago)
     client = client_for("dragan")
 
     shown = client.get(f"/statistics/{path}/{lost.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert "hx-trigger" not in shown
     assert "<progress" not in shown
-    assert "was not finished: the background worker stopped before making it" in shown
+    assert "was not finished: the background worker stopped or was restarted" in shown
     answer = client.get(f"/api/v1/statistics/{path}/{lost.pk}").json()
     assert answer["status"] == "failed"
     assert "was not finished: the background worker stopped" in answer["error"]
@@ -116,6 +134,38 @@ def test_a_file_the_worker_never_finished_is_said_lost_not_polled_for_ever(
         f"/statistics/{path}/{lost.pk}/", HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="sr"
     ).content.decode()
     assert "позадински" in shown
+    assert not model.objects.filter(model.alive_q(timezone.now())).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("model", "path", "fields"), KINDS)
+def test_a_long_job_that_keeps_progressing_is_not_lost(client_for, model, path, fields) -> None:
+    """Asked for seven hours ago and still being made, with progress a minute ago (a very large
+    register): still polled, still the pending file a new request is given."""
+    busy = _asked(
+        model,
+        fields,
+        ago=LOST_AFTER + timedelta(hours=1),
+        status="running",
+        progress_ago=timedelta(minutes=1),
+    )
+    shown = client_for("dragan").get(f"/statistics/{path}/{busy.pk}/", HTTP_HX_REQUEST="true")
+    assert 'hx-trigger="every 2s"' in shown.content.decode()
+    assert list(model.objects.filter(model.alive_q(timezone.now()))) == [busy]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("model", "path", "fields"), KINDS)
+def test_the_worker_s_progress_keeps_a_file_being_made_alive(personas, model, path, fields) -> None:
+    """``save_progress`` (what the worker calls as it goes) dates the file's progress: a file
+    whose last progress is old becomes alive again when progress is saved."""
+    stalled = _asked(
+        model, fields, ago=timedelta(hours=1), status="running", progress_ago=timedelta(hours=1)
+    )
+    assert stalled.lost
+    model.save_progress(stalled.pk, 40)
+    stalled.refresh_from_db()
+    assert (stalled.progress, stalled.lost, stalled.pending) == (40, False, True)
 
 
 @pytest.mark.django_db
@@ -141,3 +191,25 @@ def test_a_file_waiting_long_for_the_worker_says_whom_to_tell(
     ):
         text = client.get(f"/statistics/{path}/{fresh.pk}/", HTTP_HX_REQUEST="true")
         assert "Waiting for the background worker" not in text.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_ctdc_file_queued_an_hour_is_alive_while_the_worker_recodes_it(
+    personas, monkeypatch
+) -> None:
+    """Queued for an hour behind a synthetic dataset, then taken by the worker: its start is
+    saved as progress, so it is not taken for lost while the cases are recoded."""
+    rows = generated(2_000)
+    monkeypatch.setattr(exports, "_ctdc_source", lambda: iter(rows))
+    queued = _asked(CtdcExport, {"k": 11}, ago=timedelta(hours=1))
+    seen: list[bool] = []
+    recode = exports.ctdc_release
+
+    def watched(**kwargs):
+        seen.append(CtdcExport.objects.get(pk=queued.pk).pending)
+        return recode(**kwargs)
+
+    monkeypatch.setattr(exports, "ctdc_release", watched)
+    made = services.ctdc_make(export_id=queued.pk)
+    assert seen == [True]
+    assert made.status == "done"

@@ -404,10 +404,11 @@ def test_superseded_datasets_are_removed_when_a_new_one_is_made(
     settings.OPENNRM_SYNTHETIC_KEEP = 2
     user = dataset_user()
     failed = SyntheticDataset.objects.create(epsilon=4.0, k=11, requested_by=user, status="failed")
-    # Asked for seven hours ago and never made (the worker stopped): lost.
+    # Asked for seven hours ago, no progress since (the worker stopped while making it): lost.
     lost = SyntheticDataset.objects.create(epsilon=4.0, k=11, requested_by=user, status="running")
     SyntheticDataset.objects.filter(pk=lost.pk).update(
-        created_at=timezone.now() - LOST_AFTER - timedelta(hours=1)
+        created_at=timezone.now() - LOST_AFTER - timedelta(hours=1),
+        updated_at=timezone.now() - LOST_AFTER - timedelta(hours=1),
     )
     waiting = SyntheticDataset.objects.create(epsilon=4.0, k=11, requested_by=user)
     made = []
