@@ -20,6 +20,7 @@ from opennrm.accounts.models import User
 from opennrm.core import http
 from opennrm.core.apischemas import InputSchema, VersionIn
 from opennrm.core.errors import NotFoundError
+from opennrm.core.models import JobStatus
 from opennrm.monitoring import selectors, services
 from opennrm.monitoring.models import (
     Action,
@@ -181,6 +182,8 @@ class RenditionOut(Schema):
     language: str
     status: str
     progress: int
+    # Why the file was not made (failed): that the worker stopped with it, or to try again.
+    error: str
     download_url: str | None
 
 
@@ -454,10 +457,24 @@ def _rendition(rendition: ReportRendition) -> RenditionOut:
         report_id=rendition.report_id,
         format=rendition.format,
         language=rendition.language,
-        status=rendition.status,
+        status=rendition.state,
         progress=rendition.progress,
+        error=_rendition_problem(rendition),
         download_url=url,
     )
+
+
+def _rendition_problem(rendition: ReportRendition) -> str:
+    """A lost file's explanation, or the page's words for a failure (the error recorded is a
+    crash's text, for the worker's log, not for the client)."""
+    if rendition.lost:
+        return rendition.problem
+    if rendition.status == JobStatus.FAILED:
+        return _(
+            "The report could not be generated. Try again; if it fails again, tell the "
+            "administrator."
+        )
+    return ""
 
 
 @router.post("/reports/{pk}/files", response={202: RenditionOut})

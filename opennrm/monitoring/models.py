@@ -7,8 +7,9 @@ registry (``monitoring.metrics``) whenever a page, the API or a report reads the
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -424,6 +425,11 @@ RenditionStatus = JobStatus
 
 class ReportRendition(WorkerFile):
     """One generated file of a report (format × language), rendered by the background worker."""
+
+    # A report renders in seconds: a file still queued after an hour, or rendering with no
+    # progress for ten minutes, was lost with a worker that stopped or was restarted.
+    lost_after: ClassVar[timedelta | None] = timedelta(hours=1)
+    stalled_after: ClassVar[timedelta | None] = timedelta(minutes=10)
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="renditions")
     format = models.CharField(_("format"), max_length=10, choices=ReportFormat.choices)

@@ -783,9 +783,7 @@ def rendition_render(*, rendition_id: int) -> ReportRendition:
     )
 
     def progress(percent: int) -> None:
-        ReportRendition.objects.filter(pk=rendition.pk).update(
-            status=RenditionStatus.RUNNING, progress=percent
-        )
+        ReportRendition.save_progress(rendition.pk, percent)
 
     progress(5)
     try:

@@ -34,7 +34,6 @@ from opennrm.monitoring.forms import (
     ReportForm,
     apply_error,
 )
-from opennrm.monitoring.models import RenditionStatus
 from opennrm.monitoring.reports import chart_specs
 
 View = Callable[..., HttpResponseBase]
@@ -457,7 +456,7 @@ def rendition_status(request: AuthenticatedHttpRequest, pk: int, file_pk: int) -
     context = {
         "report": report,
         "rendition": rendition,
-        "pending": rendition.status in (RenditionStatus.QUEUED, RenditionStatus.RUNNING),
+        "pending": rendition.pending,
     }
     if request.headers.get("HX-Request"):
         return render(request, "monitoring/_rendition.html", context)

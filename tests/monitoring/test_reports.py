@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from io import BytesIO
 from pathlib import Path
 
@@ -16,6 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document
 from PIL import Image
 
@@ -196,3 +197,56 @@ def test_the_command_refuses_a_user_who_may_not_see_monitoring(demo, tmp_path: P
             "--as",
             "cedomir",
         )
+
+
+@pytest.mark.parametrize(
+    ("status", "ago", "progress_ago"),
+    [
+        pytest.param("queued", timedelta(minutes=61), timedelta(minutes=61), id="queued-an-hour"),
+        pytest.param("running", timedelta(minutes=20), timedelta(minutes=11), id="no-progress"),
+    ],
+)
+def test_a_file_the_worker_never_rendered_is_said_lost_not_polled_for_ever(
+    demo: ProgressReport, client_for, status, ago, progress_ago
+) -> None:
+    """The worker stopped or was restarted with the file: queued for an hour (a report takes
+    seconds), or being rendered with no progress for ten minutes. The page stops polling (it
+    polled every second, for ever) and says to ask again; the API says failed and why."""
+    rendition = ReportRendition.objects.create(
+        report=demo,
+        format="pdf",
+        language="en",
+        requested_by=User.objects.get(username="dragan"),
+        status=status,
+    )
+    now = timezone.now()
+    ReportRendition.objects.filter(pk=rendition.pk).update(
+        created_at=now - ago, updated_at=now - progress_ago
+    )
+    client = client_for("dragan")
+    page = client.get(
+        reverse("monitoring:rendition", args=[demo.pk, rendition.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "hx-trigger" not in page
+    assert "was not finished: the background worker stopped or was restarted" in page
+    answer = client.get(f"/api/v1/monitoring/reports/{demo.pk}/files/{rendition.pk}").json()
+    assert answer["status"] == "failed"
+    assert "was not finished" in answer["error"]
+
+
+def test_a_file_being_rendered_is_polled_and_its_progress_keeps_it_alive(
+    demo: ProgressReport, client_for
+) -> None:
+    rendition = ReportRendition.objects.create(
+        report=demo, format="pdf", language="en", requested_by=User.objects.get(username="dragan")
+    )
+    ReportRendition.objects.filter(pk=rendition.pk).update(
+        created_at=timezone.now() - timedelta(minutes=30)
+    )
+    ReportRendition.save_progress(rendition.pk, 40)
+    page = client_for("dragan").get(
+        reverse("monitoring:rendition", args=[demo.pk, rendition.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert 'hx-trigger="every 1s"' in page.content.decode()
+    answer = client_for("dragan").get(f"/api/v1/monitoring/reports/{demo.pk}/files/{rendition.pk}")
+    assert (answer.json()["status"], answer.json()["error"]) == ("running", "")
