@@ -206,6 +206,7 @@ register(
         "import.map_columns": _("Import columns mapped"),
         "import.map_values": _("Import values mapped"),
         "import.queue": _("Import queued"),
+        "import.resume": _("Interrupted import run again"),
         "import.upload": _("Import file uploaded"),
         "lifecycle.erasure": _("Personal data erased"),
         "lifecycle.erasure_approved": _("Erasure approved"),

@@ -9,9 +9,12 @@ an ``EncryptedTextField``, so ``manage.py rotate_keys`` re-encrypts it with ever
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opennrm.core.fields import LONG_TEXT, BoundedTextField, EncryptedTextField
@@ -57,9 +60,32 @@ class ImportJob(models.Model):
     def __str__(self) -> str:
         return f"{self.spec} {self.id}"
 
+    # A job still waiting for the worker this long, or importing with no progress written for
+    # STALLED_AFTER, was interrupted: the worker stopped or was restarted with it (an upgrade
+    # restarts it), and its transaction was rolled back, so nothing was imported. Progress is
+    # written at most twice a second on PostgreSQL; SQLite writes it only at the start and end,
+    # so there an import would have to run half an hour to be taken for interrupted.
+    QUEUED_LOST_AFTER: ClassVar[timedelta] = timedelta(hours=1)
+    STALLED_AFTER: ClassVar[timedelta] = timedelta(minutes=30)
+
     @property
     def finished(self) -> bool:
         return self.stage in (Stage.DONE, Stage.FAILED)
+
+    @property
+    def interrupted(self) -> bool:
+        """Waiting or importing, but abandoned by the worker (``services.job_resume``)."""
+        now = timezone.now()
+        if self.stage == Stage.QUEUED:
+            return self.updated_at < now - self.QUEUED_LOST_AFTER
+        if self.stage == Stage.RUNNING:
+            return self.updated_at < now - self.STALLED_AFTER
+        return False
+
+    @property
+    def in_progress(self) -> bool:
+        """What the page polls: waiting for the worker or importing, not interrupted."""
+        return self.stage in (Stage.QUEUED, Stage.RUNNING) and not self.interrupted
 
     @property
     def percent(self) -> int:

@@ -237,6 +237,39 @@ def job_queue(*, actor: User, job: ImportJob) -> ImportJob:
     return job
 
 
+def job_resume(*, actor: User, job: ImportJob) -> ImportJob:
+    """Hand an interrupted job (``ImportJob.interrupted``: the worker stopped or was restarted
+    with it, and nothing was imported) to the worker again, from the file it still keeps. Only
+    its owner may; a job still waiting, importing or ended is refused with the reason, and
+    nothing changes."""
+    from opennrm.imports.tasks import run_import_job
+
+    spec = spec_for(job.spec, target=job.target)
+    policy.require(actor, spec.permission)
+    if job.actor_id != actor.pk:
+        raise NotFoundError(_("There is no such import."))
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if not job.interrupted:
+            raise ValidationFailed(
+                _("This import is not interrupted: it is waiting, importing or has ended.")
+            )
+        if not job.upload:
+            raise ValidationFailed(_("The uploaded file is no longer kept; upload it again."))
+        job.stage, job.done = Stage.QUEUED, 0
+        job.save(update_fields=["stage", "done", "updated_at"])
+        record(
+            actor=actor,
+            verb="import.resume",
+            target_type="imports.importjob",
+            target_id=str(job.pk),
+            target_label=job.spec,
+        )
+        job_id = str(job.pk)
+        transaction.on_commit(lambda: run_import_job.enqueue(job_id))
+    return job
+
+
 class _ProgressWriter:
     """Progress seen by other processes while the import's transaction is still open.
 
@@ -258,9 +291,11 @@ class _ProgressWriter:
             return
         self.last = now
         with self.side.cursor() as cursor:
+            # ``updated_at`` with it: progress written lately tells a running job from an
+            # interrupted one (``ImportJob.interrupted``).
             cursor.execute(
-                "UPDATE imports_importjob SET done = %s, total = %s WHERE id = %s",
-                [done, total, self.job.pk],
+                "UPDATE imports_importjob SET done = %s, total = %s, updated_at = %s WHERE id = %s",
+                [done, total, timezone.now(), self.job.pk],
             )
 
     def close(self) -> None:

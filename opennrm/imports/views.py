@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from opennrm.accounts import policy
-from opennrm.core.errors import DomainError, PermissionDeniedError
+from opennrm.core.errors import DomainError, PermissionDeniedError, ValidationFailed
 from opennrm.core.forms import ImportForm
 from opennrm.core.http import AuthenticatedHttpRequest, actor
 from opennrm.core.tabular import RowError, TabularError, read_upload
@@ -269,6 +269,23 @@ def job(request: AuthenticatedHttpRequest, job_id: str) -> HttpResponse:
     }
     polled = request.headers.get("HX-Request") == "true"
     return render(request, "imports/_progress.html" if polled else "imports/job.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def resume(request: AuthenticatedHttpRequest, job_id: str) -> HttpResponse:
+    """Run an interrupted import again (``services.job_resume``); a refusal is shown on the job's
+    page, which then says what the job is doing."""
+    job, _spec = _job(request, job_id)
+    try:
+        services.job_resume(actor=actor(request), job=job)
+    except ValidationFailed as problem:
+        messages.error(request, problem.message)
+    else:
+        messages.success(
+            request, _("The import has started again; this page shows its progress and report.")
+        )
+    return redirect("imports:job", job_id=job.pk)
 
 
 @login_required

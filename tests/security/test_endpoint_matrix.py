@@ -301,6 +301,7 @@ EXPECTED: dict[str, Entry] = {
     ),
     "imports:preview": allow("marija", job_id="import_job"),
     "imports:report": allow("marija", job_id="import_job"),
+    "imports:resume": post("marija", job_id="import_job"),
     "imports:upload": allow("vesna", key="=cases"),
     "imports:template": allow("vesna", key="=cases"),
     # --- field (the offline app): the worker and manifest load before sign-in, hold no data ----
