@@ -164,6 +164,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "imports:columns": _IMPORTS,
     "imports:values": _IMPORTS,
     "imports:preview": _IMPORTS,
+    "imports:resume": _IMPORTS,
 }
 
 # Named URLs that render no page of their own: files, JSON, fragments, machine endpoints.
