@@ -61,7 +61,7 @@ class WorkerFile(TimeStampedModel):
     lost_after: ClassVar[timedelta | None] = None
     stalled_after: ClassVar[timedelta | None] = None
     # A file queued this long, not yet started, tells its user whom to tell (``waiting_minutes``).
-    WAIT_HINT_AFTER: ClassVar[timedelta] = timedelta(minutes=15)
+    wait_hint_after: ClassVar[timedelta] = timedelta(minutes=15)
 
     @classmethod
     def alive_q(cls, now: datetime) -> Q:
@@ -118,9 +118,9 @@ class WorkerFile(TimeStampedModel):
     @property
     def waiting_minutes(self) -> int | None:
         """Minutes since the file was asked for, when it has waited in the queue, not started,
-        longer than ``WAIT_HINT_AFTER`` (the worker may be stopped); else None."""
+        longer than ``wait_hint_after`` (the worker may be stopped); else None."""
         waited = timezone.now() - self.created_at
-        if self.status != JobStatus.QUEUED or self.lost or waited < self.WAIT_HINT_AFTER:
+        if self.status != JobStatus.QUEUED or self.lost or waited < self.wait_hint_after:
             return None
         return int(waited.total_seconds() // 60)
 

@@ -60,13 +60,13 @@ class ImportJob(models.Model):
     def __str__(self) -> str:
         return f"{self.spec} {self.id}"
 
-    # A job still waiting for the worker this long, or importing with no progress written for
-    # STALLED_AFTER, was interrupted: the worker stopped or was restarted with it (an upgrade
+    # A job still waiting for the worker ``lost_after``, or importing with no progress written
+    # for ``stalled_after``, was interrupted: the worker stopped or was restarted with it (an upgrade
     # restarts it), and its transaction was rolled back, so nothing was imported. Progress is
     # written at most twice a second on PostgreSQL; SQLite writes it only at the start and end,
     # so there an import would have to run half an hour to be taken for interrupted.
-    QUEUED_LOST_AFTER: ClassVar[timedelta] = timedelta(hours=1)
-    STALLED_AFTER: ClassVar[timedelta] = timedelta(minutes=30)
+    lost_after: ClassVar[timedelta] = timedelta(hours=1)
+    stalled_after: ClassVar[timedelta] = timedelta(minutes=30)
 
     @property
     def finished(self) -> bool:
@@ -77,9 +77,9 @@ class ImportJob(models.Model):
         """Waiting or importing, but abandoned by the worker (``services.job_resume``)."""
         now = timezone.now()
         if self.stage == Stage.QUEUED:
-            return self.updated_at < now - self.QUEUED_LOST_AFTER
+            return self.updated_at < now - self.lost_after
         if self.stage == Stage.RUNNING:
-            return self.updated_at < now - self.STALLED_AFTER
+            return self.updated_at < now - self.stalled_after
         return False
 
     @property

@@ -36,8 +36,8 @@ def _queued_then_lost(client, capture, *, stage: str, ago: timedelta) -> ImportJ
 @pytest.mark.parametrize(
     ("stage", "ago"),
     [
-        pytest.param(Stage.RUNNING, ImportJob.STALLED_AFTER + timedelta(minutes=1), id="running"),
-        pytest.param(Stage.QUEUED, ImportJob.QUEUED_LOST_AFTER + timedelta(minutes=1), id="queued"),
+        pytest.param(Stage.RUNNING, ImportJob.stalled_after + timedelta(minutes=1), id="running"),
+        pytest.param(Stage.QUEUED, ImportJob.lost_after + timedelta(minutes=1), id="queued"),
     ],
 )
 def test_an_interrupted_import_says_so_and_runs_again_from_the_kept_file(
