@@ -212,28 +212,38 @@ def job_preview(*, actor: User, job: ImportJob) -> Preview:
     return spec.preview(_rows(job, spec), actor=actor)
 
 
-def job_queue(*, actor: User, job: ImportJob) -> ImportJob:
-    """Hand the job to the background worker (after this transaction commits)."""
-    from opennrm.imports.tasks import run_import_job
-
-    spec = spec_for(job.spec, target=job.target)
-    policy.require(actor, spec.permission)
+def _own_job(actor: User, job: ImportJob) -> None:
+    """Only the one who uploaded a job may start it (anyone else: as if it did not exist)."""
+    policy.require(actor, spec_for(job.spec, target=job.target).permission)
     if job.actor_id != actor.pk:
         raise NotFoundError(_("There is no such import."))
+
+
+def _enqueue(actor: User, job: ImportJob, *, verb: str, fields: list[str]) -> None:
+    """Save ``job`` queued (``fields`` with its stage), audit ``verb``, and hand it to the
+    background worker once the caller's transaction commits."""
+    from opennrm.imports.tasks import run_import_job
+
+    job.stage = Stage.QUEUED
+    job.save(update_fields=["stage", *fields, "updated_at"])
+    record(
+        actor=actor,
+        verb=verb,
+        target_type="imports.importjob",
+        target_id=str(job.pk),
+        target_label=job.spec,
+    )
+    job_id = str(job.pk)
+    transaction.on_commit(lambda: run_import_job.enqueue(job_id))
+
+
+def job_queue(*, actor: User, job: ImportJob) -> ImportJob:
+    """Hand the job to the background worker (after this transaction commits)."""
+    _own_job(actor, job)
     if job.stage != Stage.UPLOADED:
         return job  # a second click on "Import" starts nothing new
     with transaction.atomic():
-        job.stage = Stage.QUEUED
-        job.save(update_fields=["stage", "updated_at"])
-        record(
-            actor=actor,
-            verb="import.queue",
-            target_type="imports.importjob",
-            target_id=str(job.pk),
-            target_label=job.spec,
-        )
-        job_id = str(job.pk)
-        transaction.on_commit(lambda: run_import_job.enqueue(job_id))
+        _enqueue(actor, job, verb="import.queue", fields=[])
     return job
 
 
@@ -242,12 +252,7 @@ def job_resume(*, actor: User, job: ImportJob) -> ImportJob:
     with it, and nothing was imported) to the worker again, from the file it still keeps. Only
     its owner may; a job still waiting, importing or ended is refused with the reason, and
     nothing changes."""
-    from opennrm.imports.tasks import run_import_job
-
-    spec = spec_for(job.spec, target=job.target)
-    policy.require(actor, spec.permission)
-    if job.actor_id != actor.pk:
-        raise NotFoundError(_("There is no such import."))
+    _own_job(actor, job)
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         if not job.interrupted:
@@ -256,17 +261,8 @@ def job_resume(*, actor: User, job: ImportJob) -> ImportJob:
             )
         if not job.upload:
             raise ValidationFailed(_("The uploaded file is no longer kept; upload it again."))
-        job.stage, job.done = Stage.QUEUED, 0
-        job.save(update_fields=["stage", "done", "updated_at"])
-        record(
-            actor=actor,
-            verb="import.resume",
-            target_type="imports.importjob",
-            target_id=str(job.pk),
-            target_label=job.spec,
-        )
-        job_id = str(job.pk)
-        transaction.on_commit(lambda: run_import_job.enqueue(job_id))
+        job.done = 0
+        _enqueue(actor, job, verb="import.resume", fields=["done"])
     return job
 
 

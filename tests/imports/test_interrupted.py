@@ -4,7 +4,6 @@ rolled back, so nothing was imported, and its owner may run it again from the ke
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -13,15 +12,12 @@ from django.utils import timezone
 from opennrm.audit.models import AuditEntry
 from opennrm.cases.models import Case
 from opennrm.imports.models import ImportJob, Stage
-from tests.imports.test_pipeline import walk_to_preview
+from tests.imports.test_pipeline import walk_to_values_mapped
 
 
 def _queued_then_lost(client, capture, *, stage: str, ago: timedelta) -> ImportJob:
     """A job through the pipeline to "Import", whose worker then died (no task runs)."""
-    job_id = walk_to_preview(client)
-    page = client.get(f"/imports/jobs/{job_id}/values/").content.decode()
-    field = re.search(r'name="(val-[0-9a-f]+)"', page).group(1)
-    client.post(f"/imports/jobs/{job_id}/values/", {field: "Feminine"})
+    job_id = walk_to_values_mapped(client)
     with capture(execute=False):
         client.post(f"/imports/jobs/{job_id}/preview/")
     ImportJob.objects.filter(pk=job_id).update(
