@@ -20,7 +20,6 @@ from opennrm.accounts.models import User
 from opennrm.core import http
 from opennrm.core.apischemas import InputSchema, VersionIn
 from opennrm.core.errors import NotFoundError
-from opennrm.core.models import JobStatus
 from opennrm.monitoring import selectors, services
 from opennrm.monitoring.models import (
     Action,
@@ -459,22 +458,9 @@ def _rendition(rendition: ReportRendition) -> RenditionOut:
         language=rendition.language,
         status=rendition.state,
         progress=rendition.progress,
-        error=_rendition_problem(rendition),
+        error=rendition.problem,
         download_url=url,
     )
-
-
-def _rendition_problem(rendition: ReportRendition) -> str:
-    """A lost file's explanation, or the page's words for a failure (the error recorded is a
-    crash's text, for the worker's log, not for the client)."""
-    if rendition.lost:
-        return rendition.problem
-    if rendition.status == JobStatus.FAILED:
-        return _(
-            "The report could not be generated. Try again; if it fails again, tell the "
-            "administrator."
-        )
-    return ""
 
 
 @router.post("/reports/{pk}/files", response={202: RenditionOut})

@@ -439,3 +439,18 @@ class ReportRendition(WorkerFile):
     @property
     def audit_label(self) -> str:
         return f"report rendition {self.pk}"
+
+    @property
+    def problem(self) -> str:
+        """Why the file was not made, in the words shown on its page and in the API: that it was
+        lost, or to try again. The error recorded is a crash's text, for the worker's log only."""
+        if self.lost:
+            return super().problem
+        if self.status == JobStatus.FAILED:
+            return str(
+                _(
+                    "The report could not be generated. Try again; if it fails again, tell the "
+                    "administrator."
+                )
+            )
+        return ""
