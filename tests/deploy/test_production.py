@@ -204,6 +204,13 @@ def test_production_builds_starts_and_serves_sign_in_a_page_and_the_api(
     assert status == 200, body
     assert '"username": "operator"' in body or '"username":"operator"' in body
 
+    # The metrics a supervisor on this machine scrapes: each task queue its own series.
+    status, _headers, metrics = browser.request("GET", "/metrics", Cookie="")
+    assert status == 200, metrics[-2000:]
+    for queue in ("default", "long"):
+        assert f'opennrm_task_queue_depth{{queue="{queue}"}} 0.0' in metrics
+        assert f'opennrm_task_queue_oldest_seconds{{queue="{queue}"}} 0.0' in metrics
+
     check = subprocess.run(
         [PYTHON, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
