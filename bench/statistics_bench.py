@@ -183,7 +183,13 @@ def compare(actor: User, period: Period, label: str) -> None:
     assert len(queries) == 21
     grouped = grouping_sets_sql()  # after hand_written_sql (POPULATIONS)
     assert len(grouped) == 7
+    started = time.perf_counter()
     run_app(actor, period)
+    print(
+        f"{label}: first release {time.perf_counter() - started:.3f} s "
+        "(counts the months not yet kept, statistics.cube)",
+        flush=True,
+    )
     run_sql(queries, period)  # warm the caches for all three
     run_sql(grouped, period)
     app, sql, best = [], [], []

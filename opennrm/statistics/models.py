@@ -75,3 +75,78 @@ class CtdcExport(WorkerFile):
     def loss_rows(self) -> list[tuple[str, list[float]]]:
         """The export report as (column, [given, generalised, withheld, not recorded]) rows."""
         return [(str(row[0]), [float(share) for share in row[1:]]) for row in self.loss]
+
+
+class MonthCount(models.Model):
+    """One cell of a victim breakdown for one calendar month, counted ahead of the releases
+    (``statistics.cube``): the number of victims of ``population`` in the month with that
+    breakdown's code ``row`` and sex ``sex``, and the sum of their record keys modulo the key
+    range (the cell-key method needs it). Exact counts: read only by ``tables``, never shown."""
+
+    population = models.CharField(max_length=20)
+    month = models.DateField()
+    breakdown = models.CharField(max_length=20)
+    row = models.CharField(max_length=200)
+    sex = models.CharField(max_length=10)
+    n = models.PositiveIntegerField()
+    key_sum = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "population"], name="monthcount_month")]
+
+    def __str__(self) -> str:
+        return f"{self.population} {self.month:%Y-%m} {self.breakdown} {self.row} {self.sex}"
+
+
+class CountedMonth(models.Model):
+    """A month whose ``MonthCount`` rows were counted by the rules whose ``signature`` they
+    carry. They are current while no ``StaleMonth`` names the month."""
+
+    month = models.DateField(primary_key=True)
+    signature = models.CharField(max_length=64)
+    counted_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class StaleMonth(models.Model):
+    """A month whose counts a committed change may have moved: written by the database's own
+    triggers on the cases, persons, referrals, agencies and identification decisions (migration
+    0003), removed when the month is counted again."""
+
+    id = models.BigAutoField(primary_key=True)
+    month = models.DateField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class RecordTimes(models.Model):
+    """How many rows a case has in a distinct-counted population (``statistics.cube``):
+    identification decisions (``row`` empty), residence permits or service requests of type
+    ``row``, whatever their outcome or status. Kept by the database's triggers in the
+    transaction that adds, changes or removes the rows (migration 0004), so it is always true;
+    two transactions adding the first row of a case at once meet on the unique constraint, and
+    the second counts the first. A case with more than one (``times`` > 1) is left out of the
+    kept months and counted from the rows of the whole period, once."""
+
+    population = models.CharField(max_length=20)
+    case_id = models.BigIntegerField()
+    row = models.CharField(max_length=40, blank=True)
+    times = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["population", "case_id", "row"], name="recordtimes_key")
+        ]
+        indexes = [
+            models.Index(
+                fields=["population", "case_id", "row"],
+                condition=models.Q(times__gt=1),
+                name="recordtimes_repeated",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.population} case {self.case_id} {self.row} ×{self.times}"

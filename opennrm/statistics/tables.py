@@ -7,16 +7,15 @@ with the human labels beside it. Nothing here applies a release profile or check
 
 A release builds many tables of one population (eight breakdowns of presumed victims, eight of
 identified victims), and at a million cases the time is the database's scan of the period's rows,
-once per table. :func:`build_tables` therefore counts all the breakdowns of a population in one
-query on PostgreSQL: the ORM writes the per-row dimensions as a subquery, and
-``GROUP BY GROUPING SETS ((row₁, sex), (row₂, sex), …)`` counts every table from one scan, each
-set counted on its own (so ``count(DISTINCT case)`` of identified victims stays per table, exactly
-as the single-table query counts it). Beside each count the same query sums the record keys of
-the counted records (``keys.RecordKey``), which the cell-key method of ``disclosure`` needs. For
-a period within one calendar year the presumed victims, the identified victims and the
-reflection periods are counted from one scan of the cases (:func:`_case_counts`). SQLite has no ``GROUPING SETS``; there, and
-for a single table, each table is its own query (``TableSpec.build``). Both paths are compared on
-the same data in the tests.
+once per table. On PostgreSQL :func:`population_counts` therefore counts all the breakdowns of a
+population in one query: the ORM writes the per-row dimensions as a subquery, and ``GROUP BY
+GROUPING SETS ((row₁, sex), (row₂, sex), …)`` counts every table from one scan, each set counted
+on its own (so ``count(DISTINCT case)`` of identified victims stays per table, exactly as the
+single-table query counts it). Beside each count the same query sums the record keys of the
+counted records (``keys.RecordKey``), which the cell-key method of ``disclosure`` needs. And a
+release of whole months reads them counted ahead (``cube``: counts kept per calendar month by
+that same query, grouped by month too), so that ten years cost little more than one. SQLite has
+no ``GROUPING SETS``; there each table is its own query (``TableSpec.build``). The paths are compared on the same data in the tests.
 
 Units and conventions (shown to users on the explanation page):
 
@@ -46,22 +45,22 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Case as Switch
 from django.db.models import (
-    BooleanField,
     CharField,
     Count,
     DateField,
-    ExpressionWrapper,
+    Exists,
     F,
+    OuterRef,
     Q,
     QuerySet,
     Sum,
     Value,
     When,
 )
-from django.db.models import Case as Switch
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -79,6 +78,7 @@ from opennrm.core.countries import COUNTRIES
 from opennrm.statistics import ages
 from opennrm.statistics.disclosure import KEY_RANGE, Table
 from opennrm.statistics.keys import RecordKey
+from opennrm.statistics.models import RecordTimes
 
 UNKNOWN = "unknown"
 
@@ -328,29 +328,23 @@ class TableSpec:
     row_dimension: Dimension
     column_dimension: Dimension
     build: Callable[[Period], BuiltTable]
-    # Victim breakdowns: the population counted and the row dimension's key, so that
-    # ``build_tables`` can count a population's breakdowns together.
+    # Tables of a population (``CUBED``): its name and the row dimension's key, so that
+    # ``build_tables`` counts a population's breakdowns together, from the kept months; and how
+    # the table is made from its counts (None: ``_assemble`` of the above).
     population: str = ""
     breakdown: str = ""
+    assemble: Callable[[Period, Counts], BuiltTable] | None = None
+
+    def from_counts(self, period: Period, counts: Counts) -> BuiltTable:
+        if self.assemble is not None:
+            return self.assemble(period, counts)
+        return _assemble(
+            self.id, self.title, period, self.row_dimension, self.column_dimension, counts
+        )
 
 
-def _presumed_q(period: Period) -> Q:
-    return Q(presumed_victim_date__range=(period.start, period.end))
-
-
-def _reflection_q(period: Period) -> Q:
-    return Q(reflection_period_start__range=(period.start, period.end))
-
-
-def _presumed(period: Period) -> QuerySet[Case]:
-    return Case.objects.filter(_presumed_q(period))
-
-
-def _identified(period: Period) -> QuerySet[IdentificationDecision]:
-    return IdentificationDecision.objects.filter(
-        outcome=vocab.IdentificationOutcome.IDENTIFIED,
-        decided_on__range=(period.start, period.end),
-    )
+def _identified_decisions() -> QuerySet[IdentificationDecision]:
+    return IdentificationDecision.objects.filter(outcome=vocab.IdentificationOutcome.IDENTIFIED)
 
 
 def _row_expression(key: str, p: str, date_field: Any) -> tuple[Any, Any]:
@@ -383,26 +377,95 @@ _BREAKDOWNS: tuple[tuple[str, Promise, Dimension], ...] = (
 )
 
 
+Span = tuple[date, date]
+
+
 @dataclass(frozen=True)
 class _Population:
+    """Rows counted by date into tables: their model's rows (``base``), the date that places
+    them in a period, what is counted, and the expressions of their rows' codes."""
+
+    key: str  # its name in ``CUBED``
     name: Promise
-    rows: Callable[[Period], QuerySet[Any]]
-    path: str  # from the counted model to the case
+    base: Callable[[], QuerySet[Any]]  # every row of the population, of any date
     date_field: str
-    counted: str  # "pk": every row once; otherwise counted distinct
+    counted: str  # "pk": every row once; otherwise the related record, counted distinct
+    # A breakdown's row expression and the age annotation it needs (or None), by key.
+    row: Callable[[str], tuple[Any, Any]]
+    column: Callable[[], Any]
+    # ``date_field`` is an instant, placed by its day in the current time zone.
+    local_day: bool = False
+    # Counted distinct within a row of this field: a case assisted twice with shelter counts
+    # once, with shelter and medical care once in each row (None: once per breakdown row).
+    repeat_by: str | None = None
+
+    def within(self, spans: Sequence[Span]) -> QuerySet[Any]:
+        """The population's rows dated within any of ``spans`` (first and last day)."""
+        dated = Q()
+        for start, end in spans:
+            if self.local_day:
+                dated |= Q(**_local_days(self.date_field, Period(start, end)))
+            else:
+                dated |= Q(**{f"{self.date_field}__range": (start, end)})
+        return self.base().filter(dated)
+
+    def rows(self, period: Period) -> QuerySet[Any]:
+        return self.within([(period.start, period.end)])
+
+    def count(self, period: Period, key: str = "row") -> Counts:
+        """The counts and key sums of breakdown ``key`` × the column, one query (``_count``)."""
+        row, age = self.row(key)
+        return _count(self.rows(period), row, self.column(), self.counted, age=age)
+
+
+def _victims(
+    key: str,
+    name: Promise,
+    base: Callable[[], QuerySet[Any]],
+    path: str,
+    date_field: str,
+    counted: str,
+) -> _Population:
+    return _Population(
+        key,
+        name,
+        base,
+        date_field,
+        counted,
+        row=lambda breakdown: _row_expression(breakdown, path, date_field),
+        column=lambda: _sex(path),
+    )
 
 
 _POPULATIONS: dict[str, _Population] = {
-    "presumed": _Population(_("Presumed victims"), _presumed, "", "presumed_victim_date", "pk"),
-    "identified": _Population(_("Identified victims"), _identified, "case__", "decided_on", "case"),
+    "presumed": _victims(
+        "presumed", _("Presumed victims"), Case.objects.all, "", "presumed_victim_date", "pk"
+    ),
+    "identified": _victims(
+        "identified",
+        _("Identified victims"),
+        _identified_decisions,
+        "case__",
+        "decided_on",
+        "case",
+    ),
 }
+# Victims granted a recovery and reflection period: one table (by age group and sex), aged on the
+# day their period began; counted like the two victim populations where months are kept.
+REFLECTION = _victims(
+    "reflection",
+    _("Victims granted a recovery and reflection period"),
+    Case.objects.all,
+    "",
+    "reflection_period_start",
+    "pk",
+)
 
 
 def _victim_tables() -> list[TableSpec]:
     specs: list[TableSpec] = []
     for prefix, pop in _POPULATIONS.items():
-        name, population, p = pop.name, pop.rows, pop.path
-        date_field, counted = pop.date_field, pop.counted
+        name = pop.name
         for key, suffix, dim in _BREAKDOWNS:
             table_id = f"{prefix}_by_{key}"
 
@@ -413,28 +476,48 @@ def _victim_tables() -> list[TableSpec]:
                 suffix: Promise = suffix,
                 dim: Dimension = dim,
                 key: str = key,
-                population: Callable[[Period], QuerySet[Any]] = population,
-                p: str = p,
-                date_field: str = date_field,
-                counted: str = counted,
+                pop: _Population = pop,
             ) -> BuiltTable:
-                row, age = _row_expression(key, p, date_field)
-                counts = _count(population(period), row, _sex(p), counted, age=age)
+                counts = pop.count(period, key)
                 return _assemble(table_id, _title(name, suffix), period, dim, SEX, counts)
 
             specs.append(TableSpec(table_id, _title(name, suffix), dim, SEX, build, prefix, key))
     return specs
 
 
-def _breakdown_counts(
-    population: str, keys: Sequence[str], period: Period
-) -> dict[str, dict[tuple[str, str], tuple[int, int]]]:
-    """The counts and record-key sums of ``population`` by each breakdown in ``keys`` × sex,
-    from one scan (PostgreSQL's ``GROUPING SETS``): the same figures as one ``_count`` per
-    breakdown."""
-    pop = _POPULATIONS[population]
-    queryset = pop.rows(period)
-    keys = list(keys)
+# Per breakdown key, the counts and record-key sums of its cells.
+KeyedCounts = dict[str, dict[tuple[str, str], tuple[int, int]]]
+
+
+def repeated(pop: _Population) -> Exists:
+    """Whether a row's counted record occurs more than once in ``pop`` (``RecordTimes``, kept
+    by triggers: a case with more than one identification decision, or more than one permit
+    or service request of the row's type), so would be counted more than once if its months
+    were added up."""
+    marks = RecordTimes.objects.filter(
+        population=pop.key,
+        case_id=OuterRef(pop.counted),
+        row=OuterRef(pop.repeat_by) if pop.repeat_by else Value(""),
+        times__gt=1,
+    )
+    return Exists(marks)
+
+
+def population_query(
+    pop: _Population,
+    keys: Sequence[str],
+    spans: Sequence[Span],
+    *,
+    by_month: bool = False,
+    repeats: bool | None = None,
+) -> tuple[str, tuple[Any, ...], list[str]]:
+    """The rows ``population_counts`` groups (SQL and parameters: one row per counted record
+    with its code in each breakdown of ``keys``, ``d_sex`` (the column), ``d_key``,
+    ``d_counted`` if counted distinct, ``d_month`` with ``by_month``) and the aggregates that
+    count them."""
+    queryset = pop.within(spans)
+    if pop.counted != "pk" and repeats is not None:
+        queryset = queryset.filter(repeated(pop) if repeats else ~repeated(pop))
     values: dict[str, Any] = {}
     if pop.counted != "pk":
         # As ``_key_sum``: the distinct cases' keys, modulo KEY_RANGE.
@@ -445,108 +528,80 @@ def _breakdown_counts(
     else:
         aggregates = ["count(*)", "sum(d_key)"]
     for key in keys:
-        row, age = _row_expression(key, pop.path, pop.date_field)
+        row, age = pop.row(key)
         if age is not None:
             queryset = queryset.annotate(_age=age)
         values[f"d_{key}"] = row
-    values["d_sex"] = _sex(pop.path)
-    values["d_key"] = RecordKey(F(f"{pop.path}id"))
+    values["d_sex"] = pop.column()
+    values["d_key"] = RecordKey(F(pop.counted))
     if pop.counted != "pk":
         values["d_counted"] = F(pop.counted)
+    if by_month:
+        values["d_month"] = TruncMonth(pop.date_field, output_field=DateField())
     inner, params = queryset.order_by().values(**values).query.sql_with_params()
-    if pop.counted != "pk" and period.start.year == period.end.year:
-        # Within one calendar year every breakdown of a row (the year and age bracket too) is
-        # a property of the counted case, so the rows of one case are identical: keeping one
-        # row per case makes count(*) equal to count(DISTINCT case). Unlike a DISTINCT
-        # aggregate, that lets PostgreSQL hash the grouping sets instead of sorting all the
-        # text columns once per set. Across years a case may fall in two rows of a set:
-        # counted distinct as above.
-        inner = f"SELECT DISTINCT ON (d_counted) * FROM ({inner}) AS rows"  # noqa: S608
-        aggregates = ["count(*)", "sum(d_key)"]
-    counts: dict[str, dict[tuple[str, str], tuple[int, int]]] = {key: {} for key in keys}
-    for key, cell, numbers in _grouping_sets(inner, params, keys, aggregates):
+    return inner, tuple(params), aggregates
+
+
+def population_counts(
+    pop: _Population,
+    keys: Sequence[str],
+    spans: Sequence[Span],
+    *,
+    by_month: bool = False,
+    repeats: bool | None = None,
+) -> dict[date | None, KeyedCounts]:
+    """The counts and record-key sums of ``pop``'s rows dated within ``spans``, by each breakdown
+    in ``keys`` × sex, from one scan (PostgreSQL's ``GROUPING SETS``; each set counted on its
+    own, so a distinct count stays per table): the same figures as one ``_count`` per
+    breakdown. With ``by_month``, per calendar month of the row's date (keyed by the month's
+    first day; otherwise by None). For a distinct-counted population ``repeats`` False keeps
+    only the records not marked as repeated (``repeated``), True only the others; None keeps
+    every row."""
+    keys = list(keys)
+    inner, params, aggregates = population_query(
+        pop, keys, spans, by_month=by_month, repeats=repeats
+    )
+    lead = ["d_month"] if by_month else []
+    counts: dict[date | None, KeyedCounts] = {}
+    for month, key, cell, numbers in _grouping_sets(inner, params, keys, aggregates, lead):
         if numbers[0]:
-            counts[key][cell] = (numbers[0], int(numbers[1]) % KEY_RANGE)
+            found = counts.setdefault(month, {k: {} for k in keys})
+            found[key][cell] = (numbers[0], int(numbers[1]) % KEY_RANGE)
     return counts
 
 
 def _grouping_sets(
-    inner: str, params: Sequence[Any], keys: Sequence[str], aggregates: Sequence[str]
-) -> Iterator[tuple[str, tuple[str, str], Sequence[int]]]:
+    inner: str,
+    params: Sequence[Any],
+    keys: Sequence[str],
+    aggregates: Sequence[str],
+    lead: Sequence[str] = (),
+) -> Iterator[tuple[Any, str, tuple[str, str], Sequence[int]]]:
     """Run ``aggregates`` over the rows of ``inner`` (columns ``d_<key>`` and ``d_sex``) grouped
-    by each breakdown × sex in one ``GROUP BY GROUPING SETS`` query; yield each group as its
-    breakdown key, its (row code, sex) cell and the aggregates' values."""
+    by each breakdown × sex (and by the ``lead`` column, if any, in every set) in one
+    ``GROUP BY GROUPING SETS`` query; yield each group as its ``lead`` value (None without),
+    its breakdown key, its (row code, sex) cell and the aggregates' values."""
     columns = [f"d_{key}" for key in keys]
-    sets = ", ".join(f"({column}, d_sex)" for column in columns)
+    sets = ", ".join(f"({', '.join([*lead, column, 'd_sex'])})" for column in columns)
     # Names from the fixed breakdown keys, values as parameters of the ORM's subquery.
     sql = (
-        f"SELECT GROUPING({', '.join(columns)}), {', '.join(columns)}, d_sex, "  # noqa: S608
-        f"{', '.join(aggregates)} "
+        f"SELECT GROUPING({', '.join(columns)}), {', '.join([*lead, *columns])}, "  # noqa: S608
+        f"d_sex, {', '.join(aggregates)} "
         f"FROM ({inner}) AS breakdowns GROUP BY GROUPING SETS ({sets})"
     )
     # GROUPING() sets the bit of every column left out of the row's set; the first column is
     # the most significant bit.
-    n = len(keys)
+    n, skip = len(keys), len(lead)
     by_mask = {((1 << n) - 1) & ~(1 << (n - 1 - i)): i for i in range(n)}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     for row in rows:
-        mask, dims, sex, numbers = row[0], row[1 : n + 1], row[n + 1], row[n + 2 :]
+        mask, led = row[0], row[1] if skip else None
+        dims, sex = row[1 + skip : n + 1 + skip], row[n + 1 + skip]
+        numbers = row[n + 2 + skip :]
         i = by_mask[mask]
-        yield keys[i], (_code(dims[i]), str(sex)), numbers
-
-
-def _case_counts(
-    period: Period, presumed: Sequence[str], identified: Sequence[str], reflection: bool
-) -> dict[str, dict[str, dict[tuple[str, str], tuple[int, int]]]]:
-    """For a period within one calendar year: presumed victims by each breakdown in
-    ``presumed``, identified victims by each in ``identified`` (× sex) and, with ``reflection``,
-    reflection periods by age group and sex, all from one scan of the cases (PostgreSQL).
-
-    Within one year every breakdown is a property of the case — the year and the age in it are
-    the period's — so an identified victim is one case row with a positive decision in the
-    period, counted once: the figure of ``count(DISTINCT case)`` over its decisions. Each
-    population counts the rows its own filter selects (``count(*) FILTER``). Returns
-    ``{"presumed": {breakdown: counts}, "identified": {…}, "reflection": {"age_group": counts}}``.
-    """
-    presumed_q, granted_q = _presumed_q(period), _reflection_q(period)
-    identified_q = Q(pk__in=_identified(period).values("case_id"))
-    flags = {"presumed": presumed_q, "identified": identified_q, "reflection": granted_q}
-    wanted = {"presumed": set(presumed), "identified": set(identified)}
-    wanted["reflection"] = {"age_group"} if reflection else set()
-    keys = list(dict.fromkeys([*presumed, *identified, *wanted["reflection"]]))
-    queryset = Case.objects.filter(presumed_q | granted_q | identified_q)
-    the_year = Value(period.start, output_field=DateField())
-    values: dict[str, Any] = {}
-    for key in keys:
-        row, age = _row_expression(key, "", the_year)
-        if age is not None:
-            queryset = queryset.annotate(_age=age)
-        values[f"d_{key}"] = row
-    values["d_sex"] = _sex("")
-    values["d_key"] = RecordKey(F("id"))
-    for name, flag in flags.items():
-        values[f"f_{name}"] = ExpressionWrapper(flag, output_field=BooleanField())
-    inner, params = queryset.order_by().values(**values).query.sql_with_params()
-    filtered = [
-        aggregate
-        for name in flags
-        for aggregate in (
-            f"count(*) FILTER (WHERE f_{name})",
-            f"sum(d_key) FILTER (WHERE f_{name})",
-        )
-    ]
-    counts: dict[str, dict[str, dict[tuple[str, str], tuple[int, int]]]] = {
-        name: {key: {} for key in wanted[name]} for name in flags
-    }
-    for key, cell, numbers in _grouping_sets(inner, params, keys, filtered):
-        for index, name in enumerate(flags):
-            number, key_sum = numbers[2 * index], numbers[2 * index + 1]
-            # 0 for a group made only of the other populations' rows.
-            if number and key in wanted[name]:
-                counts[name][key][cell] = (number, int(key_sum) % KEY_RANGE)
-    return counts
+        yield led, keys[i], (_code(dims[i]), str(sex)), numbers
 
 
 def _code(value: Any) -> str:
@@ -556,8 +611,8 @@ def _code(value: Any) -> str:
 
 def build_tables(specs: Iterable[TableSpec], period: Period) -> list[BuiltTable]:
     """``specs`` built for ``period``, in the order given. On PostgreSQL the breakdowns of one
-    population are counted together (one scan instead of one per table); elsewhere, and for a
-    population asked for by one table only, each table is its own query."""
+    population are counted together, from the months kept (``cube``) and one scan of the other
+    days instead of one scan per table; elsewhere each table is its own query."""
     specs = list(specs)
     built: dict[str, BuiltTable] = {}
     with transaction.atomic():
@@ -614,68 +669,29 @@ def build_tables(specs: Iterable[TableSpec], period: Period) -> list[BuiltTable]
         return tables
 
 
-def _assemble_group(
-    built: dict[str, BuiltTable],
-    group: Sequence[TableSpec],
-    period: Period,
-    counts: Mapping[str, Counts],
-) -> None:
-    """Assemble each table of ``group`` from the counts of its breakdown, into ``built``."""
-    for spec in group:
-        built[spec.id] = _assemble(
-            spec.id,
-            spec.title,
-            period,
-            spec.row_dimension,
-            spec.column_dimension,
-            counts[spec.breakdown],
-        )
-
-
 def _count_together(specs: list[TableSpec], period: Period, built: dict[str, BuiltTable]) -> None:
-    """On PostgreSQL: the breakdowns of each population asked for by several tables, counted
-    in one query each, assembled into ``built``; the reflection-period table rides along with
-    the presumed victims (both are a filter of the cases, so one scan serves both)."""
-    reflection = any(s.id == "reflection_period" for s in specs)
-    groups = {
-        population: [s for s in specs if s.population == population] for population in _POPULATIONS
-    }
-    if period.start.year == period.end.year and sum(map(len, groups.values())) + reflection >= 2:
-        # One calendar year: the three populations of cases from one scan.
-        together = _case_counts(
-            period,
-            [s.breakdown for s in groups["presumed"]],
-            [s.breakdown for s in groups["identified"]],
-            reflection,
-        )
-        for population, group in groups.items():
-            _assemble_group(built, group, period, together[population])
-        if reflection:
-            built["reflection_period"] = _reflection_table(
-                period, together["reflection"]["age_group"]
-            )
+    """On PostgreSQL: the tables of the populations in ``CUBED`` asked for, from the counts
+    kept per calendar month (``cube``) and the rows of the period's other days, one query per
+    population for those; made into ``built``."""
+    from opennrm.statistics import cube
+
+    groups: dict[str, list[TableSpec]] = {}
+    for spec in specs:
+        if spec.population:
+            groups.setdefault(spec.population, []).append(spec)
+    if not groups:
         return
-    # Across years the reflection-period table is its own query: its age is the age on the
-    # period's own start date, which a scan of the presumed victims (aged on the presumed-victim
-    # date) does not give; within one year both are the age of that year.
-    for population in _POPULATIONS:
-        group = [s for s in specs if s.population == population]
-        if len(group) < 2:
-            continue
-        counts = _breakdown_counts(population, [s.breakdown for s in group], period)
-        _assemble_group(built, group, period, counts)
+    keys = {name: list(dict.fromkeys(s.breakdown for s in group)) for name, group in groups.items()}
+    counts = cube.counts(keys, period)
+    for name, group in groups.items():
+        for spec in group:
+            built[spec.id] = spec.from_counts(period, counts[name][spec.breakdown])
 
 
 def _title(name: Promise, suffix: Promise) -> Promise:
     from django.utils.text import format_lazy
 
     return format_lazy("{} {}", name, suffix)
-
-
-def _reflection(period: Period) -> BuiltTable:
-    queryset = Case.objects.filter(_reflection_q(period))
-    row, age = _age_group("", F("reflection_period_start"))
-    return _reflection_table(period, _count(queryset, row, _sex(""), "pk", age=age))
 
 
 def _reflection_table(period: Period, counts: Counts) -> BuiltTable:
@@ -689,9 +705,23 @@ def _reflection_table(period: Period, counts: Counts) -> BuiltTable:
     )
 
 
-def _permits(period: Period) -> BuiltTable:
-    queryset = ResidencePermit.objects.filter(granted_on__range=(period.start, period.end))
-    counts = _count(queryset, F("permit_type"), _sex("case__"), "case")
+def _row_field(field: str) -> Callable[[str], tuple[Any, Any]]:
+    return lambda key: (F(field), None)
+
+
+PERMITS = _Population(
+    "permits",
+    _("Victims granted a residence permit"),
+    ResidencePermit.objects.all,
+    "granted_on",
+    "case",
+    row=_row_field("permit_type"),
+    column=lambda: _sex("case__"),
+    repeat_by="permit_type",
+)
+
+
+def _permits_table(period: Period, counts: Counts) -> BuiltTable:
     return _assemble(
         "residence_permits",
         _("Victims granted a residence permit, by type of permit and sex"),
@@ -710,16 +740,26 @@ def _local_days(field: str, period: Period) -> dict[str, datetime]:
     return {f"{field}__gte": start, f"{field}__lt": end}
 
 
-def _assistance(period: Period) -> BuiltTable:
-    queryset = ServiceRequest.objects.filter(
-        **_local_days("requested_at", period),
+ASSISTANCE = _Population(
+    "assistance",
+    _("Victims receiving assistance"),
+    lambda: ServiceRequest.objects.filter(
         status__in=[
             vocab.ServiceStatus.ACCEPTED,
             vocab.ServiceStatus.IN_PROGRESS,
             vocab.ServiceStatus.COMPLETED,
-        ],
-    )
-    counts = _count(queryset, F("service_type"), _sex("case__"), "case")
+        ]
+    ),
+    "requested_at",
+    "case",
+    row=_row_field("service_type"),
+    column=lambda: _sex("case__"),
+    local_day=True,
+    repeat_by="service_type",
+)
+
+
+def _assistance_table(period: Period, counts: Counts) -> BuiltTable:
     return _assemble(
         "assistance",
         _("Victims receiving assistance, by type of assistance and sex"),
@@ -730,9 +770,19 @@ def _assistance(period: Period) -> BuiltTable:
     )
 
 
-def _referrals(period: Period) -> BuiltTable:
-    queryset = Referral.objects.filter(**_local_days("sent_at", period))
-    counts = _count(queryset, F("from_agency__type"), F("status"), "pk")
+REFERRALS = _Population(
+    "referrals",
+    _("Referrals"),
+    Referral.objects.all,
+    "sent_at",
+    "pk",
+    row=_row_field("from_agency__type"),
+    column=lambda: F("status"),
+    local_day=True,
+)
+
+
+def _referrals_table(period: Period, counts: Counts) -> BuiltTable:
     return _assemble(
         "referrals_by_agency_type",
         _("Referrals by referring agency type and status"),
@@ -741,6 +791,12 @@ def _referrals(period: Period) -> BuiltTable:
         REFERRAL_STATUS,
         counts,
     )
+
+
+# Every population whose counts are kept per calendar month (``cube``), by name.
+CUBED: dict[str, _Population] = {
+    pop.key: pop for pop in (*_POPULATIONS.values(), REFLECTION, PERMITS, ASSISTANCE, REFERRALS)
+}
 
 
 def _screenings(period: Period) -> BuiltTable:
@@ -852,27 +908,64 @@ def _proceedings(period: Period) -> BuiltTable:
     )
 
 
+def _counted_spec(
+    table_id: str,
+    title: Promise,
+    row_dimension: Dimension,
+    column_dimension: Dimension,
+    pop: _Population,
+    assemble: Callable[[Period, Counts], BuiltTable],
+    breakdown: str = "row",
+) -> TableSpec:
+    """The spec of a table of one breakdown of ``pop``, made by ``assemble`` from its counts."""
+    return TableSpec(
+        table_id,
+        title,
+        row_dimension,
+        column_dimension,
+        lambda period: assemble(period, pop.count(period, breakdown)),
+        pop.key,
+        breakdown,
+        assemble,
+    )
+
+
 def standard_tables() -> dict[str, TableSpec]:
     """Every standard table, in the order of the release."""
     specs = _victim_tables()
     specs += [
-        TableSpec(
+        _counted_spec(
             "reflection_period",
             _("Victims granted a recovery and reflection period"),
             AGE_GROUP,
             SEX,
-            _reflection,
+            REFLECTION,
+            _reflection_table,
+            "age_group",
         ),
-        TableSpec(
-            "residence_permits", _("Victims granted a residence permit"), PERMIT_TYPE, SEX, _permits
+        _counted_spec(
+            "residence_permits",
+            _("Victims granted a residence permit"),
+            PERMIT_TYPE,
+            SEX,
+            PERMITS,
+            _permits_table,
         ),
-        TableSpec("assistance", _("Victims receiving assistance"), SERVICE, SEX, _assistance),
-        TableSpec(
+        _counted_spec(
+            "assistance",
+            _("Victims receiving assistance"),
+            SERVICE,
+            SEX,
+            ASSISTANCE,
+            _assistance_table,
+        ),
+        _counted_spec(
             "referrals_by_agency_type",
             _("Referrals by referring agency type"),
             AGENCY_TYPE,
             REFERRAL_STATUS,
-            _referrals,
+            REFERRALS,
+            _referrals_table,
         ),
         TableSpec(
             "screenings_by_agency_type",
