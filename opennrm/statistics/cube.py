@@ -65,6 +65,7 @@ from opennrm.statistics.tables import (
     KeyedCounts,
     Period,
     Span,
+    counting_planner,
     population_counts,
     population_query,
 )
@@ -169,7 +170,8 @@ def refresh(months: Iterable[date]) -> int:
         spans = merge((month, month_end(month)) for month in todo)
         rows: list[MonthCount] = []
         for name, keys in KEPT.items():
-            counted = population_counts(CUBED[name], keys, spans, by_month=True, repeats=False)
+            with counting_planner():
+                counted = population_counts(CUBED[name], keys, spans, by_month=True, repeats=False)
             for month, by_key in counted.items():
                 assert month is not None
                 for key, cells in by_key.items():

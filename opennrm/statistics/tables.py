@@ -37,6 +37,7 @@ Units and conventions (shown to users on the explanation page):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -609,6 +610,66 @@ def _code(value: Any) -> str:
     return str(int(value)) if isinstance(value, Decimal) else str(value)
 
 
+# How PostgreSQL plans the counting queries (``counting_planner``), with why.
+_PLANNER = {
+    # These are a few scans of hundreds of thousands of rows: PostgreSQL's JIT compilation (on by
+    # default above a cost threshold these queries pass) spends more time compiling them (~0.4 s
+    # each, measured) than it saves.
+    "jit": "off",
+    # Each population is a tenth of the cases joined to its person and referral: with the
+    # default cost of a random page (4.0, set for spinning disks) the planner hashes the whole
+    # million-row tables instead of probing their primary keys for the slice; 1.1, the usual
+    # value for SSD or cached data, makes it probe (EXPLAIN ANALYZE on 1 M cases: presumed
+    # victims 5.2 s -> 2.0 s under load, same rows).
+    "random_page_cost": "1.1",
+    # The grouping sets of a population are hashed together; with the default 4 MB one of them
+    # falls back to a sort that spills to disk (EXPLAIN ANALYZE on 1 M cases); a few tens of MB
+    # hold them all.
+    "work_mem": "64MB",
+}
+_PROBING = {
+    # The planner overestimates the rows of a population's slice, enough to tip it into hashing
+    # all of ``cases_person`` and ``cases_referral``. Every join of the population queries is a
+    # slice of rows to their case, person or referral by key: probing is right (1 M cases, one
+    # year: 3.9 s hashed, 2.3 s probed, EXPLAIN ANALYZE under load; one month counted for the
+    # kept months: 1.05 s hashed). Merge joins likewise (they read a whole primary-key index in
+    # order). The other tables keep the planner's choice.
+    "enable_hashjoin": "off",
+    "enable_mergejoin": "off",
+    # The planner cannot estimate how many groups a breakdown has (its CASE and JSON
+    # expressions get the default 200 values each), so over a multi-year period it prices the
+    # hash tables of the grouping sets above the hash memory and sorts the rows of the period
+    # by every set's text columns instead (ten years, 900 k rows: a MixedAggregate sorting in
+    # the workers, 4.9 s EXPLAIN ANALYZE). Every breakdown is a small vocabulary (a few hundred
+    # groups in all; 6.7 MB hashed, measured), so hashing them is safe: a larger hash budget
+    # lets the planner hash them all (3.1–3.3 s, same rows). Only hash nodes get it, and with
+    # hash joins off these are the grouping sets.
+    "hash_mem_multiplier": "8",
+}
+
+
+@contextmanager
+def counting_planner(*, probing: bool = True) -> Iterator[None]:
+    """On PostgreSQL, inside a transaction: plan the counting queries as ``_PLANNER`` (and
+    ``_PROBING``) say, then hand the transaction back the settings it had — ``SET LOCAL`` lasts
+    to the end of the outermost transaction, which may be the caller's (a report task, a request
+    in one transaction, a ``counting_planner`` around this one). An error rolls the caller's
+    savepoint back, and the settings with it."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    wanted = {**_PLANNER, **(_PROBING if probing else {})}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(wanted)), list(wanted))
+        before = dict(zip(wanted, cursor.fetchone(), strict=True))
+        for name, value in wanted.items():
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+    yield
+    with connection.cursor() as cursor:
+        for name, value in before.items():
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+
+
 def build_tables(specs: Iterable[TableSpec], period: Period) -> list[BuiltTable]:
     """``specs`` built for ``period``, in the order given. On PostgreSQL the breakdowns of one
     population are counted together, from the months kept (``cube``) and one scan of the other
@@ -617,56 +678,10 @@ def build_tables(specs: Iterable[TableSpec], period: Period) -> list[BuiltTable]
     built: dict[str, BuiltTable] = {}
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            # These are a few scans of hundreds of thousands of rows: PostgreSQL's JIT
-            # compilation (on by default above a cost threshold these queries pass) spends more
-            # time compiling them (~0.4 s each, measured) than it saves.
-            # Each population is a tenth of the cases joined to its person and referral: with
-            # the default cost of a random page (4.0, set for spinning disks) the planner hashes
-            # the whole million-row tables instead of probing their primary keys for the slice;
-            # 1.1, the usual value for SSD or cached data, makes it probe (EXPLAIN ANALYZE on
-            # 1 M cases: presumed victims 5.2 s -> 2.0 s under load, same rows). Local to this
-            # transaction, so the rest of the application keeps the server's settings.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
-                cursor.execute("SET LOCAL random_page_cost = 1.1")
-                # The grouping sets of a population are hashed together; with the default 4 MB
-                # one of them falls back to a sort that spills to disk (EXPLAIN ANALYZE on 1 M
-                # cases); a few tens of MB hold them all, for this transaction only.
-                cursor.execute("SET LOCAL work_mem = '64MB'")
-                # Presumed victims and reflection periods are counted from one scan of the
-                # cases (either date in the period), which the planner estimates at about
-                # 1.4 times the rows it finds, enough to tip it into hashing all of
-                # ``cases_person`` and ``cases_referral``. Every join of the population
-                # queries is a slice of rows to their case, person or referral by key: probing
-                # is right (1 M cases, one year: 3.9 s hashed, 2.3 s probed, EXPLAIN ANALYZE
-                # under load; ten years the same either way). Merge joins likewise (they read
-                # a whole primary-key index in order). The other tables keep the planner's
-                # choice.
-                cursor.execute("SET LOCAL enable_hashjoin = off")
-                cursor.execute("SET LOCAL enable_mergejoin = off")
-                # The planner cannot estimate how many groups a breakdown has (its CASE and
-                # JSON expressions get the default 200 values each), so over a multi-year period
-                # it prices the hash tables of the grouping sets above the hash memory and sorts
-                # the rows of the period by every set's text columns instead (ten years, 900 k
-                # rows: a MixedAggregate sorting in the workers, 4.9 s EXPLAIN ANALYZE). Every
-                # breakdown is a small vocabulary (a few hundred groups in all; 6.7 MB hashed,
-                # measured), so hashing them is safe: a larger hash budget lets the planner hash
-                # them all (3.1–3.3 s, same rows). Only hash nodes get it, and with hash joins
-                # off these are the grouping sets; set back with the joins below.
-                cursor.execute("SET LOCAL hash_mem_multiplier = 8")
+            with counting_planner():
                 _count_together(specs, period, built)
-                cursor.execute("SET LOCAL enable_hashjoin TO DEFAULT")
-                cursor.execute("SET LOCAL enable_mergejoin TO DEFAULT")
-                cursor.execute("SET LOCAL hash_mem_multiplier TO DEFAULT")
-        tables = [built[spec.id] if spec.id in built else spec.build(period) for spec in specs]
-        if connection.vendor == "postgresql":
-            # ``SET LOCAL`` lasts to the end of the outermost transaction, which may be the
-            # caller's (a report task, a request in one transaction): hand it back the server's
-            # settings. (An error rolls this block's savepoint back, and the settings with it.)
-            with connection.cursor() as cursor:
-                for name in ("jit", "random_page_cost", "work_mem"):
-                    cursor.execute(f"SET LOCAL {name} TO DEFAULT")
-        return tables
+        with counting_planner(probing=False):
+            return [built[spec.id] if spec.id in built else spec.build(period) for spec in specs]
 
 
 def _count_together(specs: list[TableSpec], period: Period, built: dict[str, BuiltTable]) -> None:

@@ -247,5 +247,5 @@ def test_a_release_hands_the_caller_s_transaction_back_its_planner_settings(samp
     before = current()  # the test runs inside a transaction, as a report task or request may
     with CaptureQueriesContext(connection) as queries:
         build_tables(standard_tables().values(), Period(date(2024, 1, 1), date(2024, 12, 31)))
-    assert any("SET LOCAL work_mem" in q["sql"] for q in queries.captured_queries)
+    assert any("set_config('work_mem', '64MB'" in q["sql"] for q in queries.captured_queries)
     assert current() == before
