@@ -19,6 +19,7 @@ On the statistics benchmark's database (``bench/statistics_generate.py``):
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import statistics
 import sys
@@ -42,15 +43,8 @@ from opennrm.statistics import cube  # noqa: E402
 from opennrm.statistics.models import CountedMonth  # noqa: E402
 from opennrm.statistics.tables import Period, build_tables, standard_tables  # noqa: E402
 
-TRIGGERS = {
-    "cases_case": ("insert", "update", "delete"),
-    "cases_person": ("update",),
-    "cases_referral": ("insert", "update", "delete"),
-    "accounts_agency": ("update",),
-    "cases_identificationdecision": ("insert", "update", "delete"),
-    "cases_residencepermit": ("insert", "update", "delete"),
-    "cases_servicerequest": ("insert", "update", "delete"),
-}
+# The triggers' tables and events (the migration that makes them).
+TRIGGERS = importlib.import_module("opennrm.statistics.migrations.0004_stale_month_triggers").EVENTS
 DECADE = Period(date(2016, 1, 1), date(2025, 12, 31))
 
 
@@ -62,7 +56,7 @@ def triggers(cursor, enable: bool) -> None:
     for table, events in TRIGGERS.items():
         for event in events:
             state = "ENABLE" if enable else "DISABLE"
-            cursor.execute(f"ALTER TABLE {table} {state} TRIGGER opennrm_stale_{event}")
+            cursor.execute(f"ALTER TABLE {table} {state} TRIGGER opennrm_stale_{event.lower()}")
 
 
 def writes(count: int, enable: bool) -> dict[str, float]:

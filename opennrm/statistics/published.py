@@ -8,10 +8,11 @@ refresh_figures`` (a timer in deploy/systemd, every 5 minutes) counts the period
 by default ahead of them — the current and the previous year, their quarters and months — so
 that a person practically never waits for a count. Pages say when their figures were counted.
 
-Why kept and not counted per request: with 1,000,000 cases a year's tables take about a second
-of a database core (bench/README.md), the monitoring dashboard reads two dozen of them, and 50
-people loading pages every few seconds would queue behind one another (issue 20's benchmark: p95
-2.9 s at 200,000 cases). Why not invalidated on every write instead: in a live register a case
+Why kept and not counted per request: with 1,000,000 cases a year's tables took about a second
+of a database core counted from the rows (bench/README.md; the months kept by ``cube`` now make it
+a tenth of that, more when a busy month has just changed), the monitoring dashboard reads two
+dozen of them, and 50 people loading pages every few seconds would queue behind one another
+(issue 20's benchmark: p95 2.9 s at 200,000 cases). Why not invalidated on every write instead: in a live register a case
 changes every few seconds somewhere, so per-write invalidation would count nearly per request;
 figures that are minutes old, and say so, are what statistical dashboards publish anyway.
 

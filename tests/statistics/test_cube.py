@@ -184,22 +184,15 @@ def test_every_kind_of_change_moves_the_kept_figures(
     assisted = ServiceRequest.objects.filter(status=vocab.ServiceStatus.COMPLETED).first()
     ServiceRequest.objects.filter(pk=assisted.pk).update(status=vocab.ServiceStatus.DECLINED)
     changes.append("service declined")
-    ServiceRequest.objects.create(
-        case=assisted.case,
-        service_type=assisted.service_type,
-        provider_agency=agencies["cptv"],
-        status=vocab.ServiceStatus.ACCEPTED,
-        requested_by=vesna,
-        requested_at=assisted.requested_at + timedelta(days=62),
-    )
-    ServiceRequest.objects.create(
-        case=assisted.case,
-        service_type=assisted.service_type,
-        provider_agency=agencies["cptv"],
-        status=vocab.ServiceStatus.COMPLETED,
-        requested_by=vesna,
-        requested_at=assisted.requested_at + timedelta(days=1),
-    )
+    for days, status in ((62, vocab.ServiceStatus.ACCEPTED), (1, vocab.ServiceStatus.COMPLETED)):
+        ServiceRequest.objects.create(
+            case=assisted.case,
+            service_type=assisted.service_type,
+            provider_agency=agencies["cptv"],
+            status=status,
+            requested_by=vesna,
+            requested_at=assisted.requested_at + timedelta(days=days),
+        )
     changes.append("same service twice more")
     sent = Referral.objects.exclude(case=None).first()
     Referral.objects.filter(pk=sent.pk).update(

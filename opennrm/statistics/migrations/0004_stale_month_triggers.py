@@ -11,6 +11,8 @@ identification decision, permit, service request), before and after the change. 
 months are those of the instant 14 hours either side, which holds for every time zone.
 """
 
+from collections.abc import Callable
+
 from django.db import migrations
 
 MONTH = "date_trunc('month', {})::date"
@@ -41,6 +43,7 @@ LANGUAGE sql AS $$
     ) AS months WHERE m IS NOT NULL
 $$;
 """
+
 
 def _times(population: str, rows: str, row: str, sign: str) -> str:
     """Add the rows of transition table ``rows`` (``sign`` "+": added, "-": removed) to how many
@@ -76,6 +79,20 @@ def _both(body_old: str, body_new: str) -> str:
     )
 
 
+def _counted_per_case(
+    population: str, row: str, months: Callable[[str, str], str], day: str
+) -> str:
+    """A distinct-counted population's table: the months of its removed rows (dated by
+    ``day``), its rows per case (``RecordTimes``) and every month of the cases it touches."""
+    cases = " PERFORM opennrm_stale_cases(ARRAY(SELECT DISTINCT case_id FROM {}));"
+    return _both(
+        months("old_rows", day)
+        + _times(population, "old_rows", row, "-")
+        + cases.format("old_rows"),
+        _times(population, "new_rows", row, "+") + cases.format("new_rows"),
+    )
+
+
 # Each function reads the transition tables its event has: new_rows (INSERT, UPDATE) and
 # old_rows (UPDATE, DELETE).
 FUNCTIONS = {
@@ -105,11 +122,9 @@ FUNCTIONS = {
             IS DISTINCT FROM (o.gender, o.year_of_birth, o.citizenship)));
     """,
     "cases_referral": _both(
-        _instants("old_rows", "sent_at")
-        + " PERFORM opennrm_stale_cases(ARRAY("
+        _instants("old_rows", "sent_at") + " PERFORM opennrm_stale_cases(ARRAY("
         "SELECT case_id FROM old_rows WHERE case_id IS NOT NULL));",
-        _instants("new_rows", "sent_at")
-        + " PERFORM opennrm_stale_cases(ARRAY("
+        _instants("new_rows", "sent_at") + " PERFORM opennrm_stale_cases(ARRAY("
         "SELECT case_id FROM new_rows WHERE case_id IS NOT NULL));",
     ),
     "accounts_agency": """
@@ -123,26 +138,10 @@ FUNCTIONS = {
         "JOIN old_rows o ON o.id = n.id WHERE n.type IS DISTINCT FROM o.type",
         "r.sent_at",
     ),
-    "cases_identificationdecision": _both(
-        _dated("old_rows", "decided_on")
-        + _times("identified", "old_rows", "''", "-")
-        + " PERFORM opennrm_stale_cases(ARRAY(SELECT DISTINCT case_id FROM old_rows));",
-        _times("identified", "new_rows", "''", "+")
-        + " PERFORM opennrm_stale_cases(ARRAY(SELECT DISTINCT case_id FROM new_rows));",
-    ),
-    "cases_residencepermit": _both(
-        _dated("old_rows", "granted_on")
-        + _times("permits", "old_rows", "permit_type", "-")
-        + " PERFORM opennrm_stale_cases(ARRAY(SELECT DISTINCT case_id FROM old_rows));",
-        _times("permits", "new_rows", "permit_type", "+")
-        + " PERFORM opennrm_stale_cases(ARRAY(SELECT DISTINCT case_id FROM new_rows));",
-    ),
-    "cases_servicerequest": _both(
-        _instants("old_rows", "requested_at")
-        + _times("assistance", "old_rows", "service_type", "-")
-        + " PERFORM opennrm_stale_cases(ARRAY(SELECT DISTINCT case_id FROM old_rows));",
-        _times("assistance", "new_rows", "service_type", "+")
-        + " PERFORM opennrm_stale_cases(ARRAY(SELECT DISTINCT case_id FROM new_rows));",
+    "cases_identificationdecision": _counted_per_case("identified", "''", _dated, "decided_on"),
+    "cases_residencepermit": _counted_per_case("permits", "permit_type", _dated, "granted_on"),
+    "cases_servicerequest": _counted_per_case(
+        "assistance", "service_type", _instants, "requested_at"
     ),
 }
 
