@@ -17,6 +17,8 @@ from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from opennrm.cases import services, vocab
 from opennrm.cases.models import (
@@ -32,7 +34,7 @@ from opennrm.statistics.models import CountedMonth, MonthCount, RecordTimes, Sta
 from opennrm.statistics.tables import CUBED, Period, population_counts
 from tests.statistics.data import make_case
 
-pytestmark = pytest.mark.skipif(
+postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="Months are kept on PostgreSQL only."
 )
 
@@ -111,8 +113,14 @@ def victims(agencies, personas):
     return made
 
 
+@postgresql_only
 def test_kept_months_give_the_figures_of_the_rows(victims):
-    for period in PERIODS:
+    rng = random.Random(11)
+    drawn = []
+    for _ in range(12):
+        start = date(2022, 11, 1) + timedelta(days=rng.randrange(1300))
+        drawn.append(Period(start, start + timedelta(days=rng.randrange(800))))
+    for period in [*PERIODS, *drawn]:
         assert_same(period)
     assert MonthCount.objects.filter(population="identified").exists()
     # Counted once: the months are current and nothing is stale.
@@ -128,6 +136,7 @@ def test_kept_months_give_the_figures_of_the_rows(victims):
     assert len(scans) == sum(1 for name in cube.KEPT if CUBED[name].counted != "pk") == 3
 
 
+@postgresql_only
 @pytest.mark.parametrize("refreshed", [True, False], ids=["primary", "replica"])
 def test_every_kind_of_change_moves_the_kept_figures(
     victims, agencies, personas, refreshed, monkeypatch
@@ -240,6 +249,7 @@ def test_every_kind_of_change_moves_the_kept_figures(
     assert changes
 
 
+@postgresql_only
 def test_months_counted_by_other_rules_are_counted_again(victims, monkeypatch):
     assert_same(PERIODS[0])
     before = CountedMonth.objects.get(month=date(2024, 3, 1)).counted_at
@@ -249,6 +259,7 @@ def test_months_counted_by_other_rules_are_counted_again(victims, monkeypatch):
     assert CountedMonth.objects.get(month=date(2024, 3, 1)).counted_at > before
 
 
+@postgresql_only
 def test_refresh_all_counts_every_month_with_victims_ahead(victims):
     counted = cube.refresh_all()
     assert counted >= 30
@@ -262,6 +273,7 @@ def test_refresh_all_counts_every_month_with_victims_ahead(victims):
     assert writes == []
 
 
+@postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_two_transactions_adding_a_case_s_first_service_at_once_both_count(
     agencies, personas, audit_flushable
@@ -311,7 +323,26 @@ def test_two_transactions_adding_a_case_s_first_service_at_once_both_count(
     assert_same(period)
 
 
+@postgresql_only
 def test_refresh_figures_counts_the_months_ahead(victims):
     call_command("refresh_figures", stdout=io.StringIO())
     assert not StaleMonth.objects.exists()
     assert CountedMonth.objects.count() >= 30
+
+
+@given(
+    start=st.dates(date(2000, 1, 1), date(2040, 12, 31)),
+    length=st.integers(0, 1200),
+)
+def test_a_period_is_its_whole_months_and_its_other_days_each_day_once(start, length):
+    period = Period(start, start + timedelta(days=length))
+    months, edges = cube.split(period)
+    days = [m + timedelta(days=d) for m in months for d in range((cube.month_end(m) - m).days + 1)]
+    for first, last in edges:
+        days += [first + timedelta(days=d) for d in range((last - first).days + 1)]
+    assert sorted(days) == [period.start + timedelta(days=d) for d in range(length + 1)]
+    assert all(m.day == 1 for m in months)
+    assert len(edges) <= 2
+    assert cube.merge([*edges, *((m, cube.month_end(m)) for m in months)]) == [
+        (period.start, period.end)
+    ]
