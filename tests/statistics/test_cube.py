@@ -250,6 +250,43 @@ def test_every_kind_of_change_moves_the_kept_figures(
 
 
 @postgresql_only
+def test_a_change_committed_while_a_release_counts_does_not_count_a_victim_twice(
+    victims, personas, monkeypatch
+):
+    period = Period(date(2023, 1, 1), date(2025, 12, 31))
+    assert_same(period)
+    # Identified once, in a kept month; a second decision arrives between the release's kept
+    # months and its count of the victims identified more than once.
+    once = next(
+        c
+        for c in victims
+        if c.decisions.count() == 1
+        and date(2023, 2, 1) <= c.decisions.get().decided_on <= date(2025, 11, 30)
+    )
+    decided = once.decisions.get().decided_on
+    counting = cube.population_counts
+    arrived = []
+
+    def meanwhile(pop, keys, spans, **options):
+        if options.get("repeats") and not arrived:
+            arrived.append(
+                IdentificationDecision.objects.create(
+                    case=once,
+                    outcome=vocab.IdentificationOutcome.IDENTIFIED,
+                    decided_by=personas["vesna"],
+                    decided_on=decided + timedelta(days=5),
+                    reasoning="Confirmed again.",
+                )
+            )
+        return counting(pop, keys, spans, **options)
+
+    monkeypatch.setattr(cube, "population_counts", meanwhile)
+    found = cube.counts({"identified": ["year"]}, period)["identified"]
+    assert arrived
+    assert found == {"year": from_rows(period)["identified"]["year"]}
+
+
+@postgresql_only
 def test_months_counted_by_other_rules_are_counted_again(victims, monkeypatch):
     assert_same(PERIODS[0])
     before = CountedMonth.objects.get(month=date(2024, 3, 1)).counted_at
