@@ -15,7 +15,8 @@ single-table query counts it). Beside each count the same query sums the record 
 counted records (``keys.RecordKey``), which the cell-key method of ``disclosure`` needs. And a
 release of whole months reads them counted ahead (``cube``: counts kept per calendar month by
 that same query, grouped by month too), so that ten years cost little more than one. SQLite has
-no ``GROUPING SETS``; there each table is its own query (``TableSpec.build``). The paths are compared on the same data in the tests.
+no ``GROUPING SETS``; there each table is its own query (``TableSpec.build``). The paths are
+compared on the same data in the tests.
 
 Units and conventions (shown to users on the explanation page):
 
@@ -787,7 +788,7 @@ def _assistance_table(period: Period, counts: Counts) -> BuiltTable:
 
 REFERRALS = _Population(
     "referrals",
-    _("Referrals"),
+    _("Referrals by referring agency type"),
     Referral.objects.all,
     "sent_at",
     "pk",
@@ -925,17 +926,17 @@ def _proceedings(period: Period) -> BuiltTable:
 
 def _counted_spec(
     table_id: str,
-    title: Promise,
     row_dimension: Dimension,
     column_dimension: Dimension,
     pop: _Population,
     assemble: Callable[[Period, Counts], BuiltTable],
     breakdown: str = "row",
 ) -> TableSpec:
-    """The spec of a table of one breakdown of ``pop``, made by ``assemble`` from its counts."""
+    """The spec of a table of one breakdown of ``pop`` (titled by the population's name), made by
+    ``assemble`` from its counts."""
     return TableSpec(
         table_id,
-        title,
+        pop.name,
         row_dimension,
         column_dimension,
         lambda period: assemble(period, pop.count(period, breakdown)),
@@ -951,7 +952,6 @@ def standard_tables() -> dict[str, TableSpec]:
     specs += [
         _counted_spec(
             "reflection_period",
-            _("Victims granted a recovery and reflection period"),
             AGE_GROUP,
             SEX,
             REFLECTION,
@@ -960,7 +960,6 @@ def standard_tables() -> dict[str, TableSpec]:
         ),
         _counted_spec(
             "residence_permits",
-            _("Victims granted a residence permit"),
             PERMIT_TYPE,
             SEX,
             PERMITS,
@@ -968,7 +967,6 @@ def standard_tables() -> dict[str, TableSpec]:
         ),
         _counted_spec(
             "assistance",
-            _("Victims receiving assistance"),
             SERVICE,
             SEX,
             ASSISTANCE,
@@ -976,7 +974,6 @@ def standard_tables() -> dict[str, TableSpec]:
         ),
         _counted_spec(
             "referrals_by_agency_type",
-            _("Referrals by referring agency type"),
             AGENCY_TYPE,
             REFERRAL_STATUS,
             REFERRALS,
